@@ -1,0 +1,2 @@
+/** JMH micro-benchmarks and the end-to-end comparison harness. */
+package io.weft.bench;

@@ -1,0 +1,2 @@
+/** The Linux epoll poller, reached through FFM; found by {@link java.util.ServiceLoader}. */
+package io.weft.netpoll.epoll;
