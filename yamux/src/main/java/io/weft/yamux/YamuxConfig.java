@@ -1,0 +1,367 @@
+package io.weft.yamux;
+
+import io.weft.yamux.frame.FrameHeader;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * Immutable session configuration. {@link #defaults()} equals hashicorp/yamux's
+ * {@code DefaultConfig} where hashicorp has the option, plus Weft's limits; a {@link Builder}
+ * changes single options and {@link Builder#build()} validates them all with clear messages.
+ * Safe to share between sessions and threads.
+ *
+ * <p>Memory bound: a session holds at most {@code liveStreams × streamWindowBytes +
+ * autoTuneBudgetBytes} of received-but-unread data (when auto-tuning is off the second term is
+ * 0), where inbound live streams are at most {@link #maxInboundStreams()}. See docs/yamux.md.
+ */
+public final class YamuxConfig {
+    private static final YamuxConfig DEFAULTS = new Builder().build();
+
+    private final int acceptBacklog;
+    private final int maxInboundStreams;
+    private final int maxUnackedOutboundStreams;
+    private final boolean keepAliveEnabled;
+    private final Duration keepAliveInterval;
+    private final Duration connectionWriteTimeout;
+    private final int streamWindowBytes;
+    private final boolean windowAutoTuning;
+    private final int maxAutoTunedWindowBytes;
+    private final long autoTuneBudgetBytes;
+    private final int maxDataFrameBytes;
+    private final Duration streamOpenTimeout;
+    private final Duration streamCloseTimeout;
+    private final Duration goAwayDrainTimeout;
+    private final int pingBacklog;
+    private final ThreadFactory threadFactory;
+
+    private YamuxConfig(Builder b) {
+        this.acceptBacklog = b.acceptBacklog;
+        this.maxInboundStreams = b.maxInboundStreams;
+        this.maxUnackedOutboundStreams = b.maxUnackedOutboundStreams;
+        this.keepAliveEnabled = b.keepAliveEnabled;
+        this.keepAliveInterval = b.keepAliveInterval;
+        this.connectionWriteTimeout = b.connectionWriteTimeout;
+        this.streamWindowBytes = b.streamWindowBytes;
+        this.windowAutoTuning = b.windowAutoTuning;
+        this.maxAutoTunedWindowBytes = b.maxAutoTunedWindowBytes;
+        this.autoTuneBudgetBytes = b.autoTuneBudgetBytes;
+        this.maxDataFrameBytes = b.maxDataFrameBytes;
+        this.streamOpenTimeout = b.streamOpenTimeout;
+        this.streamCloseTimeout = b.streamCloseTimeout;
+        this.goAwayDrainTimeout = b.goAwayDrainTimeout;
+        this.pingBacklog = b.pingBacklog;
+        this.threadFactory = b.threadFactory;
+    }
+
+    /** The default configuration (see each getter for its default). */
+    public static YamuxConfig defaults() {
+        return DEFAULTS;
+    }
+
+    /** A builder holding the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this configuration's values. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Inbound streams waiting for {@link Session#acceptStream()}; further SYNs are refused with RST. Default 256. */
+    public int acceptBacklog() {
+        return acceptBacklog;
+    }
+
+    /** Live inbound streams (accepted or not) before further SYNs are refused with RST. Default 1000. */
+    public int maxInboundStreams() {
+        return maxInboundStreams;
+    }
+
+    /** Outbound streams opened but not yet ACKed; one more open waits for an ACK. Default 256. */
+    public int maxUnackedOutboundStreams() {
+        return maxUnackedOutboundStreams;
+    }
+
+    /** Whether keepalive pings are sent when nothing was received for {@link #keepAliveInterval()}. Default true. */
+    public boolean keepAliveEnabled() {
+        return keepAliveEnabled;
+    }
+
+    /** Idle time before a keepalive ping. Default 30 s. */
+    public Duration keepAliveInterval() {
+        return keepAliveInterval;
+    }
+
+    /**
+     * Longest a transport write may make no progress before the session fails with
+     * {@link WriteTimeoutException}; also the ping reply timeout. Default 10 s.
+     */
+    public Duration connectionWriteTimeout() {
+        return connectionWriteTimeout;
+    }
+
+    /**
+     * Receive window granted to the peer on each stream at open/accept, in bytes (hashicorp's
+     * {@code MaxStreamWindowSize}); the excess over 256 KiB goes out with the SYN or ACK. Default 256 KiB.
+     */
+    public int streamWindowBytes() {
+        return streamWindowBytes;
+    }
+
+    /** Whether a stream whose reader drains a full window within ~2 RTT gets its window doubled. Default true. */
+    public boolean windowAutoTuning() {
+        return windowAutoTuning;
+    }
+
+    /** Ceiling of an auto-tuned stream window in bytes. Default 16 MiB. */
+    public int maxAutoTunedWindowBytes() {
+        return maxAutoTunedWindowBytes;
+    }
+
+    /** Bytes of window growth all streams of one session may take together by auto-tuning. Default 64 MiB. */
+    public long autoTuneBudgetBytes() {
+        return autoTuneBudgetBytes;
+    }
+
+    /** Largest data frame payload this side sends, in bytes, whatever the window. Default 64 KiB. */
+    public int maxDataFrameBytes() {
+        return maxDataFrameBytes;
+    }
+
+    /**
+     * How long an opened stream may stay un-ACKed before it alone is reset, and the longest an
+     * open waits for an un-ACKed slot; {@link Duration#ZERO} disables it. Default 75 s.
+     */
+    public Duration streamOpenTimeout() {
+        return streamOpenTimeout;
+    }
+
+    /**
+     * How long a stream closed by {@link Stream#close()} waits for the peer's FIN before it is
+     * reset and freed; {@link Duration#ZERO} disables it. Default 5 min.
+     */
+    public Duration streamCloseTimeout() {
+        return streamCloseTimeout;
+    }
+
+    /** How long {@link Session#goAway()} lets open streams finish before closing the session. Default 30 s. */
+    public Duration goAwayDrainTimeout() {
+        return goAwayDrainTimeout;
+    }
+
+    /** Ping replies queued but not yet written; further pings are not answered. Default 32. */
+    public int pingBacklog() {
+        return pingBacklog;
+    }
+
+    /** Creates each session's reader and housekeeping threads. Default: virtual threads named {@code yamux-…}. */
+    public ThreadFactory threadFactory() {
+        return threadFactory;
+    }
+
+    @Override
+    public String toString() {
+        return "YamuxConfig[acceptBacklog=" + acceptBacklog + ", maxInboundStreams=" + maxInboundStreams
+                + ", maxUnackedOutboundStreams=" + maxUnackedOutboundStreams + ", keepAlive="
+                + (keepAliveEnabled ? keepAliveInterval : "off") + ", connectionWriteTimeout="
+                + connectionWriteTimeout + ", streamWindowBytes=" + streamWindowBytes + ", autoTuning="
+                + (windowAutoTuning ? maxAutoTunedWindowBytes + "/" + autoTuneBudgetBytes : "off")
+                + ", maxDataFrameBytes=" + maxDataFrameBytes + ", streamOpenTimeout=" + streamOpenTimeout
+                + ", streamCloseTimeout=" + streamCloseTimeout + ", goAwayDrainTimeout=" + goAwayDrainTimeout
+                + ", pingBacklog=" + pingBacklog + "]";
+    }
+
+    /** Mutable builder for {@link YamuxConfig}; not thread-safe. Setters return {@code this}. */
+    public static final class Builder {
+        private int acceptBacklog = 256;
+        private int maxInboundStreams = 1000;
+        private int maxUnackedOutboundStreams = 256;
+        private boolean keepAliveEnabled = true;
+        private Duration keepAliveInterval = Duration.ofSeconds(30);
+        private Duration connectionWriteTimeout = Duration.ofSeconds(10);
+        private int streamWindowBytes = FrameHeader.INITIAL_STREAM_WINDOW;
+        private boolean windowAutoTuning = true;
+        private int maxAutoTunedWindowBytes = 16 * 1024 * 1024;
+        private long autoTuneBudgetBytes = 64L * 1024 * 1024;
+        private int maxDataFrameBytes = 64 * 1024;
+        private Duration streamOpenTimeout = Duration.ofSeconds(75);
+        private Duration streamCloseTimeout = Duration.ofMinutes(5);
+        private Duration goAwayDrainTimeout = Duration.ofSeconds(30);
+        private int pingBacklog = 32;
+        private ThreadFactory threadFactory = Thread.ofVirtual().name("yamux-", 0).factory();
+
+        private Builder() {
+        }
+
+        private Builder(YamuxConfig c) {
+            acceptBacklog = c.acceptBacklog;
+            maxInboundStreams = c.maxInboundStreams;
+            maxUnackedOutboundStreams = c.maxUnackedOutboundStreams;
+            keepAliveEnabled = c.keepAliveEnabled;
+            keepAliveInterval = c.keepAliveInterval;
+            connectionWriteTimeout = c.connectionWriteTimeout;
+            streamWindowBytes = c.streamWindowBytes;
+            windowAutoTuning = c.windowAutoTuning;
+            maxAutoTunedWindowBytes = c.maxAutoTunedWindowBytes;
+            autoTuneBudgetBytes = c.autoTuneBudgetBytes;
+            maxDataFrameBytes = c.maxDataFrameBytes;
+            streamOpenTimeout = c.streamOpenTimeout;
+            streamCloseTimeout = c.streamCloseTimeout;
+            goAwayDrainTimeout = c.goAwayDrainTimeout;
+            pingBacklog = c.pingBacklog;
+            threadFactory = c.threadFactory;
+        }
+
+        /** See {@link YamuxConfig#acceptBacklog()}; must be ≥ 1. */
+        public Builder acceptBacklog(int streams) {
+            this.acceptBacklog = streams;
+            return this;
+        }
+
+        /** See {@link YamuxConfig#maxInboundStreams()}; must be ≥ 1. */
+        public Builder maxInboundStreams(int streams) {
+            this.maxInboundStreams = streams;
+            return this;
+        }
+
+        /** See {@link YamuxConfig#maxUnackedOutboundStreams()}; must be ≥ 1. */
+        public Builder maxUnackedOutboundStreams(int streams) {
+            this.maxUnackedOutboundStreams = streams;
+            return this;
+        }
+
+        /** See {@link YamuxConfig#keepAliveEnabled()}. */
+        public Builder keepAliveEnabled(boolean enabled) {
+            this.keepAliveEnabled = enabled;
+            return this;
+        }
+
+        /** See {@link YamuxConfig#keepAliveInterval()}; must be positive (checked even when keepalive is off, as hashicorp). */
+        public Builder keepAliveInterval(Duration interval) {
+            this.keepAliveInterval = interval;
+            return this;
+        }
+
+        /** See {@link YamuxConfig#connectionWriteTimeout()}; must be positive. */
+        public Builder connectionWriteTimeout(Duration timeout) {
+            this.connectionWriteTimeout = timeout;
+            return this;
+        }
+
+        /** See {@link YamuxConfig#streamWindowBytes()}; must be ≥ 256 KiB. */
+        public Builder streamWindowBytes(int bytes) {
+            this.streamWindowBytes = bytes;
+            return this;
+        }
+
+        /** See {@link YamuxConfig#windowAutoTuning()}; {@code false} gives strict hashicorp behaviour. */
+        public Builder windowAutoTuning(boolean enabled) {
+            this.windowAutoTuning = enabled;
+            return this;
+        }
+
+        /** See {@link YamuxConfig#maxAutoTunedWindowBytes()}; must be ≥ {@code streamWindowBytes}. */
+        public Builder maxAutoTunedWindowBytes(int bytes) {
+            this.maxAutoTunedWindowBytes = bytes;
+            return this;
+        }
+
+        /** See {@link YamuxConfig#autoTuneBudgetBytes()}; must be ≥ 0. */
+        public Builder autoTuneBudgetBytes(long bytes) {
+            this.autoTuneBudgetBytes = bytes;
+            return this;
+        }
+
+        /** See {@link YamuxConfig#maxDataFrameBytes()}; must be 1024 to 16 MiB. */
+        public Builder maxDataFrameBytes(int bytes) {
+            this.maxDataFrameBytes = bytes;
+            return this;
+        }
+
+        /** See {@link YamuxConfig#streamOpenTimeout()}; zero disables, negative is rejected. */
+        public Builder streamOpenTimeout(Duration timeout) {
+            this.streamOpenTimeout = timeout;
+            return this;
+        }
+
+        /** See {@link YamuxConfig#streamCloseTimeout()}; zero disables, negative is rejected. */
+        public Builder streamCloseTimeout(Duration timeout) {
+            this.streamCloseTimeout = timeout;
+            return this;
+        }
+
+        /** See {@link YamuxConfig#goAwayDrainTimeout()}; zero closes at once, negative is rejected. */
+        public Builder goAwayDrainTimeout(Duration timeout) {
+            this.goAwayDrainTimeout = timeout;
+            return this;
+        }
+
+        /** See {@link YamuxConfig#pingBacklog()}; must be ≥ 1. */
+        public Builder pingBacklog(int replies) {
+            this.pingBacklog = replies;
+            return this;
+        }
+
+        /** See {@link YamuxConfig#threadFactory()}; not null. */
+        public Builder threadFactory(ThreadFactory factory) {
+            this.threadFactory = factory;
+            return this;
+        }
+
+        /**
+         * Validates and builds.
+         *
+         * @throws IllegalArgumentException naming the first invalid option and why
+         * @throws NullPointerException if a duration or the thread factory is null
+         */
+        public YamuxConfig build() {
+            positive("acceptBacklog", acceptBacklog);
+            positive("maxInboundStreams", maxInboundStreams);
+            positive("maxUnackedOutboundStreams", maxUnackedOutboundStreams);
+            positive("pingBacklog", pingBacklog);
+            positive("keepAliveInterval", keepAliveInterval);
+            positive("connectionWriteTimeout", connectionWriteTimeout);
+            notNegative("streamOpenTimeout", streamOpenTimeout);
+            notNegative("streamCloseTimeout", streamCloseTimeout);
+            notNegative("goAwayDrainTimeout", goAwayDrainTimeout);
+            Objects.requireNonNull(threadFactory, "threadFactory");
+            if (streamWindowBytes < FrameHeader.INITIAL_STREAM_WINDOW) {
+                throw new IllegalArgumentException("streamWindowBytes must be at least 262144 (256 KiB): "
+                        + streamWindowBytes);
+            }
+            if (maxAutoTunedWindowBytes < streamWindowBytes) {
+                throw new IllegalArgumentException("maxAutoTunedWindowBytes (" + maxAutoTunedWindowBytes
+                        + ") must be at least streamWindowBytes (" + streamWindowBytes + ")");
+            }
+            if (autoTuneBudgetBytes < 0) {
+                throw new IllegalArgumentException("autoTuneBudgetBytes must not be negative: " + autoTuneBudgetBytes);
+            }
+            if (maxDataFrameBytes < 1024 || maxDataFrameBytes > 16 * 1024 * 1024) {
+                throw new IllegalArgumentException("maxDataFrameBytes must be 1024 to 16777216: " + maxDataFrameBytes);
+            }
+            return new YamuxConfig(this);
+        }
+
+        private static void positive(String name, int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException(name + " must be at least 1: " + value);
+            }
+        }
+
+        private static void positive(String name, Duration value) {
+            Objects.requireNonNull(value, name);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive: " + value);
+            }
+        }
+
+        private static void notNegative(String name, Duration value) {
+            Objects.requireNonNull(value, name);
+            if (value.isNegative()) {
+                throw new IllegalArgumentException(name + " must not be negative: " + value);
+            }
+        }
+    }
+}
