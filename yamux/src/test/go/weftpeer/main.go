@@ -1,0 +1,733 @@
+// Command weftpeer is Weft's Go test peer: hashicorp/yamux (the Debian 2019 snapshot, built in
+// GOPATH mode) in the roles Weft's interop tests, CLI tests and benchmarks need. It is started as
+// a subprocess by io.weft.yamux.interop.GoPeer.
+//
+// Usage: weftpeer MODE [flags] [args]. Exit code 0 means the scenario passed; otherwise the reason
+// is printed on stderr. Server modes print "listening HOST:PORT" on stdout (stderr for stdio -l)
+// once they accept connections, then run until killed.
+//
+// Modes:
+//
+//	echo -listen ADDR            yamux server; every accepted stream is echoed until EOF, then closed.
+//	                             -no-accept: never accept streams (the backlog fills, later SYNs get RST).
+//	                             -goaway: send GoAway(0) after the first accepted stream, keep echoing it.
+//	echo-client -addr ADDR       opens -streams N streams at once, writes -bytes B seeded bytes on each,
+//	                             reads the echo back and compares SHA-256, then closes each stream.
+//	ping -addr ADDR              -count N pings; prints one JSON line with the RTTs.
+//	goaway-recv -addr ADDR       expects the server to send GoAway(0) after accepting stream 1: the echo on
+//	                             stream 1 keeps working, later opens fail with ErrRemoteGoAway.
+//	goaway-send -addr ADDR       sends GoAway(0) after a first echo on stream 1, then keeps using stream 1
+//	                             (the server checks that its own opens now fail).
+//	backlog -addr ADDR           opens -streams N streams to a server that accepts none; expects at least
+//	                             -expect-reset K of them to be reset; prints {"reset":R,"open":O}.
+//	halfclose-client -addr ADDR  the server must echo -bytes B then half-close (FIN) while still reading: the
+//	                             peer reads B bytes + EOF, then writes B more bytes and closes.
+//	close-then-read -addr ADDR   writes -bytes B then Close(); the server reads to EOF and replies. Prints
+//	                             what a Read after its own Close returns: Debian's 2019 yamux reports EOF as soon
+//	                             as nothing is buffered (it cannot read after its own Close), so this mode
+//	                             documents that limitation instead of depending on the reply.
+//	stdio -l [HOST] PORT         nwtgck/yamux-cli semantics: yamux client over stdin/stdout; each TCP
+//	                             connection accepted on HOST:PORT opens a stream and is copied both ways.
+//	stdio HOST PORT              yamux server over stdin/stdout; each accepted stream dials HOST:PORT.
+//	                             Both use DefaultConfig and copy with 4 KiB buffers, closing both ends once
+//	                             both directions ended, as yamux-cli does. Differences: a failed dial closes
+//	                             the stream (yamux-cli leaks it), and -l exits when the session ends.
+//	bench-server -listen ADDR    the first byte of a stream picks the workload: 'B' bulk (8-byte big-endian
+//	                             length L, then L bytes; answered by one byte 'K'), 'R' echo (request/response).
+//	bench-client -addr ADDR      -mode bulk|rr; bulk writes -bytes in -chunk writes (64 KiB); rr does
+//	                             -size byte round trips for -duration. Prints one JSON line.
+//	                             -raw on both bench modes skips yamux (plain TCP baseline).
+//
+// Common flags: -window BYTES (MaxStreamWindowSize, default 256 KiB), -backlog N (AcceptBacklog,
+// default 256), -keepalive DURATION (0 = off, default 30s), -timeout DURATION (client scenario
+// deadline, default 60s).
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/ioutil"
+	"log"
+	"math/rand"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/yamux"
+)
+
+type options struct {
+	listen      string
+	addr        string
+	streams     int
+	bytes       int64
+	count       int
+	window      uint
+	backlog     int
+	keepalive   time.Duration
+	timeout     time.Duration
+	noAccept    bool
+	goAway      bool
+	expectReset int
+	mode        string
+	chunk       int
+	size        int
+	duration    time.Duration
+	raw         bool
+	verbose     bool
+	stdioListen bool
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		fail("usage: weftpeer MODE [flags]; see the source header for modes")
+	}
+	mode := os.Args[1]
+	fs := flag.NewFlagSet(mode, flag.ExitOnError)
+	o := options{}
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:0", "listen address (server modes)")
+	fs.StringVar(&o.addr, "addr", "", "server address (client modes)")
+	fs.IntVar(&o.streams, "streams", 1, "number of streams")
+	fs.Int64Var(&o.bytes, "bytes", 1024, "bytes per stream")
+	fs.IntVar(&o.count, "count", 3, "number of pings")
+	fs.UintVar(&o.window, "window", 256*1024, "MaxStreamWindowSize in bytes")
+	fs.IntVar(&o.backlog, "backlog", 256, "AcceptBacklog")
+	fs.DurationVar(&o.keepalive, "keepalive", 30*time.Second, "keepalive interval, 0 = off")
+	fs.DurationVar(&o.timeout, "timeout", 60*time.Second, "overall deadline of a client scenario")
+	fs.BoolVar(&o.noAccept, "no-accept", false, "echo: never accept streams")
+	fs.BoolVar(&o.goAway, "goaway", false, "echo: send GoAway after the first accepted stream")
+	fs.IntVar(&o.expectReset, "expect-reset", 1, "backlog: minimum number of reset streams")
+	fs.StringVar(&o.mode, "mode", "bulk", "bench-client: bulk or rr")
+	fs.IntVar(&o.chunk, "chunk", 64*1024, "bench-client bulk: write size")
+	fs.IntVar(&o.size, "size", 64, "bench-client rr: request and response size")
+	fs.DurationVar(&o.duration, "duration", 5*time.Second, "bench-client rr: run time")
+	fs.BoolVar(&o.raw, "raw", false, "bench modes: plain TCP, no yamux")
+	fs.BoolVar(&o.verbose, "v", false, "yamux log output on stderr")
+	fs.BoolVar(&o.stdioListen, "l", false, "stdio: listen on TCP (yamux client role)")
+	fs.Parse(os.Args[2:])
+
+	if o.timeout > 0 && mode != "echo" && mode != "bench-server" && mode != "stdio" {
+		time.AfterFunc(o.timeout, func() { fail("%s: scenario did not finish within %v", mode, o.timeout) })
+	}
+	var err error
+	switch mode {
+	case "echo":
+		err = runEcho(o)
+	case "echo-client":
+		err = runEchoClient(o)
+	case "ping":
+		err = runPing(o)
+	case "goaway-recv":
+		err = runGoAwayRecv(o)
+	case "goaway-send":
+		err = runGoAwaySend(o)
+	case "backlog":
+		err = runBacklog(o)
+	case "halfclose-client":
+		err = runHalfCloseClient(o)
+	case "close-then-read":
+		err = runCloseThenRead(o)
+	case "stdio":
+		err = runStdio(o, fs.Args())
+	case "bench-server":
+		err = runBenchServer(o)
+	case "bench-client":
+		err = runBenchClient(o)
+	default:
+		fail("unknown mode %q", mode)
+	}
+	if err != nil {
+		fail("%s: %v", mode, err)
+	}
+}
+
+func fail(format string, args ...interface{}) {
+	fmt.Fprintf(os.Stderr, "weftpeer: "+format+"\n", args...)
+	os.Exit(1)
+}
+
+func config(o options) *yamux.Config {
+	c := yamux.DefaultConfig()
+	c.MaxStreamWindowSize = uint32(o.window)
+	c.AcceptBacklog = o.backlog
+	if o.keepalive > 0 {
+		c.KeepAliveInterval = o.keepalive
+	} else {
+		c.EnableKeepAlive = false
+	}
+	if !o.verbose {
+		c.LogOutput = ioutil.Discard
+	}
+	return c
+}
+
+func printJSON(v interface{}) {
+	b, _ := json.Marshal(v)
+	fmt.Println(string(b))
+}
+
+func announce(w io.Writer, ln net.Listener) {
+	fmt.Fprintf(w, "listening %s\n", ln.Addr().String())
+	if f, ok := w.(*os.File); ok {
+		f.Sync()
+	}
+}
+
+// ---- server modes ----
+
+func runEcho(o options) error {
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return err
+	}
+	announce(os.Stdout, ln)
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			return err
+		}
+		go serveEcho(o, conn)
+	}
+}
+
+func serveEcho(o options, conn net.Conn) {
+	sess, err := yamux.Server(conn, config(o))
+	if err != nil {
+		conn.Close()
+		return
+	}
+	defer sess.Close()
+	if o.noAccept {
+		<-sess.CloseChan()
+		return
+	}
+	first := true
+	for {
+		st, err := sess.AcceptStream()
+		if err != nil {
+			return
+		}
+		go func() {
+			io.Copy(st, st)
+			st.Close()
+		}()
+		if first && o.goAway {
+			sess.GoAway()
+		}
+		first = false
+	}
+}
+
+// ---- client scenarios ----
+
+func dialSession(o options) (*yamux.Session, error) {
+	if o.addr == "" {
+		return nil, errors.New("-addr is required")
+	}
+	conn, err := net.DialTimeout("tcp", o.addr, 10*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	return yamux.Client(conn, config(o))
+}
+
+// payload is a deterministic byte source for stream i, so both ends can check it.
+func payload(i int) io.Reader {
+	return rand.New(rand.NewSource(int64(i) + 1))
+}
+
+func echoRoundTrip(st io.ReadWriter, seed int, n int64) error {
+	sum := sha256.New()
+	errc := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(st, io.TeeReader(io.LimitReader(payload(seed), n), sum))
+		errc <- err
+	}()
+	back := sha256.New()
+	got, err := io.CopyN(back, st, n)
+	if err != nil {
+		return fmt.Errorf("read %d of %d echoed bytes: %v", got, n, err)
+	}
+	if err := <-errc; err != nil {
+		return fmt.Errorf("write: %v", err)
+	}
+	if !bytes.Equal(sum.Sum(nil), back.Sum(nil)) {
+		return fmt.Errorf("echo checksum mismatch over %d bytes", n)
+	}
+	return nil
+}
+
+func runEchoClient(o options) error {
+	sess, err := dialSession(o)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	var wg sync.WaitGroup
+	errs := make(chan error, o.streams)
+	for i := 0; i < o.streams; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			st, err := sess.OpenStream()
+			if err != nil {
+				errs <- fmt.Errorf("stream %d open: %v", i, err)
+				return
+			}
+			defer st.Close()
+			if err := echoRoundTrip(st, i, o.bytes); err != nil {
+				errs <- fmt.Errorf("stream %d (id %d): %v", i, st.StreamID(), err)
+			}
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		return err
+	}
+	printJSON(map[string]interface{}{"streams": o.streams, "bytesPerStream": o.bytes, "verified": true})
+	return nil
+}
+
+func runPing(o options) error {
+	sess, err := dialSession(o)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	var rtts []int64
+	for i := 0; i < o.count; i++ {
+		rtt, err := sess.Ping()
+		if err != nil {
+			return fmt.Errorf("ping %d: %v", i, err)
+		}
+		rtts = append(rtts, rtt.Nanoseconds())
+	}
+	printJSON(map[string]interface{}{"pings": o.count, "rttNanos": rtts})
+	return nil
+}
+
+func runGoAwayRecv(o options) error {
+	sess, err := dialSession(o)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	st, err := sess.OpenStream()
+	if err != nil {
+		return err
+	}
+	if err := echoRoundTrip(st, 1, o.bytes); err != nil {
+		return fmt.Errorf("echo before GoAway: %v", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	refused := false
+	for !refused && time.Now().Before(deadline) {
+		extra, err := sess.OpenStream()
+		if err == yamux.ErrRemoteGoAway {
+			refused = true
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("open after GoAway: want ErrRemoteGoAway, got %v", err)
+		}
+		extra.Close()
+		time.Sleep(5 * time.Millisecond) // polling for the GoAway frame; no signal exists in yamux
+	}
+	if !refused {
+		return errors.New("no GoAway received: opens still succeed after 10s")
+	}
+	if err := echoRoundTrip(st, 2, o.bytes); err != nil {
+		return fmt.Errorf("echo on existing stream after GoAway: %v", err)
+	}
+	st.Close()
+	printJSON(map[string]interface{}{"remoteGoAway": true, "existingStreamWorked": true})
+	return nil
+}
+
+func runGoAwaySend(o options) error {
+	sess, err := dialSession(o)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	st, err := sess.OpenStream()
+	if err != nil {
+		return err
+	}
+	if err := echoRoundTrip(st, 1, o.bytes); err != nil {
+		return fmt.Errorf("echo before GoAway: %v", err)
+	}
+	if err := sess.GoAway(); err != nil {
+		return fmt.Errorf("GoAway: %v", err)
+	}
+	if err := echoRoundTrip(st, 2, o.bytes); err != nil {
+		return fmt.Errorf("echo on existing stream after GoAway: %v", err)
+	}
+	st.Close()
+	printJSON(map[string]interface{}{"sentGoAway": true, "existingStreamWorked": true})
+	return nil
+}
+
+func runBacklog(o options) error {
+	sess, err := dialSession(o)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	var reset, open int32
+	var wg sync.WaitGroup
+	for i := 0; i < o.streams; i++ {
+		st, err := sess.OpenStream()
+		if err != nil {
+			return fmt.Errorf("open %d: %v", i, err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st.SetReadDeadline(time.Now().Add(3 * time.Second))
+			_, err := st.Read(make([]byte, 1))
+			switch err {
+			case yamux.ErrConnectionReset:
+				atomic.AddInt32(&reset, 1)
+			case yamux.ErrTimeout:
+				atomic.AddInt32(&open, 1)
+			}
+		}()
+	}
+	wg.Wait()
+	printJSON(map[string]interface{}{"reset": reset, "open": open})
+	if int(reset) < o.expectReset {
+		return fmt.Errorf("%d streams reset, want at least %d (%d still open)", reset, o.expectReset, open)
+	}
+	return nil
+}
+
+func runHalfCloseClient(o options) error {
+	sess, err := dialSession(o)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	st, err := sess.OpenStream()
+	if err != nil {
+		return err
+	}
+	if err := echoRoundTrip(st, 1, o.bytes); err != nil {
+		return fmt.Errorf("echo: %v", err)
+	}
+	st.SetReadDeadline(time.Now().Add(10 * time.Second))
+	n, err := st.Read(make([]byte, 1))
+	if err != io.EOF {
+		return fmt.Errorf("after the echo want EOF from the server's half-close, got n=%d err=%v", n, err)
+	}
+	// The server only closed its write side: it must still read what we send now.
+	if _, err := io.Copy(st, io.LimitReader(payload(2), o.bytes)); err != nil {
+		return fmt.Errorf("write after the server's half-close: %v", err)
+	}
+	st.Close()
+	// Wait until the server has read everything: it closes the session when done.
+	select {
+	case <-sess.CloseChan():
+	case <-time.After(10 * time.Second):
+		return errors.New("server did not close the session after reading our data")
+	}
+	printJSON(map[string]interface{}{"halfClose": true, "bytes": o.bytes})
+	return nil
+}
+
+func runCloseThenRead(o options) error {
+	sess, err := dialSession(o)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	st, err := sess.OpenStream()
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(st, io.LimitReader(payload(1), o.bytes)); err != nil {
+		return fmt.Errorf("write: %v", err)
+	}
+	st.Close()
+	st.SetReadDeadline(time.Now().Add(10 * time.Second))
+	got, err := ioutil.ReadAll(st)
+	errText := "EOF"
+	if err != nil {
+		errText = err.Error()
+	}
+	printJSON(map[string]interface{}{"sent": o.bytes, "readAfterOwnClose": len(got), "readError": errText})
+	select {
+	case <-sess.CloseChan():
+	case <-time.After(10 * time.Second):
+		return errors.New("server did not close the session after reading our data")
+	}
+	return nil
+}
+
+// ---- stdio (nwtgck/yamux-cli semantics) ----
+
+type stdio struct {
+	io.Reader
+	io.Writer
+}
+
+func (stdio) Close() error {
+	os.Stdin.Close()
+	return os.Stdout.Close()
+}
+
+func runStdio(o options, args []string) error {
+	listenMode := o.stdioListen
+	pipe := stdio{os.Stdin, os.Stdout}
+	if listenMode {
+		var host, port string
+		switch len(args) {
+		case 1:
+			port = args[0]
+		case 2:
+			host, port = args[0], args[1]
+		default:
+			return errors.New("usage: stdio -l [HOST] PORT")
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
+		if err != nil {
+			return err
+		}
+		sess, err := yamux.Client(pipe, stdioConfig())
+		if err != nil {
+			return err
+		}
+		announce(os.Stderr, ln)
+		go func() {
+			<-sess.CloseChan()
+			ln.Close()
+		}()
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				if sess.IsClosed() {
+					return nil
+				}
+				return err
+			}
+			st, err := sess.OpenStream()
+			if err != nil {
+				log.Printf("weftpeer: open stream: %v", err)
+				conn.Close()
+				continue
+			}
+			go pump(conn, st)
+		}
+	}
+	if len(args) != 2 {
+		return errors.New("usage: stdio HOST PORT")
+	}
+	target := net.JoinHostPort(args[0], args[1])
+	sess, err := yamux.Server(pipe, stdioConfig())
+	if err != nil {
+		return err
+	}
+	for {
+		st, err := sess.AcceptStream()
+		if err != nil {
+			return nil // stdin closed: the session is over
+		}
+		go func() {
+			conn, err := net.Dial("tcp", target)
+			if err != nil {
+				log.Printf("weftpeer: dial %s: %v", target, err)
+				st.Close()
+				return
+			}
+			pump(conn, st)
+		}()
+	}
+}
+
+func stdioConfig() *yamux.Config {
+	c := yamux.DefaultConfig()
+	c.LogOutput = os.Stderr
+	return c
+}
+
+// pump copies both ways with 4 KiB buffers and closes both ends once both directions have ended,
+// as yamux-cli does (the 2019 yamux stream has no half-close, so an EOF from one side is not
+// forwarded until the other direction ends too).
+func pump(conn net.Conn, st *yamux.Stream) {
+	done := make(chan struct{}, 2)
+	go func() {
+		io.CopyBuffer(st, conn, make([]byte, 4096))
+		done <- struct{}{}
+	}()
+	go func() {
+		io.CopyBuffer(conn, st, make([]byte, 4096))
+		done <- struct{}{}
+	}()
+	<-done
+	<-done
+	conn.Close()
+	st.Close()
+}
+
+// ---- bench ----
+
+func runBenchServer(o options) error {
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return err
+	}
+	announce(os.Stdout, ln)
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			return err
+		}
+		if o.raw {
+			go benchServe(conn)
+			continue
+		}
+		go func() {
+			sess, err := yamux.Server(conn, config(o))
+			if err != nil {
+				conn.Close()
+				return
+			}
+			defer sess.Close()
+			for {
+				st, err := sess.AcceptStream()
+				if err != nil {
+					return
+				}
+				go benchServe(st)
+			}
+		}()
+	}
+}
+
+func benchServe(st io.ReadWriteCloser) {
+	defer st.Close()
+	r := bufio.NewReaderSize(st, 64*1024)
+	kind, err := r.ReadByte()
+	if err != nil {
+		return
+	}
+	switch kind {
+	case 'B':
+		var hdr [8]byte
+		if _, err := io.ReadFull(r, hdr[:]); err != nil {
+			return
+		}
+		n := int64(binary.BigEndian.Uint64(hdr[:]))
+		if _, err := io.CopyN(ioutil.Discard, r, n); err != nil {
+			return
+		}
+		st.Write([]byte{'K'})
+		io.Copy(ioutil.Discard, r)
+	case 'R':
+		buf := make([]byte, 64*1024)
+		for {
+			n, err := r.Read(buf)
+			if n > 0 {
+				if _, werr := st.Write(buf[:n]); werr != nil {
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}
+}
+
+func runBenchClient(o options) error {
+	if o.addr == "" {
+		return errors.New("-addr is required")
+	}
+	conn, err := net.DialTimeout("tcp", o.addr, 10*time.Second)
+	if err != nil {
+		return err
+	}
+	var st io.ReadWriteCloser = conn
+	if !o.raw {
+		sess, err := yamux.Client(conn, config(o))
+		if err != nil {
+			return err
+		}
+		defer sess.Close()
+		if st, err = sess.OpenStream(); err != nil {
+			return err
+		}
+	}
+	defer st.Close()
+	peer := "yamux"
+	if o.raw {
+		peer = "tcp"
+	}
+	switch o.mode {
+	case "bulk":
+		var hdr [9]byte
+		hdr[0] = 'B'
+		binary.BigEndian.PutUint64(hdr[1:], uint64(o.bytes))
+		buf := make([]byte, o.chunk)
+		rand.New(rand.NewSource(1)).Read(buf)
+		start := time.Now()
+		if _, err := st.Write(hdr[:]); err != nil {
+			return err
+		}
+		for left := o.bytes; left > 0; {
+			n := int64(len(buf))
+			if left < n {
+				n = left
+			}
+			if _, err := st.Write(buf[:n]); err != nil {
+				return fmt.Errorf("bulk write: %v", err)
+			}
+			left -= n
+		}
+		ack := make([]byte, 1)
+		if _, err := io.ReadFull(st, ack); err != nil || ack[0] != 'K' {
+			return fmt.Errorf("bulk: no acknowledgement from the server: %v", err)
+		}
+		secs := time.Since(start).Seconds()
+		printJSON(map[string]interface{}{"peer": peer, "mode": "bulk", "bytes": o.bytes, "chunk": o.chunk,
+			"seconds": secs, "bytesPerSec": float64(o.bytes) / secs})
+	case "rr":
+		req := make([]byte, o.size)
+		resp := make([]byte, o.size)
+		rand.New(rand.NewSource(1)).Read(req)
+		if _, err := st.Write([]byte{'R'}); err != nil {
+			return err
+		}
+		ops := 0
+		start := time.Now()
+		end := start.Add(o.duration)
+		for time.Now().Before(end) {
+			if _, err := st.Write(req); err != nil {
+				return fmt.Errorf("rr write: %v", err)
+			}
+			if _, err := io.ReadFull(st, resp); err != nil {
+				return fmt.Errorf("rr read: %v", err)
+			}
+			if !bytes.Equal(req, resp) {
+				return errors.New("rr: response differs from request")
+			}
+			ops++
+		}
+		secs := time.Since(start).Seconds()
+		printJSON(map[string]interface{}{"peer": peer, "mode": "rr", "size": o.size, "ops": ops,
+			"seconds": secs, "opsPerSec": float64(ops) / secs})
+	default:
+		return fmt.Errorf("unknown -mode %q (bulk or rr)", o.mode)
+	}
+	return nil
+}
