@@ -1,0 +1,136 @@
+package io.weft.netpoll.epoll;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.SocketAddress;
+
+/**
+ * Socket set-up calls with typed errors, on top of {@link LibC}.
+ *
+ * <p>These are the calls whose failure is an error, so they throw; the hot-path calls whose
+ * failure is an expected outcome (EAGAIN on read, write and accept, EINPROGRESS on connect) stay
+ * in {@link LibC} and return {@code -errno}. Every socket is created non-blocking and
+ * close-on-exec in one call. Stateless; any thread.
+ */
+final class Sockets {
+    private Sockets() {}
+
+    /** A new non-blocking, close-on-exec stream socket of {@code family}. */
+    static int open(int family) throws IOException {
+        int fd = LibC.socket(family, LibC.SOCK_STREAM | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw Errno.exception("socket", familyName(family), -fd);
+        }
+        return fd;
+    }
+
+    /** Binds {@code fd} (a socket of {@code family}) to {@code address}. */
+    static void bind(int fd, int family, SocketAddress address) throws IOException {
+        MemorySegment sockaddr = SockAddr.allocate();
+        int length = SockAddr.encode(address, family, sockaddr);
+        int result = LibC.bind(fd, sockaddr, length);
+        if (result < 0) {
+            throw Errno.exception("listen", familyName(family) + " " + address, -result);
+        }
+    }
+
+    /** Marks {@code fd} as listening with the given accept-queue length. */
+    static void listen(int fd, int backlog, SocketAddress address) throws IOException {
+        int result = LibC.listen(fd, backlog);
+        if (result < 0) {
+            throw Errno.exception("listen", String.valueOf(address), -result);
+        }
+    }
+
+    /**
+     * Starts connecting {@code fd} to {@code address}: {@code true} when already connected (unix
+     * sockets, usually), {@code false} when the handshake is in progress (wait for writable, then
+     * check {@link #soError}).
+     */
+    static boolean startConnect(int fd, int family, SocketAddress address) throws IOException {
+        MemorySegment sockaddr = SockAddr.allocate();
+        int length = SockAddr.encode(address, family, sockaddr);
+        int result = LibC.connect(fd, sockaddr, length);
+        if (result >= 0) {
+            return true;
+        }
+        if (result == -Errno.EINPROGRESS || result == -Errno.EALREADY) {
+            return false;
+        }
+        if (result == -Errno.EAGAIN && family == LibC.AF_UNIX) {
+            // A unix listener's backlog is full; Go reports this as a failure too.
+            throw Errno.exception("dial", "unix " + address, Errno.EAGAIN);
+        }
+        throw Errno.exception("dial", familyName(family) + " " + address, -result);
+    }
+
+    /** The pending error of {@code fd} ({@code SO_ERROR}), 0 when none; reading it clears it. */
+    static int soError(int fd) throws IOException {
+        return getInt(fd, LibC.SOL_SOCKET, LibC.SO_ERROR, "SO_ERROR");
+    }
+
+    /** Sets an {@code int} socket option. */
+    static void setInt(int fd, int level, int option, int value, String optionName) throws IOException {
+        int result = LibC.setsockopt(fd, level, option, MemorySegment.ofArray(new int[] {value}), Integer.BYTES);
+        if (result < 0) {
+            throw Errno.exception("setsockopt", optionName, -result);
+        }
+    }
+
+    /** Reads an {@code int} socket option. */
+    static int getInt(int fd, int level, int option, String optionName) throws IOException {
+        int[] value = new int[1];
+        int[] length = {Integer.BYTES};
+        int result = LibC.getsockopt(fd, level, option, MemorySegment.ofArray(value), MemorySegment.ofArray(length));
+        if (result < 0) {
+            throw Errno.exception("getsockopt", optionName, -result);
+        }
+        return value[0];
+    }
+
+    /** Sets {@code SO_LINGER}: {@code seconds < 0} turns it off. */
+    static void setLinger(int fd, int seconds) throws IOException {
+        int[] linger = {seconds < 0 ? 0 : 1, Math.max(0, seconds)};
+        int result = LibC.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_LINGER, MemorySegment.ofArray(linger), 8);
+        if (result < 0) {
+            throw Errno.exception("setsockopt", "SO_LINGER", -result);
+        }
+    }
+
+    /** Reads {@code SO_LINGER} in seconds, -1 when off. */
+    static int getLinger(int fd) throws IOException {
+        int[] linger = new int[2];
+        int[] length = {8};
+        int result = LibC.getsockopt(fd, LibC.SOL_SOCKET, LibC.SO_LINGER, MemorySegment.ofArray(linger),
+                MemorySegment.ofArray(length));
+        if (result < 0) {
+            throw Errno.exception("getsockopt", "SO_LINGER", -result);
+        }
+        return linger[0] == 0 ? -1 : linger[1];
+    }
+
+    /** {@code shutdown(fd, how)}; ENOTCONN (the peer already went) is not an error. */
+    static void shutdown(int fd, int how, String detail) throws IOException {
+        int result = LibC.shutdown(fd, how);
+        if (result < 0 && result != -Errno.ENOTCONN) {
+            throw Errno.exception("shutdown", detail, -result);
+        }
+    }
+
+    /** Closes {@code fd}, ignoring errors: after close(2) returns the fd is gone either way. */
+    static void closeQuietly(int fd) {
+        if (fd >= 0) {
+            LibC.close(fd);
+        }
+    }
+
+    /** Go's network name for a family: {@code "tcp4"}, {@code "tcp6"}, {@code "unix"}. */
+    static String familyName(int family) {
+        return switch (family) {
+            case LibC.AF_INET -> "tcp4";
+            case LibC.AF_INET6 -> "tcp6";
+            case LibC.AF_UNIX -> "unix";
+            default -> "family " + family;
+        };
+    }
+}
