@@ -1,0 +1,175 @@
+package io.weft.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The end-to-end comparison harness ({@code bench/run.sh} starts it): runs every cell of the
+ * netpoll table (issue 3) and the yamux table (issue 4) in one run, each cell in fresh processes,
+ * variants of a row interleaved and their order rotated every round, then prints markdown tables
+ * of medians [min–max] and ratios to stdout and to {@code --out}.
+ *
+ * <p>Options (all optional): {@code --rounds 3}, {@code --warmup 1} and {@code --measure 2.5}
+ * (seconds per cell), {@code --suite all|netpoll|yamux}, {@code --go <weftbench binary>},
+ * {@code --out <file.md>}, {@code --jvm "<flags for every child JVM>"}, {@code --heap} (heap
+ * instead of direct buffers in the netpoll loops), {@code --command "<text>"} (how to rerun, for
+ * the report). Runs on its main thread; every cell is a child process.
+ */
+public final class Compare {
+
+    /** JVM flags of every child process, printed in the report. */
+    static final String DEFAULT_JVM_FLAGS =
+            "-Xms512m -Xmx512m -XX:+AlwaysPreTouch -XX:+UseG1GC --enable-native-access=ALL-UNNAMED";
+
+    private Compare() {}
+
+    /** Runs the comparison; see the class comment for the options. */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new HashMap<>(Map.of("rounds", "3", "warmup", "1", "measure", "2.5",
+                "suite", "all", "jvm", DEFAULT_JVM_FLAGS, "out", "bench/target/benchmarks-table.md",
+                "command", "bench/run.sh"));
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--heap")) {
+                options.put("heap", "true");
+            } else if (args[i].startsWith("--") && i + 1 < args.length) {
+                options.put(args[i].substring(2), args[++i]);
+            } else {
+                throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        int rounds = Integer.parseInt(options.get("rounds"));
+        double warmup = Double.parseDouble(options.get("warmup"));
+        double measure = Double.parseDouble(options.get("measure"));
+        String suite = options.get("suite");
+        boolean heap = options.containsKey("heap");
+        Path go = options.containsKey("go") ? Path.of(options.get("go")) : null;
+        Launcher launcher = new Launcher(Path.of(System.getProperty("java.home"), "bin", "java"),
+                System.getProperty("java.class.path"), List.of(options.get("jvm").trim().split("\\s+")), go,
+                Path.of("bench/target/bench-logs"));
+
+        Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String loadBefore = Machine.loadAverages();
+        double busyBefore = Machine.cpuBusyPercent(1000);
+        log("load average %s, CPU busy %.0f%% over 1 s before starting", loadBefore, busyBefore);
+        boolean busy = Machine.loadAverage1m() > 0.5 || busyBefore > 10;
+        if (busy) {
+            log("WARNING: the machine is not idle (1-min load average %.2f > 0.5 or CPU busy %.0f%% > 10%%): "
+                    + "figures are preliminary", Machine.loadAverage1m(), busyBefore);
+        }
+        boolean haveNet = WeftLibrary.present("io.weft.netpoll.Net");
+        boolean haveYamux = WeftLibrary.present("io.weft.yamux.Session");
+
+        List<Report.Table> tables = new ArrayList<>();
+        if (!suite.equals("yamux")) {
+            tables.add(netpollTable());
+        }
+        if (!suite.equals("netpoll")) {
+            tables.add(yamuxTable());
+        }
+        Report report = new Report();
+        List<String> loads = new ArrayList<>();
+        String goVersion = "not built";
+        for (int round = 1; round <= rounds; round++) {
+            loads.add(Machine.loadAverages().split(" ")[0]);
+            for (Report.Table table : tables) {
+                List<String> variants = new ArrayList<>(table.columns().keySet());
+                for (Report.Row row : table.rows()) {
+                    for (int i = 0; i < variants.size(); i++) {
+                        String variant = variants.get((i + round - 1) % variants.size()); // rotate each round
+                        Launcher.Outcome outcome;
+                        if (variant.startsWith("weft-") && !(haveNet && (haveYamux || !variant.equals("weft-yamux")))) {
+                            outcome = Launcher.Outcome.unavailable("not in this build of Weft (io.weft.netpoll.Net / io.weft.yamux.Session missing)");
+                        } else if (row.suite().equals("netpoll")) {
+                            String[] key = row.key().split("-");
+                            outcome = launcher.netCell(variant, key[0], Integer.parseInt(key[1]), warmup, measure, heap);
+                        } else {
+                            outcome = launcher.muxCell(variant, row.key(), warmup, measure);
+                        }
+                        if (outcome.ok() && variant.startsWith("go-")) {
+                            goVersion = outcome.runtime();
+                        }
+                        report.add(row, variant, round, outcome);
+                        log("round %d/%d  %-34s %-12s %s", round, rounds, row.label(), variant, outcome.ok()
+                                ? Report.format(outcome.value()) + " " + outcome.unit() + (Double.isNaN(outcome.cpu())
+                                        ? "" : String.format(Locale.ROOT, " (process CPU %.2f cores)", outcome.cpu()))
+                                : "FAILED: " + outcome.error());
+                    }
+                }
+            }
+        }
+        String loadAfter = Machine.loadAverages();
+
+        StringBuilder md = new StringBuilder();
+        md.append(busy ? "_Preliminary: the machine was not idle._\n\n" : "")
+                .append("Measured ").append(started).append(" by `").append(options.get("command")).append("`.\n\n");
+        for (String line : Machine.describe(goVersion)) {
+            md.append("- ").append(line).append('\n');
+        }
+        md.append(String.format(Locale.ROOT,
+                "- Load average before: %s (CPU busy %.0f%% over 1 s); at the start of each round: %s; after: %s%n",
+                loadBefore, busyBefore, String.join(", ", loads), loadAfter));
+        md.append(String.format(Locale.ROOT,
+                "- %d round(s); per cell %.1f s warm-up + %.1f s measured; variants interleaved, order rotated "
+                        + "each round; median [min–max] of the rounds; ratios are of medians.%n",
+                rounds, warmup, measure));
+        md.append("- Child JVMs: `").append(options.get("jvm")).append("`; netpoll loops use ")
+                .append(heap ? "heap" : "direct").append(" buffers.\n\n");
+        for (Report.Table table : tables) {
+            md.append(report.render(table)).append('\n');
+        }
+        if (!report.failures().isEmpty()) {
+            md.append("Cells without a figure:\n\n");
+            report.failures().forEach(f -> md.append("- ").append(f).append('\n'));
+        }
+        System.out.print(md);
+        Path out = Path.of(options.get("out"));
+        if (out.getParent() != null) {
+            Files.createDirectories(out.getParent());
+        }
+        Files.writeString(out, md);
+        log("table written to %s", out);
+    }
+
+    static Report.Table netpollTable() {
+        String s = "netpoll";
+        Map<String, String> columns = new LinkedHashMap<>();
+        columns.put("weft-epoll", "Weft epoll");
+        columns.put("weft-nio", "Weft nio");
+        columns.put("jdk-virtual", "JDK virtual");
+        columns.put("jdk-platform", "JDK platform");
+        return new Report.Table("netpoll (issue 3): loopback TCP, client and server in one JVM, thread per "
+                + "connection end (virtual; platform for JDK platform)", List.of(
+                new Report.Row(s, "pingpong-1", "64 B ping-pong, 1 conn (round trips/s)", "weft-epoll", "jdk-virtual", 1.0),
+                new Report.Row(s, "pingpong-64", "64 B ping-pong, 64 conns (round trips/s)", "weft-epoll", "jdk-virtual", 0.9),
+                new Report.Row(s, "pingpong-512", "64 B ping-pong, 512 conns (round trips/s)", "weft-epoll", "jdk-virtual", 0.9),
+                new Report.Row(s, "bulk-1", "bulk, 1 conn, 64 KiB writes (MB/s)", "weft-epoll", "jdk-virtual", 0.95)),
+                columns, List.<String[]>of(new String[] {"weft-nio", "jdk-virtual"}));
+    }
+
+    static Report.Table yamuxTable() {
+        String s = "yamux";
+        Map<String, String> columns = new LinkedHashMap<>();
+        columns.put("weft-yamux", "Weft yamux");
+        columns.put("go-yamux", "Go yamux");
+        columns.put("weft-raw", "Weft raw TCP");
+        columns.put("go-raw", "Go raw TCP");
+        return new Report.Table("yamux (issue 4): one session, one stream, loopback TCP, client and server in "
+                + "separate processes (Java: Weft netpoll epoll; Go: hashicorp/yamux)", List.of(
+                new Report.Row(s, "bulk", "single-stream bulk, 64 KiB writes (MB/s)", "weft-yamux", "go-yamux", 1.2),
+                new Report.Row(s, "rr", "64 B request/response, 1 stream (round trips/s)", "weft-yamux", "go-yamux", 1.2)),
+                columns, List.<String[]>of(new String[] {"weft-yamux", "weft-raw"}, new String[] {"go-yamux", "go-raw"}));
+    }
+
+    private static void log(String format, Object... args) {
+        System.err.printf(Locale.ROOT, "[bench] " + format + "%n", args);
+        System.err.flush();
+    }
+}

@@ -1,0 +1,237 @@
+package io.weft.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Starts the processes of one cell (a {@link NetBench} JVM, or a server and a client process of
+ * {@link MuxPeer} or the Go peer), enforces a time limit on each, and turns the client's JSON line
+ * into an {@link Outcome}. Every process's stderr goes to a log file under {@code logDir}. Used
+ * from the orchestrator's main thread; each process's stdout is read on a virtual thread.
+ */
+final class Launcher {
+
+    /** What a cell produced: a value per second, or an error saying why there is none. */
+    record Outcome(double value, String unit, double cpu, String runtime, String error) {
+        static Outcome failed(String error) {
+            return new Outcome(Double.NaN, "", Double.NaN, "", error);
+        }
+
+        /** A cell that cannot run in this build or on this machine (as opposed to one that failed). */
+        static Outcome unavailable(String why) {
+            return new Outcome(Double.NaN, "", Double.NaN, "", UNAVAILABLE + why);
+        }
+
+        boolean ok() {
+            return error == null;
+        }
+
+        boolean unavailable() {
+            return error != null && error.startsWith(UNAVAILABLE);
+        }
+    }
+
+    private static final String UNAVAILABLE = "n/a: ";
+
+    private static final Pattern NUMBER = Pattern.compile("\"(value|cpu)\":([-0-9.eE]+)");
+    private static final Pattern TEXT = Pattern.compile("\"(unit|runtime)\":\"([^\"]*)\"");
+
+    private final Path javaBinary;
+    private final String classPath;
+    private final List<String> jvmFlags;
+    private final Path goBinary;
+    private final Path logDir;
+    private int sequence;
+
+    Launcher(Path javaBinary, String classPath, List<String> jvmFlags, Path goBinary, Path logDir) throws IOException {
+        this.javaBinary = javaBinary;
+        this.classPath = classPath;
+        this.jvmFlags = List.copyOf(jvmFlags);
+        this.goBinary = goBinary;
+        this.logDir = Files.createDirectories(logDir);
+    }
+
+    /** Whether the Go peer binary exists. */
+    boolean hasGo() {
+        return goBinary != null && Files.isExecutable(goBinary);
+    }
+
+    /** One {@link NetBench} cell in a fresh JVM. */
+    Outcome netCell(String variant, String workload, int connections, double warmupSeconds, double measureSeconds,
+            boolean heap) {
+        List<String> command = java(variant.startsWith("weft-")
+                ? List.of("-Dweft.netpoll.poller=" + variant.substring(5)) : List.of(), "io.weft.bench.NetBench");
+        command.addAll(List.of(variant, workload, Integer.toString(connections), num(warmupSeconds),
+                num(measureSeconds)));
+        if (heap) {
+            command.add("heap");
+        }
+        return client(command, "net-" + variant + "-" + workload + "-" + connections,
+                (long) (warmupSeconds + measureSeconds) + 60);
+    }
+
+    /**
+     * One yamux-table cell: {@code impl} is {@code weft-yamux}, {@code weft-raw} (Java processes
+     * over Weft netpoll TCP with the epoll poller) or {@code go-yamux}, {@code go-raw} (the Go
+     * peer); {@code workload} is {@code bulk} or {@code rr}.
+     */
+    Outcome muxCell(String impl, String workload, double warmupSeconds, double measureSeconds) {
+        boolean go = impl.startsWith("go-");
+        if (go && !hasGo()) {
+            return Outcome.unavailable("the Go peer is not built (needs go and hashicorp/yamux in GOPATH)");
+        }
+        String mux = impl.substring(impl.indexOf('-') + 1);
+        List<String> common = List.of("-mux", mux, "-workload", workload);
+        List<String> server = go ? new ArrayList<>(List.of(goBinary.toString(), "-role", "server"))
+                : java(List.of("-Dweft.netpoll.poller=epoll"), "io.weft.bench.MuxPeer");
+        server.addAll(go ? common : dashes(common));
+        server.addAll(go ? List.of("-listen", "127.0.0.1:0") : List.of("--role", "server", "--listen", "127.0.0.1:0"));
+        String name = "mux-" + impl + "-" + workload;
+        Path serverLog = log(name + "-server");
+        Process serverProcess;
+        String address;
+        try {
+            serverProcess = start(server, serverLog);
+        } catch (IOException e) {
+            return Outcome.failed("server did not start: " + e.getMessage());
+        }
+        try {
+            BufferedReader serverOut = new BufferedReader(
+                    new InputStreamReader(serverProcess.getInputStream(), StandardCharsets.UTF_8));
+            CompletableFuture<String> listening = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    listening.complete(serverOut.readLine());
+                    serverOut.transferTo(java.io.Writer.nullWriter());
+                } catch (IOException e) {
+                    listening.completeExceptionally(e);
+                }
+            });
+            String line = listening.get(30, TimeUnit.SECONDS);
+            if (line == null || !line.startsWith("LISTEN ")) {
+                return Outcome.failed("server said " + line + ": " + lastLine(serverLog));
+            }
+            address = line.substring("LISTEN ".length()).trim();
+            List<String> client = go ? new ArrayList<>(List.of(goBinary.toString(), "-role", "client"))
+                    : java(List.of("-Dweft.netpoll.poller=epoll"), "io.weft.bench.MuxPeer");
+            client.addAll(go ? common : dashes(common));
+            client.addAll(go
+                    ? List.of("-addr", address, "-warmup", num(warmupSeconds) + "s", "-measure", num(measureSeconds) + "s")
+                    : List.of("--role", "client", "--addr", address, "--warmup", num(warmupSeconds),
+                            "--measure", num(measureSeconds)));
+            return client(client, name + "-client", (long) (warmupSeconds + measureSeconds) + 40);
+        } catch (Exception e) {
+            return Outcome.failed("server did not report its address: " + e);
+        } finally {
+            try {
+                if (!serverProcess.waitFor(5, TimeUnit.SECONDS)) {
+                    serverProcess.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private Outcome client(List<String> command, String name, long timeoutSeconds) {
+        Path logFile = log(name);
+        Process process;
+        try {
+            process = start(command, logFile);
+        } catch (IOException e) {
+            return Outcome.failed("did not start: " + e.getMessage());
+        }
+        CompletableFuture<List<String>> output = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader out = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                output.complete(out.lines().toList());
+            } catch (IOException | RuntimeException e) {
+                output.completeExceptionally(e);
+            }
+        });
+        try {
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                return Outcome.failed("timed out after " + timeoutSeconds + " s (see " + logFile + ")");
+            }
+            String json = output.get(5, TimeUnit.SECONDS).stream().filter(l -> l.startsWith("{"))
+                    .reduce((a, b) -> b).orElse(null);
+            if (process.exitValue() != 0 || json == null) {
+                return Outcome.failed("exit " + process.exitValue() + ": " + lastLine(logFile));
+            }
+            return parse(json);
+        } catch (Exception e) {
+            process.destroyForcibly();
+            return Outcome.failed(e.toString());
+        }
+    }
+
+    static Outcome parse(String json) {
+        double value = Double.NaN;
+        double cpu = Double.NaN;
+        String unit = "";
+        String runtime = "";
+        for (Matcher m = NUMBER.matcher(json); m.find(); ) {
+            if (m.group(1).equals("value")) {
+                value = Double.parseDouble(m.group(2));
+            } else {
+                cpu = Double.parseDouble(m.group(2));
+            }
+        }
+        for (Matcher m = TEXT.matcher(json); m.find(); ) {
+            if (m.group(1).equals("unit")) {
+                unit = m.group(2);
+            } else {
+                runtime = m.group(2);
+            }
+        }
+        return Double.isNaN(value) ? Outcome.failed("no value in " + json) : new Outcome(value, unit, cpu, runtime, null);
+    }
+
+    private List<String> java(List<String> properties, String mainClass) {
+        List<String> command = new ArrayList<>();
+        command.add(javaBinary.toString());
+        command.addAll(jvmFlags);
+        command.addAll(properties);
+        command.addAll(List.of("-cp", classPath, mainClass));
+        return command;
+    }
+
+    private Process start(List<String> command, Path logFile) throws IOException {
+        return new ProcessBuilder(command).redirectError(logFile.toFile()).start();
+    }
+
+    private Path log(String name) {
+        return logDir.resolve(String.format(Locale.ROOT, "%03d-%s.log", sequence++ % 1000, name));
+    }
+
+    private static String lastLine(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return lines.stream().filter(l -> l.contains("Exception") || l.contains("rror"))
+                    .findFirst().orElse(lines.isEmpty() ? "(no output) " + log : lines.getLast());
+        } catch (IOException e) {
+            return "(see " + log + ")";
+        }
+    }
+
+    private static List<String> dashes(List<String> goFlags) {
+        return goFlags.stream().map(f -> f.startsWith("-") ? "-" + f : f).toList();
+    }
+
+    private static String num(double seconds) {
+        return String.format(Locale.ROOT, "%.3f", seconds);
+    }
+}

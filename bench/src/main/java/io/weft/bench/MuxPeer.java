@@ -1,0 +1,113 @@
+package io.weft.bench;
+
+import io.weft.netpoll.Conn;
+import io.weft.netpoll.Listener;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The Java side of a yamux-table cell, one process per end, speaking exactly what the Go peer
+ * ({@code bench/src/main/go/weftbench}) speaks: over Weft netpoll TCP (the default poller), either
+ * one yamux stream ({@code --mux yamux}, default {@code YamuxConfig}) or the bare connection
+ * ({@code --mux raw}).
+ *
+ * <ul>
+ *   <li>{@code --role server}: prints {@code LISTEN host:port}, accepts one connection (and one
+ *       stream), then for {@code bulk} writes 64 KiB chunks until the client leaves, for
+ *       {@code rr} echoes 64-byte messages.
+ *   <li>{@code --role client --addr host:port}: for {@code bulk} reads and counts bytes, for
+ *       {@code rr} writes 64 bytes and reads the echo; after {@code --warmup} seconds it measures
+ *       for {@code --measure} seconds and prints one JSON line.
+ * </ul>
+ * The I/O loop runs on a virtual thread, the main thread only times it.
+ */
+public final class MuxPeer {
+
+    private MuxPeer() {}
+
+    /** Runs one end of a cell as described in the class comment and halts the JVM. */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new HashMap<>(Map.of("mux", "yamux", "workload", "bulk",
+                "listen", "127.0.0.1:0", "warmup", "1", "measure", "3"));
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --option value, got " + args[i]);
+            }
+            options.put(args[i].substring(2), args[i + 1]);
+        }
+        String mux = options.get("mux");
+        String workload = options.get("workload");
+        if (!mux.equals("yamux") && !mux.equals("raw")) {
+            throw new IllegalArgumentException("--mux must be yamux or raw");
+        }
+        int status = 0;
+        try {
+            switch (options.getOrDefault("role", "")) {
+                case "server" -> serve(mux, workload, options.get("listen"));
+                case "client" -> System.out.println(client(mux, workload, options.get("addr"),
+                        NetBench.seconds(options.get("warmup")), NetBench.seconds(options.get("measure")),
+                        options.getOrDefault("impl", "weft-" + mux)).toJson());
+                default -> throw new IllegalArgumentException("--role must be server or client");
+            }
+        } catch (Throwable t) {
+            t.printStackTrace();
+            status = 1;
+        }
+        System.out.flush();
+        Runtime.getRuntime().halt(status);
+    }
+
+    private static void serve(String mux, String workload, String listen) throws Exception {
+        Conn stream;
+        try (Listener listener = WeftLibrary.listen(listen)) {
+            System.out.println("LISTEN " + NetBench.hostPort(listener.address()));
+            System.out.flush();
+            Conn conn = listener.accept();
+            stream = mux.equals("yamux") ? WeftLibrary.yamuxServerStream(conn) : conn;
+        }
+        Thread loop = Thread.ofVirtual().name("bench-server").start(() -> {
+            try {
+                if (workload.equals("bulk")) {
+                    Workloads.bulkSend(stream, false);
+                } else {
+                    Workloads.echo(stream, false);
+                }
+            } catch (IOException e) {
+                // the client has gone: the cell is over
+            }
+        });
+        loop.join();
+    }
+
+    static Measurement.Result client(String mux, String workload, String address, Duration warmup,
+            Duration measure, String impl) throws Exception {
+        Conn conn = WeftLibrary.dial(address);
+        Conn stream = mux.equals("yamux") ? WeftLibrary.yamuxClientStream(conn) : conn;
+        LongAdder counter = new LongAdder();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        boolean bulk = switch (workload) {
+            case "bulk" -> true;
+            case "rr" -> false;
+            default -> throw new IllegalArgumentException("--workload must be bulk or rr");
+        };
+        Thread.ofVirtual().name("bench-client").start(() -> {
+            try {
+                if (bulk) {
+                    Workloads.bulkReceive(stream, false, counter);
+                } else {
+                    Workloads.pingPong(stream, false, counter);
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+        });
+        Measurement.Result result = bulk
+                ? Measurement.run(impl, workload, 1, warmup, measure, counter::sum, failure, 1e-6, "MB/s")
+                : Measurement.run(impl, workload, 1, warmup, measure, counter::sum, failure, 1, "rt/s");
+        return result;
+    }
+}
