@@ -1,0 +1,188 @@
+package io.weft.netpoll;
+
+import io.weft.netpoll.nio.NioTransport;
+import io.weft.netpoll.spi.PollDescriptor;
+import io.weft.netpoll.spi.Transport;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+
+/**
+ * One poller backend ("epoll" or "nio") with {@link Net}'s listen and dial methods, for code that
+ * wants a particular backend (benchmarks, tests) rather than the system's choice.
+ *
+ * <h2>Choosing</h2>
+ * {@link #system()} is what {@link Net} uses, chosen once per JVM: the value of the system
+ * property {@code weft.netpoll.poller} ({@code epoll} or {@code nio}) when set; otherwise epoll
+ * when its module ({@code weft-netpoll-epoll}) is present and usable (Linux, native access
+ * enabled), else nio. When Linux falls back to nio, one WARNING line is logged saying why.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class Poller {
+    /** The system property that forces a backend: "epoll" or "nio". */
+    public static final String PROPERTY = "weft.netpoll.poller";
+
+    private static final System.Logger LOG = System.getLogger(Poller.class.getName());
+
+    private final Transport transport;
+
+    private Poller(Transport transport) {
+        this.transport = transport;
+    }
+
+    private static final class SystemChoice {
+        static final Poller POLLER = choose();
+    }
+
+    private static final class Nio {
+        static final Poller POLLER = new Poller(new NioTransport());
+    }
+
+    /** The backend {@link Net} uses; see the class comment. */
+    public static Poller system() {
+        return SystemChoice.POLLER;
+    }
+
+    /**
+     * The backend called {@code name}.
+     *
+     * @throws IllegalArgumentException when no backend has that name
+     * @throws IllegalStateException when it exists but cannot run here; the message says why
+     */
+    public static Poller named(String name) {
+        String wanted = Objects.requireNonNull(name, "name").strip().toLowerCase(Locale.ROOT);
+        if (wanted.equals("nio")) {
+            return Nio.POLLER;
+        }
+        Map<String, Object> found = loadProviders();
+        Object provider = found.get(wanted);
+        if (provider == null) {
+            throw new IllegalArgumentException("unknown poller \"" + name + "\"; want " + String.join(" or ", names(found)));
+        }
+        if (provider instanceof String failure) {
+            throw new IllegalStateException("poller " + wanted + " is unavailable: " + failure);
+        }
+        Transport transport = (Transport) provider;
+        String reason = transport.unavailableReason();
+        if (reason != null) {
+            throw new IllegalStateException("poller " + wanted + " is unavailable: " + reason);
+        }
+        return new Poller(transport);
+    }
+
+    /** The names of the backends present, usable or not: always "nio", plus e.g. "epoll". */
+    public static List<String> names() {
+        return names(loadProviders());
+    }
+
+    private static List<String> names(Map<String, Object> found) {
+        List<String> names = new ArrayList<>(found.keySet());
+        names.add("nio");
+        return names;
+    }
+
+    private static Poller choose() {
+        String forced = System.getProperty(PROPERTY);
+        if (forced != null && !forced.isBlank()) {
+            return named(forced);
+        }
+        Map<String, Object> found = loadProviders();
+        Object epoll = found.get("epoll");
+        String reason;
+        if (epoll instanceof Transport transport) {
+            reason = transport.unavailableReason();
+            if (reason == null) {
+                return new Poller(transport);
+            }
+        } else if (epoll instanceof String failure) {
+            reason = failure;
+        } else {
+            reason = "the weft-netpoll-epoll module is not on the class or module path";
+        }
+        if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
+            LOG.log(Level.WARNING, "weft netpoll: using the nio poller instead of epoll: " + reason);
+        } else {
+            LOG.log(Level.DEBUG, "weft netpoll: using the nio poller: " + reason);
+        }
+        return Nio.POLLER;
+    }
+
+    /** Provider name to the provider, or to the text of the error that kept it from loading. */
+    private static Map<String, Object> loadProviders() {
+        Map<String, Object> found = new LinkedHashMap<>();
+        Iterator<Transport> providers = ServiceLoader.load(Transport.class, Poller.class.getClassLoader()).iterator();
+        while (true) {
+            try {
+                if (!providers.hasNext()) {
+                    break;
+                }
+                Transport transport = providers.next();
+                found.putIfAbsent(transport.name().toLowerCase(Locale.ROOT), transport);
+            } catch (ServiceConfigurationError | LinkageError e) {
+                // A provider that cannot load (e.g. compiled for a newer JDK) is reported, not fatal.
+                found.putIfAbsent("epoll", "it failed to load: " + e);
+                if (e instanceof LinkageError) {
+                    break;
+                }
+            }
+        }
+        found.remove("nio");
+        return found;
+    }
+
+    /** This backend's name: "epoll" or "nio". */
+    public String name() {
+        return transport.name();
+    }
+
+    /** Like {@link Net#listen(String, String)}, on this backend. */
+    public Listener listen(String network, String address) throws IOException {
+        String checkedNetwork = AddressParser.network(network);
+        return transport.listen(checkedNetwork, AddressParser.listenAddress(checkedNetwork, address));
+    }
+
+    /** Like {@link Net#dial(String, String)}, on this backend. */
+    public Conn dial(String network, String address) throws IOException {
+        return dial(network, address, null);
+    }
+
+    /** Like {@link Net#dial(String, String, Duration)}, on this backend. */
+    public Conn dial(String network, String address, Duration timeout) throws IOException {
+        if (timeout != null && timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+        }
+        String checkedNetwork = AddressParser.network(network);
+        long deadlineNanos = timeout == null || timeout.isZero()
+                ? PollDescriptor.NO_DEADLINE
+                : PollDescriptor.deadlineNanosAfter(timeout);
+        IOException first = null;
+        for (SocketAddress candidate : AddressParser.dialAddresses(checkedNetwork, address)) {
+            try {
+                return transport.dial(checkedNetwork, candidate, deadlineNanos);
+            } catch (DeadlineExceededException timedOut) {
+                throw timedOut; // the deadline covers the whole dial, not one address
+            } catch (IOException e) {
+                if (first == null) {
+                    first = e; // Go reports the first address's error
+                }
+            }
+        }
+        throw first;
+    }
+
+    @Override
+    public String toString() {
+        return "Poller[" + name() + "]";
+    }
+}

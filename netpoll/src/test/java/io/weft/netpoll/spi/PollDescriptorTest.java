@@ -1,0 +1,240 @@
+package io.weft.netpoll.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+
+class PollDescriptorTest {
+
+    @Test
+    void eventBeforeWaitIsLatchedAndConsumedOnce() {
+        PollDescriptor poll = new PollDescriptor();
+        poll.notifyReadable();
+        assertThat(poll.awaitRead()).isEqualTo(PollStatus.READY);
+        poll.setReadDeadline(PollDescriptor.deadlineNanosAfter(Duration.ofMillis(20)));
+        assertThat(poll.awaitRead()).isEqualTo(PollStatus.TIMED_OUT);
+    }
+
+    @Test
+    void prepareDropsStaleEvent() {
+        PollDescriptor poll = new PollDescriptor();
+        poll.notifyWritable();
+        assertThat(poll.prepareWrite()).isEqualTo(PollStatus.READY);
+        poll.setWriteDeadline(PollDescriptor.EXPIRED);
+        assertThat(poll.awaitWrite()).isEqualTo(PollStatus.TIMED_OUT);
+    }
+
+    @Test
+    void directionsAreIndependent() {
+        PollDescriptor poll = new PollDescriptor();
+        poll.notifyWritable();
+        poll.setReadDeadline(PollDescriptor.EXPIRED);
+        assertThat(poll.awaitRead()).isEqualTo(PollStatus.TIMED_OUT);
+        assertThat(poll.awaitWrite()).isEqualTo(PollStatus.READY);
+    }
+
+    @Test
+    void notifyWakesParkedWaiter() throws Exception {
+        PollDescriptor poll = new PollDescriptor();
+        CompletableFuture<PollStatus> result = CompletableFuture.supplyAsync(poll::awaitRead, PollDescriptorTest::virtual);
+        awaitParked(poll, true);
+        poll.notifyReadable();
+        assertThat(result.get(5, TimeUnit.SECONDS)).isEqualTo(PollStatus.READY);
+    }
+
+    @Test
+    void closeWakesBothWaitersAndFailsLaterWaits() throws Exception {
+        PollDescriptor poll = new PollDescriptor();
+        CompletableFuture<PollStatus> reader = CompletableFuture.supplyAsync(poll::awaitRead, PollDescriptorTest::virtual);
+        CompletableFuture<PollStatus> writer = CompletableFuture.supplyAsync(poll::awaitWrite, PollDescriptorTest::platform);
+        awaitParked(poll, true);
+        awaitParked(poll, false);
+        assertThat(poll.close()).isTrue();
+        assertThat(reader.get(5, TimeUnit.SECONDS)).isEqualTo(PollStatus.CLOSED);
+        assertThat(writer.get(5, TimeUnit.SECONDS)).isEqualTo(PollStatus.CLOSED);
+        assertThat(poll.prepareRead()).isEqualTo(PollStatus.CLOSED);
+        assertThat(poll.close()).isFalse();
+    }
+
+    @Test
+    void earlierDeadlineWakesWaiterAndLaterOneExtendsIt() throws Exception {
+        PollDescriptor poll = new PollDescriptor();
+        poll.setReadDeadline(PollDescriptor.deadlineNanosAfter(Duration.ofHours(1)));
+        long start = System.nanoTime();
+        CompletableFuture<PollStatus> waiter = CompletableFuture.supplyAsync(poll::awaitRead, PollDescriptorTest::virtual);
+        awaitParked(poll, true);
+        poll.setReadDeadline(PollDescriptor.deadlineNanosAfter(Duration.ofMillis(50)));
+        poll.setReadDeadline(PollDescriptor.deadlineNanosAfter(Duration.ofMillis(300)));
+        assertThat(waiter.get(5, TimeUnit.SECONDS)).isEqualTo(PollStatus.TIMED_OUT);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+    }
+
+    @Test
+    void pastDeadlineWakesWaiterAtOnce() throws Exception {
+        PollDescriptor poll = new PollDescriptor();
+        CompletableFuture<PollStatus> waiter = CompletableFuture.supplyAsync(poll::awaitWrite, PollDescriptorTest::platform);
+        awaitParked(poll, false);
+        poll.setWriteDeadline(PollDescriptor.deadlineNanos(Instant.now().minusSeconds(1)));
+        assertThat(waiter.get(5, TimeUnit.SECONDS)).isEqualTo(PollStatus.TIMED_OUT);
+    }
+
+    @Test
+    void interruptEndsWaitAndKeepsFlag() throws Exception {
+        PollDescriptor poll = new PollDescriptor();
+        CompletableFuture<Boolean> flagKept = new CompletableFuture<>();
+        Thread waiter = Thread.ofVirtual().start(() -> {
+            PollStatus status = poll.awaitRead();
+            flagKept.complete(status == PollStatus.INTERRUPTED && Thread.currentThread().isInterrupted());
+        });
+        awaitParked(poll, true);
+        waiter.interrupt();
+        assertThat(flagKept.get(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(poll.isClosing()).isFalse();
+    }
+
+    @Test
+    void handleIsReleasedOnceByLastCallAfterClose() {
+        PollDescriptor poll = new PollDescriptor();
+        assertThat(poll.acquire()).isTrue();
+        assertThat(poll.acquire()).isTrue();
+        assertThat(poll.close()).as("calls in flight").isFalse();
+        assertThat(poll.acquire()).as("closing").isFalse();
+        assertThat(poll.release()).isFalse();
+        assertThat(poll.isReleased()).isFalse();
+        assertThat(poll.release()).isTrue();
+        assertThat(poll.isReleased()).isTrue();
+    }
+
+    @Test
+    void closeWithNothingInFlightReleasesAtOnce() {
+        PollDescriptor poll = new PollDescriptor();
+        assertThat(poll.acquire()).isTrue();
+        assertThat(poll.release()).isFalse();
+        assertThat(poll.close()).isTrue();
+        assertThat(poll.isReleased()).isTrue();
+    }
+
+    @Test
+    void deadlineMovementsThatNeedAWakeUp() {
+        assertThat(PollDescriptor.movedEarlier(PollDescriptor.NO_DEADLINE, 100)).isTrue();
+        assertThat(PollDescriptor.movedEarlier(200, 100)).isTrue();
+        assertThat(PollDescriptor.movedEarlier(200, PollDescriptor.EXPIRED)).isTrue();
+        assertThat(PollDescriptor.movedEarlier(100, 200)).isFalse();
+        assertThat(PollDescriptor.movedEarlier(100, PollDescriptor.NO_DEADLINE)).isFalse();
+        assertThat(PollDescriptor.movedEarlier(100, 100)).isFalse();
+    }
+
+    @Test
+    void deadlineConversionKeepsSentinelsApart() {
+        assertThat(PollDescriptor.nanoTime()).isPositive();
+        assertThat(PollDescriptor.deadlineNanos(null)).isEqualTo(PollDescriptor.NO_DEADLINE);
+        assertThat(PollDescriptor.deadlineNanos(Instant.now())).isEqualTo(PollDescriptor.EXPIRED);
+        assertThat(PollDescriptor.deadlineNanos(Instant.MAX)).isEqualTo(Long.MAX_VALUE);
+        assertThat(PollDescriptor.deadlineNanosAfter(Duration.ZERO)).isEqualTo(PollDescriptor.EXPIRED);
+        assertThat(PollDescriptor.deadlineNanos(Instant.now().plusSeconds(10)))
+                .isGreaterThan(PollDescriptor.nanoTime() + TimeUnit.SECONDS.toNanos(9));
+    }
+
+    /**
+     * The race Go's comment warns about: readiness arriving while the waiter is between its
+     * "would block" and its park. Every one of the notifications must be delivered: the waiter
+     * counts a wake-up per consumed READY, and never hangs (each wait has a deadline so a lost
+     * event shows as TIMED_OUT, which fails the test).
+     */
+    @Test
+    void readinessRacingWithParkingIsNeverLost() throws Exception {
+        Random random = new Random(0x5eedL);
+        for (int round = 0; round < 2_000; round++) {
+            PollDescriptor poll = new PollDescriptor();
+            poll.setReadDeadline(PollDescriptor.deadlineNanosAfter(Duration.ofSeconds(10)));
+            int spinBeforeNotify = random.nextInt(200);
+            CountDownLatch go = new CountDownLatch(1);
+            Thread notifier = Thread.ofPlatform().start(() -> {
+                awaitUninterruptibly(go);
+                for (int i = 0; i < spinBeforeNotify; i++) {
+                    Thread.onSpinWait();
+                }
+                poll.notifyReadable();
+            });
+            go.countDown();
+            assertThat(poll.awaitRead()).as("round %d", round).isEqualTo(PollStatus.READY);
+            notifier.join();
+        }
+    }
+
+    /** A stream of events against a waiter that consumes them: every wait ends READY, none hangs. */
+    @Test
+    void everyNotificationAfterPrepareEndsAWait() throws Exception {
+        PollDescriptor poll = new PollDescriptor();
+        poll.setWriteDeadline(PollDescriptor.deadlineNanosAfter(Duration.ofSeconds(30)));
+        int waits = 5_000;
+        AtomicInteger requested = new AtomicInteger();
+        AtomicInteger served = new AtomicInteger();
+        Thread poller = Thread.ofPlatform().start(() -> {
+            while (served.get() < waits) {
+                if (requested.get() > served.get()) {
+                    served.incrementAndGet();
+                    poll.notifyWritable();
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+        });
+        for (int i = 0; i < waits; i++) {
+            poll.prepareWrite();
+            requested.incrementAndGet(); // like arming one-shot interest after EAGAIN
+            assertThat(poll.awaitWrite()).as("wait %d", i).isEqualTo(PollStatus.READY);
+        }
+        poller.join();
+    }
+
+    /** Close racing with a waiter about to park: the waiter always ends CLOSED, never hangs. */
+    @Test
+    void closeRacingWithParkingIsNeverLost() throws Exception {
+        Random random = new Random(42);
+        for (int round = 0; round < 2_000; round++) {
+            PollDescriptor poll = new PollDescriptor();
+            int spin = random.nextInt(200);
+            Thread closer = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < spin; i++) {
+                    Thread.onSpinWait();
+                }
+                poll.close();
+            });
+            assertThat(poll.awaitRead()).as("round %d", round).isEqualTo(PollStatus.CLOSED);
+            closer.join();
+        }
+    }
+
+    private static void awaitParked(PollDescriptor poll, boolean read) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> read ? poll.hasReadWaiter() : poll.hasWriteWaiter());
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        while (true) {
+            try {
+                latch.await();
+                return;
+            } catch (InterruptedException e) {
+                LockSupport.parkNanos(1);
+            }
+        }
+    }
+
+    private static void virtual(Runnable task) {
+        Thread.ofVirtual().start(task);
+    }
+
+    private static void platform(Runnable task) {
+        Thread.ofPlatform().daemon().start(task);
+    }
+}
