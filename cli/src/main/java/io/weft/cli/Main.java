@@ -2,42 +2,129 @@ package io.weft.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
 
 /**
- * The {@code weft} command: entry point and top-level usage. Runs on the main thread; each
- * subcommand documents its own threads.
+ * The {@code weft} command: entry point, top-level usage, the global {@code -v}/{@code -q}
+ * options, and the mapping of failures to exit codes and one-line messages. Runs on the main
+ * thread; each subcommand documents its own threads.
  */
 @Command(
         name = "weft",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Go's network model for the JVM: netpoll and yamux, wire-compatible with hashicorp/yamux.",
-        footerHeading = "%nExit codes:%n",
+        subcommands = {
+            DemoCommand.class,
+            StdioCommand.class,
+            TunnelCommand.class,
+            EchoCommand.class,
+            PingCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        },
+        footerHeading = "%nExamples:%n",
         footer = {
-            "  0  ok",
-            "  1  I/O error",
-            "  2  usage error",
-            "  3  yamux protocol error",
-            "  4  keepalive timeout",
-            "  130  interrupted"
+            "  weft demo                                 a loopback session under load, then a summary",
+            "  mkfifo p; cat p | weft stdio localhost 80 | weft stdio -l 8080 > p",
+            "  weft tunnel --listen :7000 --to localhost:80        the exit side",
+            "  weft tunnel --connect host:7000 --from :8080        the entry side",
+            "  weft echo --listen :7000 & weft ping -c 3 localhost:7000",
+            "",
+            "Durations: 500ms, 30s, 1m30s, 2h or ISO-8601 (PT30S). Sizes: 4096, 64KiB, 16MiB, 1GiB.",
+            "Addresses: host:port, :port, [::1]:port, unix:/path (or any path starting with /, ./).",
+            "",
+            "Exit codes:",
+            "  0    ok",
+            "  1    I/O error (connection refused or reset, transport failed)",
+            "  2    usage error (bad option, address, duration or size; port in use)",
+            "  3    yamux protocol error",
+            "  4    keepalive timeout (the peer stopped answering pings)",
+            "  130  interrupted (SIGINT/SIGTERM: GoAway, short drain, final stats on stderr)"
         })
 public final class Main implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "More detail on stderr; repeat for more (-vv debug, -vvv everything).")
+    boolean[] verbose = new boolean[0];
+
+    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT, description = "Errors only on stderr.")
+    boolean quiet;
+
     /** Runs the command line and exits with its exit code. */
     public static void main(String[] args) {
-        System.exit(run(args));
+        int code = run(args);
+        Shutdown.finished();
+        System.out.flush();
+        System.err.flush();
+        System.exit(code);
     }
 
     /** Runs the command line and returns its exit code; used by tests. */
     public static int run(String... args) {
-        return new CommandLine(new Main()).execute(args);
+        CommandLine cl = commandLine();
+        return cl.execute(args);
+    }
+
+    /** The configured command line: logging set up before execution, failures mapped to exit codes. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionStrategy(Main::executeWithLogging);
+        cl.setExecutionExceptionHandler(Main::handleFailure);
+        cl.setParameterExceptionHandler(Main::handleUsageError);
+        return cl;
+    }
+
+    private static int executeWithLogging(ParseResult parseResult) {
+        Main top = parseResult.commandSpec().commandLine().getCommand();
+        int verbosity = 0;
+        for (ParseResult pr = parseResult; pr != null; pr = pr.subcommand()) {
+            if (pr.hasMatchedOption("-v")) {
+                verbosity = Math.max(verbosity, pr.matchedOptionValue("-v", new boolean[0]).length);
+            }
+        }
+        verbosity = Math.max(verbosity, top.verbose.length);
+        Logging.configure(verbosity, top.quiet);
+        return new CommandLine.RunLast().execute(parseResult);
+    }
+
+    /** Usage errors: one line naming the problem and where to get help, exit 2. */
+    private static int handleUsageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        PrintWriter err = cl.getErr();
+        err.println(cl.getCommandName().equals("weft") ? "weft: " + e.getMessage()
+                : "weft " + cl.getCommandName() + ": " + e.getMessage());
+        err.println("Try 'weft " + (cl.getCommandName().equals("weft") ? "" : cl.getCommandName() + " ")
+                + "--help' for more information.");
+        err.flush();
+        return Failures.USAGE;
+    }
+
+    /** Failures while running: one line on stderr (a stack trace too with -vv), mapped exit code. */
+    private static int handleFailure(Exception e, CommandLine cl, ParseResult parseResult) {
+        PrintWriter err = cl.getErr();
+        String name = cl.getCommandName().equals("weft") ? "weft" : "weft " + cl.getCommandName();
+        if (e instanceof IllegalArgumentException && !(e.getCause() instanceof IOException)) {
+            err.println(name + ": " + e.getMessage());
+            err.flush();
+            return Failures.USAGE;
+        }
+        err.println(name + ": " + Failures.describe(e));
+        if (System.getLogger("io.weft.cli").isLoggable(System.Logger.Level.TRACE)) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return Failures.exitCode(e);
     }
 
     @Override

@@ -1,0 +1,148 @@
+package io.weft.cli;
+
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * A network address as the user typed it, split into netpoll's {@code (network, address)} pair.
+ *
+ * <p>Accepted forms: {@code host:port}, {@code :port} (all interfaces when listening, this
+ * machine when dialing), a bare {@code port}, {@code [v6addr]:port}, and unix sockets as
+ * {@code unix:PATH} or any path starting with {@code /}, {@code ./} or {@code ../}. Immutable.
+ *
+ * @param network "tcp" or "unix", as {@code Net.listen}/{@code Net.dial} take it
+ * @param address "host:port" ({@code [v6]:port} for IPv6) or a file system path
+ */
+record Address(String network, String address) {
+
+    /** A TCP address from separate host and port arguments (stdio mode's {@code HOST PORT}). */
+    static Address tcp(String host, String port) {
+        String h = host == null ? "" : host.strip();
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        int p = parsePort(host + " " + port, port);
+        return new Address("tcp", (h.contains(":") ? "[" + h + "]" : h) + ":" + p);
+    }
+
+    /** A unix socket address. */
+    static Address unix(String path) {
+        if (path == null || path.isBlank()) {
+            throw new IllegalArgumentException("invalid address '': empty unix socket path");
+        }
+        return new Address("unix", path);
+    }
+
+    /**
+     * Parses one of the accepted forms.
+     *
+     * @throws IllegalArgumentException with a one-line message naming the text and the syntax
+     */
+    static Address parse(String text) {
+        String s = text.strip();
+        if (s.isEmpty()) {
+            throw bad(text, "empty");
+        }
+        if (s.startsWith("unix:")) {
+            return unix(s.substring("unix:".length()));
+        }
+        if (s.startsWith("/") || s.startsWith("./") || s.startsWith("../")) {
+            return unix(s);
+        }
+        if (s.chars().allMatch(Character::isDigit)) {
+            return new Address("tcp", ":" + parsePort(text, s));
+        }
+        String host;
+        String port;
+        if (s.startsWith("[")) {
+            int close = s.indexOf(']');
+            if (close < 0 || close + 1 >= s.length() || s.charAt(close + 1) != ':') {
+                throw bad(text, "expected [IPv6]:port");
+            }
+            host = s.substring(1, close);
+            port = s.substring(close + 2);
+            if (host.isEmpty()) {
+                throw bad(text, "empty IPv6 address");
+            }
+            return new Address("tcp", "[" + host + "]:" + parsePort(text, port));
+        }
+        int colon = s.lastIndexOf(':');
+        if (colon < 0) {
+            throw bad(text, "missing port; expected host:port, :port, [IPv6]:port or unix:PATH");
+        }
+        host = s.substring(0, colon);
+        port = s.substring(colon + 1);
+        if (host.contains(":")) {
+            throw bad(text, "IPv6 addresses need brackets, e.g. [::1]:7000");
+        }
+        if (host.chars().anyMatch(c -> Character.isWhitespace(c) || c == '/' || c == '[' || c == ']')) {
+            throw bad(text, "bad host name '" + host + "'");
+        }
+        return new Address("tcp", host + ":" + parsePort(text, port));
+    }
+
+    private static int parsePort(String text, String port) {
+        String p = port == null ? "" : port.strip();
+        if (p.isEmpty() || !p.chars().allMatch(Character::isDigit) || p.length() > 5) {
+            throw bad(text, "port '" + p + "' is not a number from 0 to 65535");
+        }
+        int value = Integer.parseInt(p);
+        if (value > 65535) {
+            throw bad(text, "port " + value + " is out of range 0-65535");
+        }
+        return value;
+    }
+
+    private static IllegalArgumentException bad(String text, String why) {
+        return new IllegalArgumentException("invalid address '" + text + "': " + why);
+    }
+
+    /** The address of a bound socket, e.g. a listener's, in the form {@link #parse} takes. */
+    static Address of(java.net.SocketAddress socketAddress) {
+        if (socketAddress instanceof java.net.InetSocketAddress inet) {
+            String host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+            int zone = host.indexOf('%');
+            if (zone >= 0) {
+                host = host.substring(0, zone);
+            }
+            return new Address("tcp", (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort());
+        }
+        if (socketAddress instanceof java.net.UnixDomainSocketAddress unix) {
+            return new Address("unix", unix.getPath().toString());
+        }
+        return new Address("tcp", String.valueOf(socketAddress));
+    }
+
+    /** Whether this is a unix socket. */
+    boolean isUnix() {
+        return network.equals("unix");
+    }
+
+    /**
+     * The address to dial: an empty TCP host (":7000") becomes 127.0.0.1, as Go dials the local
+     * system for it.
+     */
+    Address forDial() {
+        if (!isUnix() && address.startsWith(":")) {
+            return new Address(network, "127.0.0.1" + address);
+        }
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return isUnix() ? "unix:" + address : address;
+    }
+
+    /** picocli converter: a bad address is a usage error (exit 2) with one clear line. */
+    static final class Converter implements ITypeConverter<Address> {
+        @Override
+        public Address convert(String value) {
+            try {
+                return parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

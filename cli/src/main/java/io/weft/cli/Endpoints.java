@@ -1,0 +1,45 @@
+package io.weft.cli;
+
+import io.weft.netpoll.Conn;
+import io.weft.netpoll.Listener;
+import io.weft.netpoll.Net;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.SocketException;
+import java.nio.file.FileAlreadyExistsException;
+import java.time.Duration;
+
+/**
+ * Listening and dialing for the commands, with their errors turned into the command's: a
+ * listener that cannot bind (port in use, permission, bad host) is a usage error, exit 2, in one
+ * line. Stateless; any thread.
+ */
+final class Endpoints {
+
+    /** How long a dial may take before it counts as failed. */
+    static final Duration DIAL_TIMEOUT = Duration.ofSeconds(10);
+
+    private Endpoints() {}
+
+    /**
+     * Listens on {@code address}.
+     *
+     * @throws Failures.UsageException when the address cannot be bound
+     */
+    static Listener listen(Address address) throws IOException {
+        try {
+            return Net.listen(address.network(), address.address());
+        } catch (BindException | FileAlreadyExistsException e) {
+            throw new Failures.UsageException("cannot listen on " + address + ": "
+                    + (e.getMessage() == null ? "address already in use" : e.getMessage()), e);
+        } catch (SocketException | IllegalArgumentException e) {
+            throw new Failures.UsageException("cannot listen on " + address + ": " + Failures.describe(e), e);
+        }
+    }
+
+    /** Dials {@code address} (an empty host means this machine), failing after {@link #DIAL_TIMEOUT}. */
+    static Conn dial(Address address) throws IOException {
+        Address target = address.forDial();
+        return Net.dial(target.network(), target.address(), DIAL_TIMEOUT);
+    }
+}

@@ -1,0 +1,82 @@
+package io.weft.cli;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The demo's live progress on stderr: on a terminal one status line with a progress bar,
+ * redrawn four times a second; otherwise one plain line a second, so logs and CI output stay
+ * readable. Used by the main thread only.
+ */
+final class Progress {
+
+    private final PrintStream err;
+    private final Duration total;
+    private final boolean terminal;
+    private boolean drawn;
+
+    Progress(PrintStream err, Duration total) {
+        this.err = err;
+        this.total = total;
+        this.terminal = Terminal.stderrIsTerminal();
+    }
+
+    /** Draws until {@code total} has passed since {@code startNanos}. */
+    void run(Workload load, long startNanos) throws InterruptedException {
+        long intervalNanos = terminal ? 250_000_000L : 1_000_000_000L;
+        long endNanos = startNanos + total.toNanos();
+        long lastNanos = startNanos;
+        long lastBulk = 0;
+        long lastRequests = 0;
+        long next = startNanos + intervalNanos;
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= endNanos) {
+                return;
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.min(next, endNanos) - now);
+            now = System.nanoTime();
+            next += intervalNanos;
+            long bulk = load.bulkBytes.sum();
+            long requests = load.requests.sum();
+            Duration window = Duration.ofNanos(now - lastNanos);
+            Duration elapsed = Duration.ofNanos(now - startNanos);
+            Duration rtt = load.pingRtts.isEmpty() ? Duration.ZERO : last(load);
+            String stats = String.format("bulk %s  req %s p99 %s  streams %s  rtt %s",
+                    Format.byteRate(bulk - lastBulk, window), Format.rate(requests - lastRequests, window),
+                    Format.millis(load.requestLatency.percentile(99)), Format.count(load.streamsOpened.sum()),
+                    Format.millis(rtt));
+            if (terminal) {
+                String line = Terminal.bar(elapsed.toNanos() / (double) total.toNanos(), 20) + " "
+                        + Format.seconds(elapsed) + "/" + GoDuration.format(total) + "  " + stats;
+                int width = Terminal.columns() - 1;
+                err.print("\r" + (line.length() > width ? line.substring(0, width) : line) + "\033[K");
+                drawn = true;
+            } else {
+                err.println("  " + Format.seconds(elapsed) + "  " + stats);
+            }
+            err.flush();
+            lastNanos = now;
+            lastBulk = bulk;
+            lastRequests = requests;
+        }
+    }
+
+    /** Erases the status line, if one was drawn, so the summary starts on a clean line. */
+    void clear() {
+        if (terminal && drawn) {
+            err.print("\r\033[K");
+            err.flush();
+            drawn = false;
+        }
+    }
+
+    private static Duration last(Workload load) {
+        Duration d = Duration.ZERO;
+        for (Duration x : load.pingRtts) {
+            d = x;
+        }
+        return d;
+    }
+}

@@ -1,0 +1,219 @@
+package io.weft.cli;
+
+import io.weft.netpoll.Conn;
+import io.weft.netpoll.Listener;
+import io.weft.yamux.Session;
+import io.weft.yamux.YamuxConfig;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code weft tunnel}: TCP forwarding through one yamux connection over TCP or a unix socket.
+ *
+ * <p>Two independent choices: how the yamux connection is made ({@code --listen ADDR}: accept
+ * any number of them, yamux server; {@code --connect ADDR}: dial one, yamux client, and dial
+ * again with exponential backoff whenever it drops) and which end of the forwarding this is
+ * ({@code --from ADDR}: connections accepted here enter the tunnel; {@code --to ADDR}: streams
+ * leave the tunnel by connecting here). All four combinations work: {@code --connect … --to …}
+ * is a reverse tunnel from behind a firewall.
+ *
+ * <p>Threads: the main thread runs the connect/reconnect loop or the yamux accept loop; local
+ * accept loops, per-session stream loops and joined connections run on virtual threads.
+ */
+@Command(name = "tunnel", mixinStandardHelpOptions = true,
+        description = {
+            "Forwards TCP connections through yamux connections over TCP or unix sockets.",
+            "One side listens for yamux connections (--listen), the other connects (--connect, with"
+                    + " reconnect and keepalive). Independently, one side is the entry (--from: connections"
+                    + " accepted there open streams) and the other the exit (--to: each stream connects there)."
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  # forward localhost:8080 on this machine to port 80 on host 'server':",
+            "  server$ weft tunnel --listen :7000 --to localhost:80",
+            "  laptop$ weft tunnel --connect server:7000 --from 127.0.0.1:8080",
+            "",
+            "  # reverse: expose a service from behind a firewall on the public host's port 8080:",
+            "  public$ weft tunnel --listen :7000 --from :8080",
+            "  inside$ weft tunnel --connect public:7000 --to localhost:3000",
+            "",
+            "  weft tunnel --listen unix:/run/weft.sock --to localhost:5432"
+        })
+final class TunnelCommand implements Callable<Integer> {
+
+    private static final System.Logger LOG = System.getLogger("io.weft.cli.tunnel");
+
+    static final class Transport {
+        @Option(names = "--listen", required = true, paramLabel = "ADDR", converter = Address.Converter.class,
+                description = "Accept yamux connections here (any number at once).")
+        Address listen;
+
+        @Option(names = "--connect", required = true, paramLabel = "ADDR", converter = Address.Converter.class,
+                description = "Connect to the yamux peer here; reconnect with backoff when the connection drops.")
+        Address connect;
+    }
+
+    static final class Role {
+        @Option(names = "--from", required = true, paramLabel = "ADDR", converter = Address.Converter.class,
+                description = "Entry: listen here; every accepted connection opens a stream.")
+        Address from;
+
+        @Option(names = "--to", required = true, paramLabel = "ADDR", converter = Address.Converter.class,
+                description = "Exit: every stream the peer opens connects here.")
+        Address to;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Transport transport;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Role role;
+
+    @Option(names = "--retry-min", paramLabel = "DURATION", converter = GoDuration.class, defaultValue = "100ms",
+            description = "With --connect: first wait before reconnecting (default: ${DEFAULT-VALUE}).")
+    Duration retryMin;
+
+    @Option(names = "--retry-max", paramLabel = "DURATION", converter = GoDuration.class, defaultValue = "10s",
+            description = "With --connect: longest wait between reconnects; waits double up to it (default: ${DEFAULT-VALUE}).")
+    Duration retryMax;
+
+    @Option(names = "--max-retries", paramLabel = "N", defaultValue = "0",
+            description = "With --connect: give up after N failed connects in a row (default: never).")
+    int maxRetries;
+
+    @Option(names = "--drain", paramLabel = "DURATION", converter = GoDuration.class, defaultValue = "2s",
+            description = "On SIGINT/SIGTERM, how long open streams may finish after GoAway (default: ${DEFAULT-VALUE}).")
+    Duration drain;
+
+    @Mixin
+    SessionOptions sessionOptions;
+
+    private final SessionSet sessions = new SessionSet();
+
+    @Override
+    public Integer call() throws Exception {
+        if (retryMin.isZero() || retryMax.compareTo(retryMin) < 0) {
+            throw new IllegalArgumentException("--retry-min must be more than 0s and at most --retry-max");
+        }
+        YamuxConfig config = sessionOptions.toConfig();
+        Listener entry = role.from != null ? Endpoints.listen(role.from) : null;
+        Listener yamux = transport.listen != null ? Endpoints.listen(transport.listen) : null;
+        Shutdown.install(drain);
+        Shutdown.register(budget -> {
+            closeQuietly(entry);
+            closeQuietly(yamux);
+            sessions.drain(budget);
+        });
+        Shutdown.onExitReport(() -> System.err.println("weft tunnel: " + sessions.summary()));
+        try {
+            if (entry != null) {
+                LOG.log(System.Logger.Level.INFO, "entry: connections to " + Address.of(entry.address())
+                        + " are forwarded through the tunnel");
+                Thread.ofVirtual().name("tunnel entry").start(() -> {
+                    try {
+                        Forwarding.acceptConnections(entry, Forwarding.SessionSource.of(sessions));
+                    } catch (IOException e) {
+                        if (!sessions.isDraining()) {
+                            LOG.log(System.Logger.Level.ERROR, "accepting on " + role.from + " failed", e);
+                        }
+                    }
+                });
+            }
+            if (yamux != null) {
+                return acceptSessions(yamux, config);
+            }
+            return connectLoop(config);
+        } finally {
+            closeQuietly(entry);
+            closeQuietly(yamux);
+        }
+    }
+
+    private int acceptSessions(Listener yamux, YamuxConfig config) throws IOException {
+        LOG.log(System.Logger.Level.INFO, "accepting yamux connections on " + Address.of(yamux.address()));
+        while (true) {
+            Conn conn;
+            try {
+                conn = yamux.accept();
+            } catch (IOException e) {
+                if (sessions.isDraining()) {
+                    return Failures.OK;
+                }
+                throw e;
+            }
+            Session session = Session.server(conn, config);
+            sessions.add(session);
+            LOG.log(System.Logger.Level.INFO, "yamux connection from " + session.remoteAddress());
+            Thread.ofVirtual().name("tunnel session").start(() -> {
+                runSession(session);
+                LOG.log(System.Logger.Level.INFO, "yamux connection from " + session.remoteAddress() + " ended"
+                        + endedHow(session));
+            });
+        }
+    }
+
+    private int connectLoop(YamuxConfig config) throws InterruptedException, IOException {
+        Address peer = transport.connect;
+        Duration wait = retryMin;
+        int failuresInARow = 0;
+        while (!sessions.isDraining()) {
+            Session session;
+            try {
+                session = Session.client(Endpoints.dial(peer), config);
+            } catch (IOException e) {
+                failuresInARow++;
+                if (maxRetries > 0 && failuresInARow > maxRetries) {
+                    throw new IOException("cannot connect to " + peer + " after " + failuresInARow + " tries", e);
+                }
+                LOG.log(System.Logger.Level.WARNING, "cannot connect to " + peer + ": " + Failures.describe(e)
+                        + "; retrying in " + GoDuration.format(wait));
+                TimeUnit.NANOSECONDS.sleep(wait.toNanos());
+                wait = wait.multipliedBy(2).compareTo(retryMax) > 0 ? retryMax : wait.multipliedBy(2);
+                continue;
+            }
+            failuresInARow = 0;
+            wait = retryMin;
+            sessions.add(session);
+            LOG.log(System.Logger.Level.INFO, "connected to " + peer);
+            runSession(session);
+            if (sessions.isDraining()) {
+                break;
+            }
+            LOG.log(System.Logger.Level.WARNING, "connection to " + peer + " lost" + endedHow(session)
+                    + "; reconnecting");
+        }
+        return Failures.OK;
+    }
+
+    /** Serves one session in its role until it ends. */
+    private void runSession(Session session) {
+        if (role.to != null) {
+            Forwarding.serveStreams(session, role.to);
+        } else {
+            session.closeFuture().join();
+        }
+        sessions.ended(session);
+    }
+
+    private static String endedHow(Session session) {
+        IOException cause = session.closeCause();
+        return cause == null ? "" : " (" + Failures.describe(cause) + ")";
+    }
+
+    private static void closeQuietly(Listener listener) {
+        if (listener == null) {
+            return;
+        }
+        try {
+            listener.close();
+        } catch (IOException ignored) {
+            // Closing to stop accepting; nothing else to do.
+        }
+    }
+}
