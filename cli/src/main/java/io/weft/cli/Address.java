@@ -28,7 +28,7 @@ record Address(String network, String address) {
     /** A unix socket address. */
     static Address unix(String path) {
         if (path == null || path.isBlank()) {
-            throw new IllegalArgumentException("invalid address '': empty unix socket path");
+            throw bad(path == null ? "" : path, "empty unix socket path");
         }
         return new Address("unix", path);
     }
@@ -44,6 +44,9 @@ record Address(String network, String address) {
             throw bad(text, "empty");
         }
         if (s.startsWith("unix:")) {
+            if (s.length() == "unix:".length()) {
+                throw bad(text, "empty unix socket path");
+            }
             return unix(s.substring("unix:".length()));
         }
         if (s.startsWith("/") || s.startsWith("./") || s.startsWith("../")) {
@@ -100,17 +103,49 @@ record Address(String network, String address) {
     /** The address of a bound socket, e.g. a listener's, in the form {@link #parse} takes. */
     static Address of(java.net.SocketAddress socketAddress) {
         if (socketAddress instanceof java.net.InetSocketAddress inet) {
-            String host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
-            int zone = host.indexOf('%');
-            if (zone >= 0) {
-                host = host.substring(0, zone);
-            }
+            String host = inet.getAddress() instanceof java.net.Inet6Address v6
+                    ? compressIpv6(v6.getAddress())
+                    : inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
             return new Address("tcp", (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort());
         }
         if (socketAddress instanceof java.net.UnixDomainSocketAddress unix) {
             return new Address("unix", unix.getPath().toString());
         }
         return new Address("tcp", String.valueOf(socketAddress));
+    }
+
+    /** RFC 5952 text for an IPv6 address: the longest run of two or more zero groups becomes "::". */
+    static String compressIpv6(byte[] bytes) {
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((bytes[2 * i] & 0xff) << 8) | (bytes[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; i++) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = Math.max(i, j);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (!sb.isEmpty() && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(groups[i]));
+        }
+        return sb.toString();
     }
 
     /** Whether this is a unix socket. */

@@ -32,14 +32,15 @@ import picocli.CommandLine.ScopeType;
         },
         footerHeading = "%nExamples:%n",
         footer = {
-            "  weft demo                                 a loopback session under load, then a summary",
+            "  weft demo                      a loopback session under load, then a summary",
             "  mkfifo p; cat p | weft stdio localhost 80 | weft stdio -l 8080 > p",
-            "  weft tunnel --listen :7000 --to localhost:80        the exit side",
-            "  weft tunnel --connect host:7000 --from :8080        the entry side",
+            "  weft tunnel --listen :7000 --to localhost:80    the exit side",
+            "  weft tunnel --connect host:7000 --from :8080    the entry side",
             "  weft echo --listen :7000 & weft ping -c 3 localhost:7000",
             "",
-            "Durations: 500ms, 30s, 1m30s, 2h or ISO-8601 (PT30S). Sizes: 4096, 64KiB, 16MiB, 1GiB.",
-            "Addresses: host:port, :port, [::1]:port, unix:/path (or any path starting with /, ./).",
+            "Durations: 500ms, 30s, 1m30s, 2h or ISO-8601 (PT30S).",
+            "Sizes: 4096, 64KiB, 16MiB, 1GiB.",
+            "Addresses: host:port, :port, [::1]:port, unix:/path (or a path starting with /).",
             "",
             "Exit codes:",
             "  0    ok",
@@ -47,7 +48,7 @@ import picocli.CommandLine.ScopeType;
             "  2    usage error (bad option, address, duration or size; port in use)",
             "  3    yamux protocol error",
             "  4    keepalive timeout (the peer stopped answering pings)",
-            "  130  interrupted (SIGINT/SIGTERM: GoAway, short drain, final stats on stderr)"
+            "  130  interrupted (SIGINT/SIGTERM: GoAway, drain, final stats on stderr)"
         })
 public final class Main implements Runnable {
 

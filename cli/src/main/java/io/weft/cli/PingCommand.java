@@ -2,6 +2,7 @@ package io.weft.cli;
 
 import io.weft.yamux.KeepAliveTimeoutException;
 import io.weft.yamux.Session;
+import io.weft.yamux.YamuxConfig;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
@@ -57,7 +58,8 @@ final class PingCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--count must not be negative");
         }
         PrintStream out = System.out;
-        try (Session session = Session.client(Endpoints.dial(address), sessionOptions.toConfig())) {
+        YamuxConfig config = sessionOptions.toConfig();
+        try (Session session = Session.client(Endpoints.dial(address), config)) {
             out.println("PING " + address + " (yamux over " + address.network() + ")");
             startNanos = System.nanoTime();
             Shutdown.install(Duration.ofSeconds(1));

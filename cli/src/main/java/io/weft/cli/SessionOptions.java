@@ -88,7 +88,30 @@ final class SessionOptions {
         if (streamCloseTimeout != null) {
             b.streamCloseTimeout(streamCloseTimeout);
         }
-        return b.build();
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(withFlagNames(e.getMessage()), e);
+        }
+    }
+
+    /** YamuxConfig names its fields; the user typed flags. */
+    static String withFlagNames(String message) {
+        String m = String.valueOf(message);
+        String[][] names = {
+            {"maxAutoTunedWindowBytes", "--max-window"},
+            {"streamWindowBytes", "--window"},
+            {"keepAliveInterval", "--keepalive"},
+            {"connectionWriteTimeout", "--write-timeout"},
+            {"acceptBacklog", "--accept-backlog"},
+            {"maxInboundStreams", "--max-streams"},
+            {"streamOpenTimeout", "--stream-open-timeout"},
+            {"streamCloseTimeout", "--stream-close-timeout"}
+        };
+        for (String[] n : names) {
+            m = m.replace(n[0], n[1]);
+        }
+        return m;
     }
 
     private static int toInt(String option, long bytes) {

@@ -29,9 +29,11 @@ import picocli.CommandLine.Parameters;
 @Command(name = "stdio", mixinStandardHelpOptions = true,
         description = {
             "Runs a yamux session over stdin/stdout, compatible with nwtgck/yamux-cli.",
-            "  weft stdio HOST PORT        every stream the peer opens connects to HOST:PORT (yamux server)",
-            "  weft stdio -l [HOST] PORT   every connection to [HOST:]PORT opens a stream (yamux client)",
-            "  weft stdio -U PATH / -U -l PATH   the same with a unix socket"
+            "  weft stdio HOST PORT       each stream the peer opens connects to HOST:PORT",
+            "                             (yamux server role)",
+            "  weft stdio -l [HOST] PORT  each connection to [HOST:]PORT opens a stream",
+            "                             (yamux client role)",
+            "  weft stdio -U [-l] PATH    the same with a unix socket"
         },
         footerHeading = "%nExamples:%n",
         footer = {

@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
             "  server$ weft tunnel --listen :7000 --to localhost:80",
             "  laptop$ weft tunnel --connect server:7000 --from 127.0.0.1:8080",
             "",
-            "  # reverse: expose a service from behind a firewall on the public host's port 8080:",
+            "  # reverse: publish a service from behind a firewall on public:8080:",
             "  public$ weft tunnel --listen :7000 --from :8080",
             "  inside$ weft tunnel --connect public:7000 --to localhost:3000",
             "",

@@ -1,0 +1,115 @@
+package io.weft.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+/** The command line itself, in process: help, usage errors and their exit codes. */
+class CommandLineTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void helpListsEveryCommandAndTheExitCodes() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("demo", "stdio", "tunnel", "echo", "ping", "bench",
+                "130  interrupted", "4    keepalive timeout");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"demo", "stdio", "tunnel", "echo", "ping", "bench"})
+    void everyCommandHasHelpWithExamples(String command) {
+        assertThat(run(command, "--help")).isZero();
+        assertThat(out.toString()).contains("Usage: weft " + command, "Examples:");
+    }
+
+    @Test
+    void sessionOptionsAppearOnEverySessionCommand() {
+        assertThat(run("tunnel", "--help")).isZero();
+        assertThat(out.toString()).contains("--keepalive=DURATION", "--no-keepalive", "--window=SIZE",
+                "--write-timeout=DURATION", "--accept-backlog=N", "--stream-open-timeout=DURATION");
+    }
+
+    @Test
+    void unknownOptionIsOneLineAndExitTwo() {
+        assertThat(run("--no-such-flag")).isEqualTo(Failures.USAGE);
+        assertThat(err.toString()).startsWith("weft: Unknown option: '--no-such-flag'").contains("Try 'weft --help'");
+        assertThat(err.toString().lines().count()).isEqualTo(2);
+    }
+
+    @Test
+    void unknownOptionOnSubcommandNamesTheSubcommand() {
+        assertThat(run("echo", "--listen", ":0", "--frobnicate")).isEqualTo(Failures.USAGE);
+        assertThat(err.toString()).startsWith("weft echo: Unknown option: '--frobnicate'");
+    }
+
+    @Test
+    void badDurationIsUsageError() {
+        assertThat(run("tunnel", "--listen", ":7000", "--to", "localhost:80", "--keepalive", "5x")).isEqualTo(2);
+        assertThat(err.toString()).contains("invalid duration '5x'").contains("1m30s");
+    }
+
+    @Test
+    void goDurationsAreAcceptedWhereIsoWasRequired() {
+        // picocli's stock converter rejected "5s"; ours takes it. A bad --count stops the run after parsing.
+        assertThat(run("ping", "--keepalive", "5s", "--write-timeout", "1m30s", "-c", "-1", "127.0.0.1:9")).isEqualTo(2);
+        assertThat(err.toString()).contains("--count must not be negative").doesNotContain("duration");
+    }
+
+    @Test
+    void badSizeIsUsageError() {
+        assertThat(run("demo", "--chunk-size", "12XB")).isEqualTo(2);
+        assertThat(err.toString()).contains("invalid size '12XB'");
+    }
+
+    @Test
+    void badAddressIsUsageError() {
+        assertThat(run("tunnel", "--listen", "::1:7000", "--to", "localhost:80")).isEqualTo(2);
+        assertThat(err.toString()).contains("invalid address '::1:7000': IPv6 addresses need brackets");
+    }
+
+    @Test
+    void listenAndConnectAreMutuallyExclusive() {
+        assertThat(run("tunnel", "--listen", ":7000", "--connect", "h:7000", "--to", "localhost:80")).isEqualTo(2);
+        assertThat(err.toString()).contains("mutually exclusive");
+    }
+
+    @Test
+    void tunnelNeedsARole() {
+        assertThat(run("tunnel", "--listen", ":7000")).isEqualTo(2);
+        assertThat(err.toString()).contains("--from", "--to");
+    }
+
+    @Test
+    void stdioWithoutArgumentsIsUsageError() {
+        assertThat(run("stdio")).isEqualTo(2);
+        assertThat(run("stdio", "localhost")).isEqualTo(2);
+        assertThat(err.toString()).contains("expected HOST PORT");
+    }
+
+    @Test
+    void stdioRejectsBadPortBeforeTouchingStdout() {
+        assertThat(run("stdio", "localhost", "http")).isEqualTo(2);
+        assertThat(err.toString()).contains("port 'http' is not a number");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void windowBelowTheProtocolMinimumIsUsageError() {
+        assertThat(run("ping", "--window", "1KiB", "127.0.0.1:9")).isEqualTo(2);
+        assertThat(err.toString()).startsWith("weft ping: ").contains("indow");
+    }
+}

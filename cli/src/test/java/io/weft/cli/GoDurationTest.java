@@ -1,0 +1,69 @@
+package io.weft.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine.TypeConversionException;
+
+class GoDurationTest {
+
+    @ParameterizedTest
+    @CsvSource({
+        "30s, PT30S",
+        "5m, PT5M",
+        "1m30s, PT1M30S",
+        "500ms, PT0.5S",
+        "1.5h, PT1H30M",
+        "2h45m10s, PT2H45M10S",
+        "250us, PT0.00025S",
+        "250µs, PT0.00025S",
+        "7ns, PT0.000000007S",
+        "0, PT0S",
+        "0s, PT0S",
+        "1d, PT24H",
+        "PT30S, PT30S",
+        "pt1m, PT1M",
+        "+10s, PT10S",
+        "0.1s, PT0.1S"
+    })
+    void parsesGoAndIsoSyntax(String text, String iso) {
+        assertThat(GoDuration.parse(text)).isEqualTo(Duration.parse(iso));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "5", "s", "5x", "-5s", "1..5s", "5s3", "PT", "PTXS", "-PT5S", "1e3s", "ms"})
+    void rejectsBadInputWithOneClearLine(String text) {
+        assertThatThrownBy(() -> new GoDuration().convert(text))
+                .isInstanceOf(TypeConversionException.class)
+                .hasMessageContaining("invalid duration '" + text + "'")
+                .hasMessageContaining("30s")
+                .hasMessageNotContaining("\n");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "PT0S, 0s",
+        "PT0.000000007S, 7ns",
+        "PT0.0015S, 1.5ms",
+        "PT0.00025S, 250µs",
+        "PT0.5S, 500ms",
+        "PT30S, 30s",
+        "PT1M30S, 1m30s",
+        "PT1.25S, 1.25s",
+        "PT2H, 2h0m0s",
+        "PT1H1M1S, 1h1m1s"
+    })
+    void formatsLikeGo(String iso, String go) {
+        assertThat(GoDuration.format(Duration.parse(iso))).isEqualTo(go);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1m30s", "500ms", "2h0m0s", "1.5s", "7ns", "250µs"})
+    void formatThenParseIsIdentity(String text) {
+        assertThat(GoDuration.format(GoDuration.parse(text))).isEqualTo(text);
+    }
+}
