@@ -30,6 +30,7 @@ import java.lang.invoke.MethodHandle;
  * <p>Stateless; any thread. FFM frames pin a virtual thread's carrier only for the length of
  * the call, which is why nothing here may block except {@code epoll_wait} on a platform thread.
  */
+@SuppressWarnings("restricted") // binding libc is this class's purpose; callers check native access first
 final class LibC {
     static final int AF_UNIX = 1;
     static final int AF_INET = 2;

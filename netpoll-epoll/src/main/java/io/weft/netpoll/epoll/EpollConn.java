@@ -1,0 +1,232 @@
+package io.weft.netpoll.epoll;
+
+import io.weft.netpoll.ConnectionResetException;
+import io.weft.netpoll.spi.PollConn;
+import io.weft.netpoll.spi.PollDescriptor;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * A connection on a raw non-blocking socket registered once with an {@link EpollPoller}: the
+ * backend primitives of {@link PollConn} as direct system calls. Unix-domain connections are this
+ * class; TCP connections are {@link EpollTcpConn}.
+ *
+ * <h2>Buffers</h2>
+ * A single buffer, heap or direct, is passed to {@code read}/{@code send} as is: the calls are
+ * linked critical with heap access, so a heap buffer's array is read or written in place, with
+ * no copy through a native buffer (what {@code SocketChannel} does with a temporary direct
+ * buffer). Vectored calls use {@code readv}/{@code writev} when every buffer is direct (the
+ * iovec array itself is a heap {@code long[]}); a scatter with heap buffers reads into the first
+ * buffer with space, and a gather with heap buffers copies up to {@value #GATHER_COPY_BYTES}
+ * bytes into a per-connection direct buffer so that small header-plus-body writes stay one
+ * system call, else writes its first buffer alone.
+ *
+ * <h2>Threads</h2>
+ * See {@link PollConn}: reads are serialized by its read lock, writes by its write lock;
+ * {@link #closeHandle} runs once on whichever thread ends the last call after close. The fd is
+ * closed only then, so a syscall never runs on a reused fd number.
+ */
+class EpollConn extends PollConn {
+    /** Gathers with heap buffers up to this size are copied and sent with one system call. */
+    static final int GATHER_COPY_BYTES = 16 * 1024;
+    /** Linux's {@code IOV_MAX}. */
+    private static final int IOV_MAX = 1024;
+
+    /** The socket; valid until {@link #closeHandle}. */
+    final int fd;
+    private final EpollPoller poller;
+    private final long tag;
+    private final SocketAddress localAddress;
+    private final SocketAddress remoteAddress;
+    /** Write lock only: staging for gathers with heap buffers; allocated on first need. */
+    private ByteBuffer gatherBuffer;
+
+    EpollConn(String network, PollDescriptor poll, int fd, EpollPoller poller, long tag,
+            SocketAddress localAddress, SocketAddress remoteAddress) {
+        super(network, poll);
+        this.fd = fd;
+        this.poller = poller;
+        this.tag = tag;
+        this.localAddress = localAddress;
+        this.remoteAddress = remoteAddress;
+    }
+
+    @Override
+    protected int tryRead(ByteBuffer dst) throws IOException {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("read-only buffer");
+        }
+        long n = LibC.read(fd, MemorySegment.ofBuffer(dst), dst.remaining());
+        if (n > 0) {
+            dst.position(dst.position() + (int) n);
+            return (int) n;
+        }
+        return n == 0 ? -1 : readFailure(n);
+    }
+
+    @Override
+    protected long tryRead(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        int end = offset + length;
+        int count = 0;
+        boolean allDirect = true;
+        for (int i = offset; i < end; i++) {
+            if (dsts[i].isReadOnly()) {
+                throw new IllegalArgumentException("read-only buffer");
+            }
+            if (dsts[i].hasRemaining()) {
+                count++;
+                allDirect &= dsts[i].isDirect();
+            }
+        }
+        if (!allDirect || count == 1 || count > IOV_MAX) {
+            for (int i = offset; i < end; i++) {
+                if (dsts[i].hasRemaining()) {
+                    return tryRead(dsts[i]);
+                }
+            }
+            return 0;
+        }
+        long[] iovecs = iovecs(dsts, offset, end, count);
+        long n = LibC.readv(fd, MemorySegment.ofArray(iovecs), count);
+        if (n > 0) {
+            advance(dsts, offset, end, n);
+            return n;
+        }
+        return n == 0 ? -1 : readFailure(n);
+    }
+
+    private int readFailure(long n) throws IOException {
+        if (n == -Errno.EAGAIN) {
+            return 0;
+        }
+        throw failure("read", (int) -n);
+    }
+
+    @Override
+    protected int tryWrite(ByteBuffer src) throws IOException {
+        long n = LibC.send(fd, MemorySegment.ofBuffer(src), src.remaining(), LibC.MSG_NOSIGNAL);
+        if (n >= 0) {
+            src.position(src.position() + (int) n);
+            return (int) n;
+        }
+        return writeFailure(n);
+    }
+
+    @Override
+    protected long tryWrite(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        int end = offset + length;
+        int count = 0;
+        long total = 0;
+        boolean allDirect = true;
+        for (int i = offset; i < end; i++) {
+            if (srcs[i].hasRemaining()) {
+                count++;
+                total += srcs[i].remaining();
+                allDirect &= srcs[i].isDirect();
+            }
+        }
+        if (count == 1 || count > IOV_MAX || (!allDirect && total > GATHER_COPY_BYTES)) {
+            for (int i = offset; i < end; i++) {
+                if (srcs[i].hasRemaining()) {
+                    return tryWrite(srcs[i]);
+                }
+            }
+            return 0;
+        }
+        long n;
+        if (allDirect) {
+            n = LibC.writev(fd, MemorySegment.ofArray(iovecs(srcs, offset, end, count)), count);
+        } else {
+            ByteBuffer staging = gatherBuffer();
+            for (int i = offset; i < end; i++) {
+                staging.put(srcs[i].duplicate());
+            }
+            staging.flip();
+            n = LibC.send(fd, MemorySegment.ofBuffer(staging), staging.remaining(), LibC.MSG_NOSIGNAL);
+            staging.clear();
+        }
+        if (n >= 0) {
+            advance(srcs, offset, end, n);
+            return n;
+        }
+        return writeFailure(n);
+    }
+
+    private ByteBuffer gatherBuffer() {
+        if (gatherBuffer == null) {
+            gatherBuffer = ByteBuffer.allocateDirect(GATHER_COPY_BYTES);
+        }
+        return gatherBuffer;
+    }
+
+    private int writeFailure(long n) throws IOException {
+        if (n == -Errno.EAGAIN) {
+            return 0;
+        }
+        if (n == -Errno.EPIPE && isWriteShutdown()) {
+            throw closedException("write");
+        }
+        throw failure("write", (int) -n);
+    }
+
+    /** The iovec array (address, length pairs) for the buffers with bytes or space remaining. */
+    private static long[] iovecs(ByteBuffer[] buffers, int offset, int end, int count) {
+        long[] iovecs = new long[count * 2];
+        int j = 0;
+        for (int i = offset; i < end; i++) {
+            ByteBuffer buffer = buffers[i];
+            if (buffer.hasRemaining()) {
+                iovecs[j++] = MemorySegment.ofBuffer(buffer).address();
+                iovecs[j++] = buffer.remaining();
+            }
+        }
+        return iovecs;
+    }
+
+    /** Moves the positions of the buffers forward over {@code byteCount} bytes, in order. */
+    private static void advance(ByteBuffer[] buffers, int offset, int end, long byteCount) {
+        long left = byteCount;
+        for (int i = offset; i < end && left > 0; i++) {
+            ByteBuffer buffer = buffers[i];
+            int step = (int) Math.min(buffer.remaining(), left);
+            buffer.position(buffer.position() + step);
+            left -= step;
+        }
+    }
+
+    @Override
+    protected void shutdownInput() throws IOException {
+        Sockets.shutdown(fd, LibC.SHUT_RD, describe());
+    }
+
+    @Override
+    protected void shutdownOutput() throws IOException {
+        Sockets.shutdown(fd, LibC.SHUT_WR, describe());
+    }
+
+    @Override
+    protected void closeHandle() {
+        poller.deregister(fd, tag);
+        Sockets.closeQuietly(fd);
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return localAddress;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return remoteAddress;
+    }
+
+    /** The typed error for {@code op} failing with {@code errno} on this connection. */
+    final IOException failure(String op, int errno) {
+        if (errno == Errno.ECONNRESET || errno == Errno.EPIPE) {
+            return new ConnectionResetException(op + " " + describe() + ": " + Errno.describe(errno));
+        }
+        return Errno.exception(op, describe(), errno);
+    }
+}
