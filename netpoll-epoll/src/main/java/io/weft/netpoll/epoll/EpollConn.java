@@ -36,8 +36,10 @@ class EpollConn extends PollConn {
 
     /** The socket; valid until {@link #closeHandle}. */
     final int fd;
-    private final EpollPoller poller;
-    private final long tag;
+    /** The poller the socket is registered with, under {@link #tag}. */
+    final EpollPoller poller;
+    /** The registration tag ({@code slot << 32 | sequence}); package-visible for tests. */
+    final long tag;
     private final SocketAddress localAddress;
     private final SocketAddress remoteAddress;
     /** Write lock only: staging for gathers with heap buffers; allocated on first need. */

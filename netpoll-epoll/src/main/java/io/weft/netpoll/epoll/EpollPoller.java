@@ -144,7 +144,8 @@ final class EpollPoller {
         }
     }
 
-    private void dispatch(long tag, int events) {
+    /** Hands one event to its descriptor, dropping stale tags; poller thread (and tests). */
+    void dispatch(long tag, int events) {
         if (tag == Epoll.WAKEUP_TAG) {
             epoll.wakeupConsumed();
             return;

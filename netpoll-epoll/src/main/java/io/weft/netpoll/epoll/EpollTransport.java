@@ -9,6 +9,7 @@ import io.weft.netpoll.spi.PollStatus;
 import io.weft.netpoll.spi.Transport;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Locale;
@@ -95,6 +96,10 @@ public final class EpollTransport implements Transport {
      */
     @Override
     public Conn dial(String network, SocketAddress address, long deadlineNanos) throws IOException {
+        if (deadlineNanos != PollDescriptor.NO_DEADLINE
+                && (deadlineNanos == PollDescriptor.EXPIRED || deadlineNanos - PollDescriptor.nanoTime() <= 0)) {
+            throw new DeadlineExceededException("dial " + network + " " + Addresses.format(address) + ": i/o timeout");
+        }
         int family = SockAddr.family(address);
         int fd = Sockets.open(family);
         EpollPoller poller = null;
@@ -140,7 +145,7 @@ public final class EpollTransport implements Transport {
                     int error = Sockets.soError(fd);
                     if (error == 0) {
                         if (LibC.getpeername(fd, SockAddr.allocate(),
-                                java.lang.foreign.MemorySegment.ofArray(new int[] {SockAddr.STORAGE_BYTES})) == 0) {
+                                MemorySegment.ofArray(new int[] {SockAddr.STORAGE_BYTES})) == 0) {
                             poll.setWriteDeadline(PollDescriptor.NO_DEADLINE);
                             return;
                         }

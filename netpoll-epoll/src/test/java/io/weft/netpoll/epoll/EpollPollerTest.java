@@ -1,0 +1,133 @@
+package io.weft.netpoll.epoll;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.weft.netpoll.spi.PollDescriptor;
+import io.weft.netpoll.spi.PollStatus;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class EpollPollerTest {
+    private EpollPoller poller;
+
+    @BeforeEach
+    void startPoller() throws Exception {
+        poller = new EpollPoller("test-poller");
+    }
+
+    @AfterEach
+    void stopPoller() throws Exception {
+        poller.shutdown();
+    }
+
+    /** Waits for read readiness on {@code descriptor} on another thread, with a deadline. */
+    private static CompletableFuture<PollStatus> awaitReadAsync(PollDescriptor descriptor, Duration timeout) {
+        descriptor.setReadDeadline(PollDescriptor.deadlineNanosAfter(timeout));
+        return CompletableFuture.supplyAsync(descriptor::awaitRead, r -> Thread.ofVirtual().start(r));
+    }
+
+    @Test
+    void staleEventForAReusedFdNumberDoesNotWakeTheNewSocket() throws Exception {
+        long staleTag;
+        int oldFd;
+        try (SocketPair first = SocketPair.tcp()) {
+            oldFd = first.serverFd();
+            staleTag = poller.register(oldFd, new PollDescriptor());
+            poller.deregister(oldFd, staleTag);
+        }
+        try (SocketPair second = SocketPair.tcp()) {
+            int newFd = second.serverFd();
+            PollDescriptor fresh = new PollDescriptor();
+            long freshTag = poller.register(newFd, fresh);
+            assertThat(freshTag).isNotEqualTo(staleTag);
+            assertThat((int) (freshTag >>> 32)).as("the slot is reused").isEqualTo((int) (staleTag >>> 32));
+            fresh.prepareRead(); // drop the registration's initial edge
+
+            CompletableFuture<PollStatus> staleWait = awaitReadAsync(fresh, Duration.ofMillis(300));
+            poller.dispatch(staleTag, LibC.EPOLLIN);
+            assertThat(staleWait.get(5, TimeUnit.SECONDS)).isEqualTo(PollStatus.TIMED_OUT);
+
+            CompletableFuture<PollStatus> liveWait = awaitReadAsync(fresh, Duration.ofSeconds(5));
+            poller.dispatch(freshTag, LibC.EPOLLIN);
+            assertThat(liveWait.get(5, TimeUnit.SECONDS)).isEqualTo(PollStatus.READY);
+            poller.deregister(newFd, freshTag);
+        }
+    }
+
+    @Test
+    void hangupWakesBothDirections() throws Exception {
+        PollDescriptor descriptor = new PollDescriptor();
+        int fd = LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
+        long tag = poller.register(fd, descriptor);
+        descriptor.prepareRead();
+        descriptor.prepareWrite();
+        poller.dispatch(tag, LibC.EPOLLHUP);
+        descriptor.setReadDeadline(PollDescriptor.deadlineNanosAfter(Duration.ofSeconds(5)));
+        descriptor.setWriteDeadline(PollDescriptor.deadlineNanosAfter(Duration.ofSeconds(5)));
+        assertThat(descriptor.awaitRead()).isEqualTo(PollStatus.READY);
+        assertThat(descriptor.awaitWrite()).isEqualTo(PollStatus.READY);
+        poller.deregister(fd, tag);
+        LibC.close(fd);
+    }
+
+    @Test
+    void readinessFromTheKernelReachesTheDescriptor() throws Exception {
+        try (SocketPair pair = SocketPair.tcp()) {
+            PollDescriptor descriptor = new PollDescriptor();
+            long tag = poller.register(pair.serverFd(), descriptor);
+            descriptor.prepareRead();
+            CompletableFuture<PollStatus> wait = awaitReadAsync(descriptor, Duration.ofSeconds(5));
+            LibC.send(pair.clientFd(), java.lang.foreign.MemorySegment.ofArray(new byte[] {1}), 1, LibC.MSG_NOSIGNAL);
+            assertThat(wait.get(5, TimeUnit.SECONDS)).isEqualTo(PollStatus.READY);
+            poller.deregister(pair.serverFd(), tag);
+        }
+    }
+
+    @Test
+    void tableGrowsAndSlotsAreRecycled() throws Exception {
+        int count = 200; // more than the initial 64 slots
+        int[] fds = new int[count];
+        long[] tags = new long[count];
+        for (int i = 0; i < count; i++) {
+            fds[i] = LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
+            tags[i] = poller.register(fds[i], new PollDescriptor());
+        }
+        assertThat(poller.registeredCount()).isEqualTo(count);
+        for (int i = 0; i < count; i++) {
+            poller.deregister(fds[i], tags[i]);
+            LibC.close(fds[i]);
+        }
+        assertThat(poller.registeredCount()).isZero();
+        int fd = LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
+        long tag = poller.register(fd, new PollDescriptor());
+        assertThat((int) (tag >>> 32)).as("a freed slot, not a new one").isLessThan(count);
+        poller.deregister(fd, tag);
+        LibC.close(fd);
+    }
+
+    @Test
+    void pollerThreadIsADaemonPlatformThread() {
+        assertThat(poller.thread().isDaemon()).isTrue();
+        assertThat(poller.thread().isVirtual()).isFalse();
+        assertThat(poller.thread().getName()).isEqualTo("test-poller");
+    }
+
+    @Test
+    void shutdownEndsTheThreadPromptly() throws Exception {
+        EpollPoller other = new EpollPoller("short-lived");
+        other.shutdown();
+        assertThat(other.thread().isAlive()).isFalse();
+    }
+
+    @Test
+    void defaultPollerCountIsAQuarterOfTheCpusAtLeastOne() {
+        int expected = Integer.getInteger("weft.netpoll.epoll.pollers") != null
+                ? EpollPoller.Group.pollerCount()
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / 4);
+        assertThat(EpollPoller.Group.pollerCount()).isEqualTo(expected).isPositive();
+    }
+}
