@@ -101,11 +101,7 @@ class NioConn extends PollConn {
 
     @Override
     protected void closeHandle() throws IOException {
-        try {
-            channel.close();
-        } finally {
-            poller.deregister(key);
-        }
+        poller.close(key, channel);
     }
 
     @Override

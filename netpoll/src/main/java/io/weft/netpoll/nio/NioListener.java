@@ -57,9 +57,8 @@ final class NioListener extends PollListener {
     @Override
     protected void closeHandle() throws IOException {
         try {
-            channel.close();
+            poller.close(key, channel);
         } finally {
-            poller.deregister(key);
             if (address instanceof UnixDomainSocketAddress unix && !unix.getPath().toString().isEmpty()) {
                 Files.deleteIfExists(unix.getPath());
             }

@@ -1,6 +1,7 @@
 package io.weft.netpoll.nio;
 
 import io.weft.netpoll.spi.PollDescriptor;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -8,6 +9,12 @@ import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * A Selector and the platform daemon thread that runs it. Interest is one-shot, like the JDK's
@@ -16,14 +23,16 @@ import java.nio.channels.Selector;
  * set <em>before</em> notifying the key's {@link PollDescriptor}. So an arm that races with a
  * firing either survives the removal or is followed by the notification, and no wake-up is lost.
  *
- * <p>Threads: {@link #register}, {@link #arm} and {@link #deregister} are called by connection
- * threads (any thread); the loop runs on the poller thread only and never runs user code.
+ * <p>Threads: {@link #register}, {@link #arm} and {@link #close} are called by connection
+ * threads (any thread but the poller's); the loop runs on the poller thread only and never runs
+ * user code.
  */
 final class NioPoller {
     private static final System.Logger LOG = System.getLogger(NioPoller.class.getName());
 
     private final Selector selector;
     private final Thread thread;
+    private final Queue<PendingClose> pendingCloses = new ConcurrentLinkedQueue<>();
 
     NioPoller(String threadName) {
         try {
@@ -55,19 +64,63 @@ final class NioPoller {
         selector.wakeup();
     }
 
-    /** Cancels the key and wakes the selector so the channel's close completes promptly. */
-    void deregister(SelectionKey key) {
+    /**
+     * Deregisters the channel and closes it, returning once the socket is really closed. The JDK
+     * defers closing a registered channel until its selector has dropped the key, so the close
+     * runs on the poller thread after a selection has done that; otherwise a closed listener would
+     * keep its port (and reset connections queued on it) until the next selection, unlike Go.
+     */
+    void close(SelectionKey key, Closeable channel) throws IOException {
         key.cancel();
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        pendingCloses.add(new PendingClose(key.channel(), channel, closed));
         selector.wakeup();
+        try {
+            closed.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw e;
+        }
     }
 
+    private record PendingClose(SelectableChannel registered, Closeable channel, CompletableFuture<Void> closed) {}
+
     private void loop() {
+        List<PendingClose> notYetDeregistered = new ArrayList<>();
         while (selector.isOpen()) {
             try {
-                selector.select(this::fired);
+                if (notYetDeregistered.isEmpty()) {
+                    selector.select(this::fired);
+                } else {
+                    selector.selectNow(this::fired); // completes the deregistration
+                }
+                PendingClose pending;
+                List<PendingClose> retry = new ArrayList<>();
+                for (PendingClose earlier : notYetDeregistered) {
+                    closeOrRetry(earlier, retry);
+                }
+                while ((pending = pendingCloses.poll()) != null) {
+                    closeOrRetry(pending, retry);
+                }
+                notYetDeregistered = retry;
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.ERROR, "nio poller " + thread.getName() + " select failed; retrying", e);
             }
+        }
+    }
+
+    private static void closeOrRetry(PendingClose pending, List<PendingClose> retry) {
+        if (pending.registered().isRegistered()) {
+            retry.add(pending);
+            return;
+        }
+        try {
+            pending.channel().close();
+            pending.closed().complete(null);
+        } catch (Throwable t) {
+            pending.closed().completeExceptionally(t);
         }
     }
 

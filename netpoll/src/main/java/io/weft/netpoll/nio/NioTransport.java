@@ -30,6 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Thread-safe.
  */
 public final class NioTransport implements Transport {
+    /** Go asks for the kernel's maximum (somaxconn); the kernel caps this request at it. */
+    private static final int LISTEN_BACKLOG = 65535;
     private final AtomicInteger nextPoller = new AtomicInteger();
     private volatile NioPoller[] pollers;
 
@@ -54,7 +56,7 @@ public final class NioTransport implements Transport {
             if (address instanceof InetSocketAddress) {
                 channel.setOption(StandardSocketOptions.SO_REUSEADDR, true); // as Go, for quick restarts
             }
-            channel.bind(address);
+            channel.bind(address, LISTEN_BACKLOG);
         } catch (IOException e) {
             channel.close();
             BindException failure = new BindException("listen " + network + " " + Addresses.format(address) + ": "
@@ -101,11 +103,17 @@ public final class NioTransport implements Transport {
             }
             return wrap(network, channel, poller, key, poll);
         } catch (IOException | RuntimeException e) {
-            channel.close();
-            if (key != null) {
-                poller.deregister(key);
+            IOException failure = dialFailure(where, e);
+            try {
+                if (key != null) {
+                    poller.close(key, channel);
+                } else {
+                    channel.close();
+                }
+            } catch (IOException closeFailure) {
+                failure.addSuppressed(closeFailure);
             }
-            throw dialFailure(where, e);
+            throw failure;
         }
     }
 

@@ -1,0 +1,571 @@
+package io.weft.netpoll;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.weft.netpoll.TestThreads.Call;
+import io.weft.netpoll.TestThreads.Kind;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The behaviour every {@link Conn} must have, whatever carries it (TCP on each poller, unix
+ * sockets, yamux streams). A subclass supplies connected pairs with {@link #connect()}.
+ *
+ * <p>The cases port, by behaviour, Go's {@code golang.org/x/net/nettest} conntest (basic I/O,
+ * ping-pong, racy read, racy write, read/write timeout, past/present/future/close timeout,
+ * concurrent methods), plus deadlines moved while calls are blocked, close releasing blocked
+ * calls, half-close both ways, end of stream, interrupt, vectored I/O and the stream views.
+ * Blocking cases run on platform and on virtual threads.
+ *
+ * <p>Timing assertions leave generous margins (a loaded 2-core machine), as Go's tests do.
+ */
+public abstract class ConnContractTest {
+    /** How long a "should not have ended yet" check waits. */
+    protected static final Duration SHORT = Duration.ofMillis(200);
+    /** How long any single blocking step may take before the test fails. */
+    protected static final Duration PATIENCE = Duration.ofSeconds(10);
+
+    /** Threads started by the test; joined after each test. */
+    protected final TestThreads threads = new TestThreads();
+    /** The pair under test: {@code c1} and {@code c2} are its two ends. */
+    protected ConnPair pair;
+    /** One end of the pair. */
+    protected Conn c1;
+    /** The other end. */
+    protected Conn c2;
+
+    /** Returns a freshly connected pair; both ends open, no deadlines. */
+    protected abstract ConnPair connect() throws Exception;
+
+    /** The type of error blocked and later calls get after close; narrowed by transports. */
+    protected Class<? extends IOException> closedExceptionType() {
+        return IOException.class;
+    }
+
+    @BeforeEach
+    void connectPair() throws Exception {
+        pair = connect();
+        c1 = pair.first();
+        c2 = pair.second();
+    }
+
+    @AfterEach
+    void closePair() throws Exception {
+        try {
+            c1.close();
+            c2.close();
+            pair.cleanup().close();
+        } finally {
+            threads.joinAll(PATIENCE);
+        }
+    }
+
+    // ------------------------------------------------------------------ nettest: basic I/O
+
+    @Test
+    void basicIoEchoesEveryByteInOrder() throws Exception {
+        byte[] data = randomBytes(1 << 20, 1);
+        threads.start(Kind.VIRTUAL, () -> echo(c2));
+        Call<Void> writer = threads.start(Kind.VIRTUAL, () -> {
+            Random sizes = new Random(2);
+            int offset = 0;
+            while (offset < data.length) {
+                int n = Math.min(data.length - offset, 1 + sizes.nextInt(64 * 1024));
+                assertThat(c1.write(ByteBuffer.wrap(data, offset, n))).isEqualTo(n);
+                offset += n;
+            }
+            c1.closeWrite();
+            return null;
+        });
+        byte[] echoed = c1.inputStream().readAllBytes();
+        writer.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertThat(echoed).hasSize(data.length);
+        assertThat(Arrays.equals(echoed, data)).as("echoed bytes equal the sent bytes").isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void pingPongAlternatesInLockstep(Kind kind) throws Exception {
+        int rounds = 1000;
+        Call<Long> ponger = threads.start(kind, () -> {
+            ByteBuffer buffer = ByteBuffer.allocate(8);
+            long last = -1;
+            while (true) {
+                buffer.clear();
+                if (readFully(c2, buffer) < 0) {
+                    return last;
+                }
+                last = buffer.flip().getLong(0);
+                buffer.putLong(0, last + 1);
+                c2.write(buffer);
+            }
+        });
+        Call<Long> pinger = threads.start(kind, () -> {
+            ByteBuffer buffer = ByteBuffer.allocate(8);
+            long value = 0;
+            for (int i = 0; i < rounds; i++) {
+                buffer.clear().putLong(0, value);
+                c1.write(buffer);
+                buffer.clear();
+                assertThat(readFully(c1, buffer)).isEqualTo(8);
+                assertThat(buffer.getLong(0)).isEqualTo(value + 1);
+                value += 2;
+            }
+            c1.closeWrite();
+            return value;
+        });
+        assertThat(pinger.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(2L * rounds);
+        assertThat(ponger.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(2L * rounds - 2);
+    }
+
+    @Test
+    void racyReadsWithMovingDeadlinesNeitherCrashNorHang() throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        threads.start(Kind.VIRTUAL, () -> {
+            byte[] chunk = randomBytes(1024, 3);
+            while (!stop.get()) {
+                c2.write(ByteBuffer.wrap(chunk));
+            }
+            return null;
+        });
+        List<Throwable> unexpected = new CopyOnWriteArrayList<>();
+        List<Call<Void>> readers = new ArrayList<>();
+        for (int t = 0; t < 10; t++) {
+            int seed = t;
+            readers.add(threads.start(t % 2 == 0 ? Kind.VIRTUAL : Kind.PLATFORM, () -> {
+                Random random = new Random(seed);
+                for (int i = 0; i < 20; i++) {
+                    c1.setReadDeadline(Instant.now().plusMillis(random.nextInt(5)));
+                    try {
+                        c1.read(ByteBuffer.allocate(1 + random.nextInt(8192)));
+                    } catch (SocketTimeoutException expected) {
+                        // racing the deadline is the point
+                    } catch (Throwable t2) {
+                        unexpected.add(t2);
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Call<Void> reader : readers) {
+            reader.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        }
+        stop.set(true);
+        c1.setReadDeadline(null);
+        threads.start(Kind.VIRTUAL, () -> drain(c1)); // unblock the writer
+        assertThat(unexpected).isEmpty();
+    }
+
+    @Test
+    void racyWritesWithMovingDeadlinesNeitherCrashNorHang() throws Exception {
+        threads.start(Kind.VIRTUAL, () -> drain(c2));
+        List<Throwable> unexpected = new CopyOnWriteArrayList<>();
+        List<Call<Void>> writers = new ArrayList<>();
+        for (int t = 0; t < 10; t++) {
+            int seed = t;
+            writers.add(threads.start(t % 2 == 0 ? Kind.VIRTUAL : Kind.PLATFORM, () -> {
+                Random random = new Random(seed);
+                for (int i = 0; i < 20; i++) {
+                    c1.setWriteDeadline(Instant.now().plusMillis(random.nextInt(5)));
+                    try {
+                        c1.write(ByteBuffer.allocate(1 + random.nextInt(64 * 1024)));
+                    } catch (SocketTimeoutException expected) {
+                        // racing the deadline is the point
+                    } catch (Throwable t2) {
+                        unexpected.add(t2);
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Call<Void> writer : writers) {
+            writer.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        }
+        assertThat(unexpected).isEmpty();
+    }
+
+    @Test
+    void concurrentMethodsAreSafe() throws Exception {
+        threads.start(Kind.VIRTUAL, () -> echo(c2));
+        List<Throwable> unexpected = new CopyOnWriteArrayList<>();
+        List<Call<Void>> callers = new ArrayList<>();
+        for (int t = 0; t < 40; t++) {
+            int seed = t;
+            callers.add(threads.start(t % 4 == 0 ? Kind.PLATFORM : Kind.VIRTUAL, () -> {
+                Random random = new Random(seed);
+                for (int i = 0; i < 10; i++) {
+                    try {
+                        switch (random.nextInt(7)) {
+                            case 0 -> c1.setDeadline(Instant.now().plusMillis(10));
+                            case 1 -> c1.setReadDeadline(Instant.now().plusMillis(10));
+                            case 2 -> c1.setWriteDeadline(Instant.now().plusMillis(10));
+                            case 3 -> c1.read(ByteBuffer.allocate(1 + random.nextInt(1024)));
+                            case 4 -> c1.write(ByteBuffer.allocate(1 + random.nextInt(1024)));
+                            case 5 -> assertThat(c1.localAddress()).isEqualTo(c1.localAddress());
+                            default -> assertThat(c1.remoteAddress()).isEqualTo(c1.remoteAddress());
+                        }
+                    } catch (SocketTimeoutException expected) {
+                        // deadlines of 10 ms are meant to fire
+                    } catch (Throwable t2) {
+                        unexpected.add(t2);
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Call<Void> caller : callers) {
+            caller.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        }
+        assertThat(unexpected).isEmpty();
+    }
+
+    // ------------------------------------------------------------------ nettest: timeouts
+
+    @Test
+    void readTimesOutAtPastDeadline() throws Exception {
+        c1.setReadDeadline(Instant.now().minusSeconds(1));
+        assertThatThrownBy(() -> c1.read(ByteBuffer.allocate(8)))
+                .isInstanceOf(DeadlineExceededException.class)
+                .hasMessageContaining("i/o timeout");
+    }
+
+    @Test
+    void writeTimesOutAtPastDeadline() throws Exception {
+        c1.setWriteDeadline(Instant.now().minusSeconds(1));
+        assertThatThrownBy(() -> c1.write(ByteBuffer.allocate(8)))
+                .isInstanceOf(DeadlineExceededException.class);
+    }
+
+    @Test
+    void pastDeadlineFailsEveryCallAndClearingItRestoresTheConn() throws Exception {
+        c1.setDeadline(Instant.EPOCH);
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> c1.read(ByteBuffer.allocate(8))).isInstanceOf(DeadlineExceededException.class);
+            assertThatThrownBy(() -> c1.write(ByteBuffer.allocate(8))).isInstanceOf(DeadlineExceededException.class);
+        }
+        c1.setDeadline(null);
+        c2.write(ByteBuffer.wrap(new byte[] {7}));
+        assertThat(readByte(c1)).isEqualTo(7);
+        c1.write(ByteBuffer.wrap(new byte[] {8}));
+        assertThat(readByte(c2)).isEqualTo(8);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void presentDeadlineWakesBlockedReadAndWrite(Kind kind) throws Exception {
+        Call<Throwable> reader = threads.start(kind, () -> catchThrowable(() -> c1.read(ByteBuffer.allocate(64))));
+        Call<Throwable> writer = threads.start(kind, () -> catchThrowable(() -> fillUntilFailure(c1)));
+        reader.awaitBlocked();
+        writer.awaitBlocked();
+        c1.setDeadline(Instant.now());
+        assertThat(reader.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(DeadlineExceededException.class);
+        assertThat(writer.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(DeadlineExceededException.class);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void futureDeadlineEndsBlockedReadAndWriteWhenItPasses(Kind kind) throws Exception {
+        long start = System.nanoTime();
+        c1.setDeadline(Instant.now().plusMillis(150));
+        Call<Throwable> reader = threads.start(kind, () -> catchThrowable(() -> c1.read(ByteBuffer.allocate(64))));
+        Call<Throwable> writer = threads.start(kind, () -> catchThrowable(() -> fillUntilFailure(c1)));
+        assertThat(reader.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(DeadlineExceededException.class);
+        assertThat(writer.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(DeadlineExceededException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(140));
+    }
+
+    @Test
+    void closeDuringFutureDeadlineGivesClosedErrorNotTimeout() throws Exception {
+        c1.setDeadline(Instant.now().plusSeconds(30));
+        Call<Throwable> reader = threads.start(Kind.VIRTUAL, () -> catchThrowable(() -> c1.read(ByteBuffer.allocate(64))));
+        Call<Throwable> writer = threads.start(Kind.VIRTUAL, () -> catchThrowable(() -> fillUntilFailure(c1)));
+        reader.awaitBlocked();
+        writer.awaitBlocked();
+        c1.close();
+        assertThat(reader.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .isInstanceOf(closedExceptionType()).isNotInstanceOf(SocketTimeoutException.class);
+        assertThat(writer.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .isInstanceOf(closedExceptionType()).isNotInstanceOf(SocketTimeoutException.class);
+    }
+
+    @Test
+    void deadlineMovedEarlierWhileBlockedAppliesToThePendingCalls() throws Exception {
+        c1.setDeadline(Instant.now().plusSeconds(60));
+        Call<Throwable> reader = threads.start(Kind.VIRTUAL, () -> catchThrowable(() -> c1.read(ByteBuffer.allocate(64))));
+        Call<Throwable> writer = threads.start(Kind.PLATFORM, () -> catchThrowable(() -> fillUntilFailure(c1)));
+        reader.awaitBlocked();
+        writer.awaitBlocked();
+        long movedAt = System.nanoTime();
+        c1.setDeadline(Instant.now().plusMillis(100));
+        assertThat(reader.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(DeadlineExceededException.class);
+        assertThat(writer.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(DeadlineExceededException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - movedAt)).isBetween(Duration.ofMillis(90), Duration.ofSeconds(5));
+    }
+
+    @Test
+    void deadlineMovedLaterWhileBlockedExtendsThePendingCalls() throws Exception {
+        c1.setDeadline(Instant.now().plusMillis(300));
+        long start = System.nanoTime();
+        Call<Throwable> reader = threads.start(Kind.VIRTUAL, () -> catchThrowable(() -> c1.read(ByteBuffer.allocate(64))));
+        Call<Throwable> writer = threads.start(Kind.PLATFORM, () -> catchThrowable(() -> fillUntilFailure(c1)));
+        reader.awaitBlocked();
+        writer.awaitBlocked();
+        c1.setDeadline(Instant.now().plusMillis(900));
+        assertThat(reader.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(DeadlineExceededException.class);
+        assertThat(writer.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(DeadlineExceededException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(850));
+    }
+
+    @Test
+    void deadlineClearedWhileBlockedLetsTheReadWaitForData() throws Exception {
+        c1.setReadDeadline(Instant.now().plusMillis(300));
+        Call<Integer> reader = threads.start(Kind.VIRTUAL, () -> readByte(c1));
+        reader.awaitBlocked();
+        c1.setReadDeadline(null);
+        assertThatThrownBy(() -> reader.result().get(500, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+        c2.write(ByteBuffer.wrap(new byte[] {42}));
+        assertThat(reader.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(42);
+    }
+
+    @Test
+    void readTimeoutLeavesTheConnUsable() throws Exception {
+        c1.setReadDeadline(Instant.now().plusMillis(50));
+        assertThatThrownBy(() -> c1.read(ByteBuffer.allocate(8))).isInstanceOf(DeadlineExceededException.class);
+        c1.setReadDeadline(Instant.now().plusSeconds(30));
+        c2.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        ByteBuffer got = ByteBuffer.allocate(3);
+        assertThat(readFully(c1, got)).isEqualTo(3);
+        assertThat(got.array()).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void writeTimeoutReportsBytesWrittenBeforeIt() throws Exception {
+        byte[] huge = new byte[32 << 20];
+        c1.setWriteDeadline(Instant.now().plusMillis(200));
+        Throwable failure = catchThrowable(() -> c1.write(ByteBuffer.wrap(huge)));
+        assertThat(failure).isInstanceOf(DeadlineExceededException.class);
+        int transferred = ((DeadlineExceededException) failure).bytesTransferred;
+        assertThat(transferred).isPositive().isLessThan(huge.length);
+    }
+
+    // ------------------------------------------------------------------ close, EOF, half-close
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void closeReleasesBlockedReaderAndWriter(Kind kind) throws Exception {
+        Call<Throwable> reader = threads.start(kind, () -> catchThrowable(() -> c1.read(ByteBuffer.allocate(64))));
+        Call<Throwable> writer = threads.start(kind, () -> catchThrowable(() -> fillUntilFailure(c1)));
+        reader.awaitBlocked();
+        writer.awaitBlocked();
+        c1.close();
+        assertThat(reader.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(closedExceptionType());
+        assertThat(writer.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(closedExceptionType());
+    }
+
+    @Test
+    void callsAfterCloseFailWithClosedErrorAndCloseIsIdempotent() throws Exception {
+        c1.close();
+        c1.close();
+        assertThatThrownBy(() -> c1.read(ByteBuffer.allocate(8))).isInstanceOf(closedExceptionType());
+        assertThatThrownBy(() -> c1.write(ByteBuffer.allocate(8))).isInstanceOf(closedExceptionType());
+        assertThatThrownBy(() -> c1.write(new ByteBuffer[] {ByteBuffer.allocate(8)})).isInstanceOf(closedExceptionType());
+        assertThatThrownBy(() -> c1.setReadDeadline(Instant.now())).isInstanceOf(closedExceptionType());
+        assertThat(c1.isOpen()).isFalse();
+    }
+
+    @Test
+    void peerCloseGivesDataThenEndOfStream() throws Exception {
+        c2.write(ByteBuffer.wrap(new byte[] {1, 2, 3, 4}));
+        c2.close();
+        ByteBuffer got = ByteBuffer.allocate(4);
+        assertThat(readFully(c1, got)).isEqualTo(4);
+        assertThat(c1.read(ByteBuffer.allocate(8))).isEqualTo(-1);
+        assertThat(c1.read(ByteBuffer.allocate(8))).isEqualTo(-1);
+    }
+
+    @Test
+    void closeWriteHalfClosesEachWayInTurn() throws Exception {
+        c1.write(ByteBuffer.wrap(new byte[] {1}));
+        c1.closeWrite();
+        c1.closeWrite(); // idempotent
+        assertThat(readByte(c2)).isEqualTo(1);
+        assertThat(c2.read(ByteBuffer.allocate(8))).isEqualTo(-1);
+        assertThatThrownBy(() -> c1.write(ByteBuffer.wrap(new byte[] {2}))).isInstanceOf(IOException.class);
+
+        c2.write(ByteBuffer.wrap(new byte[] {3}));
+        assertThat(readByte(c1)).isEqualTo(3);
+        c2.closeWrite();
+        assertThat(c1.read(ByteBuffer.allocate(8))).isEqualTo(-1);
+    }
+
+    @Test
+    void closeWriteFromPeerEndsBlockedRead() throws Exception {
+        Call<Integer> reader = threads.start(Kind.VIRTUAL, () -> c1.read(ByteBuffer.allocate(8)));
+        reader.awaitBlocked();
+        c2.closeWrite();
+        assertThat(reader.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(-1);
+    }
+
+    @Test
+    void closeReadEndsBlockedAndLaterReadsWithEndOfStream() throws Exception {
+        Call<Integer> reader = threads.start(Kind.VIRTUAL, () -> c1.read(ByteBuffer.allocate(8)));
+        reader.awaitBlocked();
+        c1.closeRead();
+        assertThat(reader.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(-1);
+        assertThat(c1.read(ByteBuffer.allocate(8))).isEqualTo(-1);
+        c1.write(ByteBuffer.wrap(new byte[] {5})); // the write side still works
+        assertThat(readByte(c2)).isEqualTo(5);
+    }
+
+    // ------------------------------------------------------------------ interrupt
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void interruptEndsBlockedReadKeepsFlagAndLeavesConnOpen(Kind kind) throws Exception {
+        Call<Boolean> reader = threads.start(kind, () -> {
+            Throwable failure = catchThrowable(() -> c1.read(ByteBuffer.allocate(8)));
+            assertThat(failure).isInstanceOf(InterruptedIOException.class).isNotInstanceOf(SocketTimeoutException.class);
+            return Thread.currentThread().isInterrupted();
+        });
+        reader.awaitBlocked();
+        reader.thread().interrupt();
+        assertThat(reader.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("interrupt flag kept").isTrue();
+        assertThat(c1.isOpen()).isTrue();
+        c2.write(ByteBuffer.wrap(new byte[] {9}));
+        assertThat(readByte(c1)).isEqualTo(9);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void interruptEndsBlockedWriteAndLeavesConnOpen(Kind kind) throws Exception {
+        Call<Throwable> writer = threads.start(kind, () -> catchThrowable(() -> fillUntilFailure(c1)));
+        writer.awaitBlocked();
+        writer.thread().interrupt();
+        assertThat(writer.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .isInstanceOf(InterruptedIOException.class).isNotInstanceOf(SocketTimeoutException.class);
+        assertThat(c1.isOpen()).isTrue();
+        c2.write(ByteBuffer.wrap(new byte[] {9}));
+        assertThat(readByte(c1)).isEqualTo(9);
+    }
+
+    // ------------------------------------------------------------------ vectored I/O and views
+
+    @Test
+    void gatheringWriteAndScatteringReadKeepOrder() throws Exception {
+        ByteBuffer[] out = {ByteBuffer.wrap(new byte[] {1, 2}), ByteBuffer.allocate(0), ByteBuffer.wrap(new byte[] {3, 4, 5})};
+        assertThat(c1.write(out)).isEqualTo(5);
+        ByteBuffer first = ByteBuffer.allocate(3);
+        ByteBuffer second = ByteBuffer.allocate(2);
+        ByteBuffer[] in = {first, second};
+        long total = 0;
+        while (total < 5) {
+            long n = c2.read(in);
+            assertThat(n).isPositive();
+            total += n;
+        }
+        assertThat(first.array()).containsExactly(1, 2, 3);
+        assertThat(second.array()).containsExactly(4, 5);
+    }
+
+    @Test
+    void zeroLengthReadReturnsAtOnce() throws Exception {
+        assertThat(c1.read(ByteBuffer.allocate(0))).isZero();
+        assertThat(c1.read(new ByteBuffer[] {ByteBuffer.allocate(0)})).isZero();
+    }
+
+    @Test
+    void streamViewsCarryBytesAndEndOfStream() throws Exception {
+        InputStream in = c2.inputStream();
+        OutputStream out = c1.outputStream();
+        assertThat(c2.inputStream()).isSameAs(in);
+        assertThat(c1.outputStream()).isSameAs(out);
+        out.write(200);
+        out.write(new byte[] {1, 2, 3});
+        out.flush();
+        c1.closeWrite();
+        assertThat(in.read()).isEqualTo(200);
+        assertThat(in.readAllBytes()).containsExactly(1, 2, 3);
+        assertThat(in.read()).isEqualTo(-1);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Copies everything {@code conn} reads back to it, then half-closes. */
+    protected static Void echo(Conn conn) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(32 * 1024);
+        while (conn.read(buffer.clear()) >= 0) {
+            conn.write(buffer.flip());
+        }
+        conn.closeWrite();
+        return null;
+    }
+
+    /** Reads and discards until end of stream or an error. */
+    protected static Void drain(Conn conn) {
+        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        try {
+            while (conn.read(buffer.clear()) >= 0) {
+                // discard
+            }
+        } catch (IOException ignored) {
+            // the test is over
+        }
+        return null;
+    }
+
+    /** Writes until a write fails (the peer is not reading); the failure propagates. */
+    protected static Void fillUntilFailure(Conn conn) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(256 * 1024);
+        while (true) {
+            conn.write(chunk.clear());
+        }
+    }
+
+    /** Reads until {@code buffer} is full or end of stream; returns bytes read, or -1 if none before EOF. */
+    protected static int readFully(Conn conn, ByteBuffer buffer) throws IOException {
+        int total = 0;
+        while (buffer.hasRemaining()) {
+            int n = conn.read(buffer);
+            if (n < 0) {
+                return total == 0 ? -1 : total;
+            }
+            total += n;
+        }
+        return total;
+    }
+
+    /** Reads one byte, failing at end of stream. */
+    protected static int readByte(Conn conn) throws IOException {
+        ByteBuffer one = ByteBuffer.allocate(1);
+        assertThat(readFully(conn, one)).isEqualTo(1);
+        return one.get(0);
+    }
+
+    /** Deterministic pseudo-random bytes. */
+    protected static byte[] randomBytes(int size, long seed) {
+        byte[] bytes = new byte[size];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+}
