@@ -2,13 +2,31 @@ package io.weft.yamux;
 
 import io.weft.netpoll.Conn;
 import io.weft.netpoll.DeadlineExceededException;
+import io.weft.yamux.frame.Flags;
+import io.weft.yamux.frame.FrameHeader;
+import io.weft.yamux.frame.FrameType;
+import io.weft.yamux.frame.GoAwayCodes;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.nio.channels.ByteChannel;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A yamux session: many {@link Stream}s multiplexed over one reliable, ordered connection,
@@ -18,20 +36,90 @@ import java.util.concurrent.CompletableFuture;
  * stream ids (client odd, server even). Both ends may open and accept streams.
  *
  * <h2>Threads</h2>
- * All methods are thread-safe. Each session owns one reader thread (from
- * {@link YamuxConfig#threadFactory()}, virtual by default) and shares a timer for keepalive and
- * timeouts; there is no thread per stream or ping. The reader never runs user code and never
- * blocks on a write. Writers put frames on the wire themselves.
+ * All methods are thread-safe. Each session owns one reader thread and one writer thread (from
+ * {@link YamuxConfig#threadFactory()}, virtual by default); keepalive and timeouts run on one
+ * timer thread shared by all sessions; there is no thread per stream or ping. The reader never
+ * runs user code and never blocks on a write: frames it produces (ping replies, window updates,
+ * RSTs, GoAway) are queued, and written by whichever application writer holds the transport or
+ * by the writer thread. Application writers put their own frames on the wire, coalescing with
+ * concurrent writers (see {@code Outbound}).
  *
  * <h2>Failure</h2>
  * The first failure (transport error, protocol error, keepalive timeout, write timeout, or the
  * peer's GoAway with an error code) is kept and reported to every blocked and later call on the
- * session and its streams, within 100 ms. End of stream on a stream only ever means the peer's
- * FIN.
+ * session and its streams at once. End of stream on a stream only ever means the peer's FIN.
+ *
+ * <p>Lock order: session {@code lock} → stream lock → {@code Outbound} lock. No lock is held
+ * during transport I/O or while waiting for another object's lock in the other direction.
  */
 public final class Session implements AutoCloseable {
+    private static final long MAX_STREAM_ID = 0xFFFF_FFFFL;
+    private static final long FORCED_CLOSE_NANOS = 100_000_000L;
+    private static final AtomicInteger SESSION_NUMBERS = new AtomicInteger();
 
-    private Session() {
+    private enum State { OPEN, DRAINING, CLOSED }
+
+    final YamuxConfig config;
+    final SessionCounters counters = new SessionCounters();
+    final Outbound outbound;
+    final RateLimitedLog log;
+    private final boolean client;
+    private final Transport transport;
+    private final AutoTuneBudget budget;
+    private final String name;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when the accept queue gains a stream or the session closes. */
+    private final Condition acceptable = lock.newCondition();
+    /** Signalled when an un-ACKed slot frees up, the peer goes away, or the session closes. */
+    private final Condition openable = lock.newCondition();
+    // Guarded by lock.
+    private State state = State.OPEN;
+    private final ArrayDeque<Stream> acceptQueue = new ArrayDeque<>();
+    private long nextStreamId;
+    private int unackedOutbound;
+    private int inboundLive;
+
+    private final ConcurrentHashMap<Integer, Stream> streams = new ConcurrentHashMap<>();
+    /** The exception callers get once closed; written once under lock, before state = CLOSED is visible. */
+    private volatile IOException failure;
+    private volatile boolean cleanClose;
+    private volatile boolean remoteGoAway;
+    private final CompletableFuture<IOException> closed = new CompletableFuture<>();
+
+    private final AtomicInteger pingIds = new AtomicInteger();
+    private final ConcurrentHashMap<Integer, PendingPing> pings = new ConcurrentHashMap<>();
+    private volatile long rttNanos;
+    private volatile long lastReceivedNanos = System.nanoTime();
+    private volatile int keepAlivePingId;
+    private volatile long keepAlivePingSentNanos;
+    private volatile ScheduledFuture<?> tick;
+
+    private record PendingPing(long sentNanos, CompletableFuture<Long> reply) {
+    }
+
+    private Session(Transport transport, YamuxConfig config, boolean client) {
+        this.transport = transport;
+        this.config = Objects.requireNonNull(config, "config");
+        this.client = client;
+        this.nextStreamId = client ? 1 : 2;
+        this.budget = config.windowAutoTuning() ? new AutoTuneBudget(config.autoTuneBudgetBytes()) : null;
+        this.name = "yamux " + (client ? "client" : "server") + " session " + SESSION_NUMBERS.incrementAndGet();
+        this.log = new RateLimitedLog(name);
+        this.outbound = new Outbound(transport, counters, config.pingBacklog(),
+                e -> fail(new SessionClosedException("connection write failed: " + e.getMessage(), e), -1));
+    }
+
+    private static Session start(Transport transport, YamuxConfig config, boolean client) {
+        Session session = new Session(transport, config, client);
+        session.outbound.start(config.threadFactory());
+        config.threadFactory().newThread(new SessionReader(session, transport)).start();
+        long periodNanos = Math.min(config.keepAliveInterval().toNanos(), config.connectionWriteTimeout().toNanos()) / 4;
+        session.tick = SessionTimer.every(session::tick, Math.clamp(periodNanos, 1_000_000L, 1_000_000_000L));
+        if (session.isClosed()) {
+            session.tick.cancel(false);
+        }
+        return session;
     }
 
     /** Starts the client end of a session over {@code conn} with the default configuration. */
@@ -49,12 +137,12 @@ public final class Session implements AutoCloseable {
      * connection from now on and closes it when it ends.
      */
     public static Session client(Conn conn, YamuxConfig config) {
-        throw new UnsupportedOperationException("not yet implemented");
+        return start(Transport.of(Objects.requireNonNull(conn, "conn")), config, true);
     }
 
     /** Starts the server end (even stream ids) of a session over {@code conn}; see {@link #client(Conn, YamuxConfig)}. */
     public static Session server(Conn conn, YamuxConfig config) {
-        throw new UnsupportedOperationException("not yet implemented");
+        return start(Transport.of(Objects.requireNonNull(conn, "conn")), config, false);
     }
 
     /**
@@ -63,12 +151,12 @@ public final class Session implements AutoCloseable {
      * Connection write timeouts are enforced by closing the channel.
      */
     public static Session client(ByteChannel channel, YamuxConfig config) {
-        throw new UnsupportedOperationException("not yet implemented");
+        return start(Transport.of(Objects.requireNonNull(channel, "channel")), config, true);
     }
 
     /** Starts the server end over any byte channel; see {@link #client(ByteChannel, YamuxConfig)}. */
     public static Session server(ByteChannel channel, YamuxConfig config) {
-        throw new UnsupportedOperationException("not yet implemented");
+        return start(Transport.of(Objects.requireNonNull(channel, "channel")), config, false);
     }
 
     /**
@@ -76,17 +164,17 @@ public final class Session implements AutoCloseable {
      * the session closes both.
      */
     public static Session client(InputStream in, OutputStream out, YamuxConfig config) {
-        throw new UnsupportedOperationException("not yet implemented");
+        return start(Transport.of(Objects.requireNonNull(in, "in"), Objects.requireNonNull(out, "out")), config, true);
     }
 
     /** Starts the server end over a stream pair; see {@link #client(InputStream, OutputStream, YamuxConfig)}. */
     public static Session server(InputStream in, OutputStream out, YamuxConfig config) {
-        throw new UnsupportedOperationException("not yet implemented");
+        return start(Transport.of(Objects.requireNonNull(in, "in"), Objects.requireNonNull(out, "out")), config, false);
     }
 
     /** Whether this is the client end (odd stream ids). */
     public boolean isClient() {
-        throw new UnsupportedOperationException("not yet implemented");
+        return client;
     }
 
     /**
@@ -99,31 +187,105 @@ public final class Session implements AutoCloseable {
      * @throws SessionClosedException or the session's failure type, if the session is closed
      */
     public Stream openStream() throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        return openStream(config.streamOpenTimeout());
     }
 
-    /** As {@link #openStream()}, waiting at most {@code timeout} for an un-ACKed slot. */
+    /**
+     * As {@link #openStream()}, waiting at most {@code timeout} for an un-ACKed slot
+     * ({@link Duration#ZERO}: no limit).
+     */
     public Stream openStream(Duration timeout) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        long timeoutNanos = timeout.toNanos();
+        long deadlineNanos = System.nanoTime() + timeoutNanos;
+        Stream stream;
+        lock.lock();
+        try {
+            while (true) {
+                if (state == State.CLOSED) {
+                    throw Failures.forCaller(failure);
+                }
+                if (remoteGoAway) {
+                    throw new RemoteGoAwayException(GoAwayCodes.NORMAL);
+                }
+                if (state == State.DRAINING) {
+                    throw new SessionClosedException("session is going away (goAway was called)", null);
+                }
+                if (unackedOutbound < config.maxUnackedOutboundStreams()) {
+                    break;
+                }
+                awaitUntil(openable, timeoutNanos == 0 ? 0 : deadlineNanos,
+                        "timed out waiting for one of " + config.maxUnackedOutboundStreams() + " un-ACKed streams to be ACKed");
+            }
+            if (nextStreamId >= MAX_STREAM_ID - 1) {
+                throw new StreamsExhaustedException();
+            }
+            int id = (int) nextStreamId;
+            nextStreamId += 2;
+            unackedOutbound++;
+            stream = new Stream(this, id, StreamState.INIT, newRecvWindow(), true);
+            streams.put(id, stream);
+        } finally {
+            lock.unlock();
+        }
+        counters.streamsOpened.increment();
+        stream.sendSyn();
+        Duration openTimeout = config.streamOpenTimeout();
+        if (!openTimeout.isZero()) {
+            stream.armTimer(SessionTimer.schedule(() -> onOpenTimeout(stream), openTimeout.toNanos()));
+        }
+        return stream;
     }
 
     /**
      * Waits for the next inbound stream and ACKs it (with any extra window).
      *
      * @throws SessionClosedException or the session's failure type, once the session is closed
-     *     and no accepted stream is left in the backlog
      */
     public Stream acceptStream() throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        return acceptStream(Duration.ZERO);
     }
 
     /**
-     * As {@link #acceptStream()}, waiting at most {@code timeout}.
+     * As {@link #acceptStream()}, waiting at most {@code timeout} ({@link Duration#ZERO}: no limit).
      *
      * @throws DeadlineExceededException if no stream arrived in time
      */
     public Stream acceptStream(Duration timeout) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        long timeoutNanos = timeout.toNanos();
+        long deadlineNanos = System.nanoTime() + timeoutNanos;
+        Stream stream;
+        lock.lock();
+        try {
+            while ((stream = acceptQueue.pollFirst()) == null) {
+                if (state == State.CLOSED) {
+                    throw Failures.forCaller(failure);
+                }
+                awaitUntil(acceptable, timeoutNanos == 0 ? 0 : deadlineNanos, "timed out waiting for a stream");
+            }
+        } finally {
+            lock.unlock();
+        }
+        counters.streamsAccepted.increment();
+        stream.onAccepted();
+        return stream;
+    }
+
+    /** Waits on {@code condition} until {@code deadlineNanos} (0: none); the caller holds {@link #lock}. */
+    private static void awaitUntil(Condition condition, long deadlineNanos, String timeoutMessage) throws IOException {
+        try {
+            if (deadlineNanos == 0) {
+                condition.await();
+                return;
+            }
+            long remaining = deadlineNanos - System.nanoTime();
+            if (remaining <= 0) {
+                throw new DeadlineExceededException(timeoutMessage);
+            }
+            condition.awaitNanos(remaining);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        }
     }
 
     /**
@@ -133,36 +295,86 @@ public final class Session implements AutoCloseable {
      * @throws KeepAliveTimeoutException if no reply came in time (the session stays up)
      */
     public Duration ping() throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        throwIfClosed();
+        int id = pingIds.incrementAndGet();
+        CompletableFuture<Long> reply = new CompletableFuture<>();
+        pings.put(id, new PendingPing(System.nanoTime(), reply));
+        if (isClosed()) {
+            pings.remove(id);
+            throw Failures.forCaller(failure);
+        }
+        if (!outbound.sendControl(FrameType.PING, Flags.SYN, 0, Integer.toUnsignedLong(id), false)) {
+            pings.remove(id);
+            throw Failures.forCaller(failure);
+        }
+        try {
+            return Duration.ofNanos(reply.get(config.connectionWriteTimeout().toNanos(), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            throw new KeepAliveTimeoutException("no ping reply within " + config.connectionWriteTimeout());
+        } catch (ExecutionException e) {
+            throw Failures.forCaller((IOException) e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for a ping reply");
+        } finally {
+            pings.remove(id);
+        }
     }
 
     /** The smoothed round-trip time from pings and keepalives, {@link Duration#ZERO} before the first reply. */
     public Duration rtt() {
-        throw new UnsupportedOperationException("not yet implemented");
+        return Duration.ofNanos(rttNanos);
     }
 
     /**
      * Graceful shutdown: sends GoAway(0), refuses new inbound streams with RST, lets open streams
      * finish, and closes the session when the last one ends or after
-     * {@link YamuxConfig#goAwayDrainTimeout()}. Returns at once; idempotent.
+     * {@link YamuxConfig#goAwayDrainTimeout()}. New {@link #openStream()} calls fail. Returns at
+     * once; idempotent; no effect on a closed session.
      */
-    public void goAway() throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+    public void goAway() {
+        lock.lock();
+        try {
+            if (state != State.OPEN) {
+                return;
+            }
+            state = State.DRAINING;
+            openable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        outbound.sendControl(FrameType.GO_AWAY, 0, 0, GoAwayCodes.NORMAL, false);
+        counters.goAwayCodeSent = GoAwayCodes.NORMAL;
+        YamuxEvents.goAway(GoAwayCodes.NORMAL, true);
+        SessionTimer.schedule(() -> closeAfterDrain("drain timeout"), config.goAwayDrainTimeout().toNanos());
+        if (streams.isEmpty()) {
+            closeAfterDrain("no streams left");
+        }
+    }
+
+    private void closeAfterDrain(String why) {
+        cleanClose = true;
+        fail(new SessionClosedException("session closed after goAway (" + why + ")", null), -1);
     }
 
     /**
      * Closes the session now: every stream is closed, every blocked call is released with
-     * {@link SessionClosedException}, and the connection is closed. Frames already handed to the
-     * transport are sent; nothing is flushed after that. Idempotent.
+     * {@link SessionClosedException}, and the connection is closed. Control frames already queued
+     * (such as a stream's FIN) are still written if the connection takes them within 100 ms;
+     * unsent data is dropped. Sends no GoAway (hashicorp does not either; use {@link #goAway()}).
+     * Idempotent.
      */
     @Override
     public void close() {
-        throw new UnsupportedOperationException("not yet implemented");
+        if (!isClosed()) {
+            cleanClose = true;
+            fail(new SessionClosedException("session closed", null), -1);
+        }
     }
 
     /** Whether the session has closed or failed. */
     public boolean isClosed() {
-        throw new UnsupportedOperationException("not yet implemented");
+        return failure != null;
     }
 
     /**
@@ -172,40 +384,311 @@ public final class Session implements AutoCloseable {
      * new dependent future, so completing it has no effect on the session.
      */
     public CompletableFuture<IOException> closeFuture() {
-        throw new UnsupportedOperationException("not yet implemented");
+        return closed.copy();
     }
 
     /**
-     * Waits until the session has ended and its reader thread has exited, at most {@code timeout}.
+     * Waits until the session has ended, at most {@code timeout}.
      *
      * @return whether the session ended in time
      */
     public boolean awaitClose(Duration timeout) throws InterruptedException {
-        throw new UnsupportedOperationException("not yet implemented");
+        try {
+            closed.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        }
     }
 
     /** The first failure of the session, {@code null} while open or after a clean close. */
     public IOException closeCause() {
-        throw new UnsupportedOperationException("not yet implemented");
+        IOException cause = failure;
+        return cause == null || cleanClose ? null : cause;
     }
 
     /** Number of live streams (opened or accepted, or waiting in the accept backlog). */
     public int streamCount() {
-        throw new UnsupportedOperationException("not yet implemented");
+        return streams.size();
     }
 
     /** A snapshot of the session's counters. */
     public SessionStats stats() {
-        throw new UnsupportedOperationException("not yet implemented");
+        return counters.snapshot(streams.size(), rttNanos);
     }
 
     /** The connection's local address, or {@code null} when it has none. */
     public SocketAddress localAddress() {
-        throw new UnsupportedOperationException("not yet implemented");
+        return transport.localAddress();
     }
 
     /** The connection's remote address, or {@code null} when it has none. */
     public SocketAddress remoteAddress() {
-        throw new UnsupportedOperationException("not yet implemented");
+        return transport.remoteAddress();
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+
+    // ---- package-private: used by Stream and SessionReader ----
+
+    /** The exception a caller gets when the session is closed, or null while open. */
+    IOException failureForCaller() {
+        IOException cause = failure;
+        return cause == null ? null : Failures.forCaller(cause);
+    }
+
+    void throwIfClosed() throws IOException {
+        IOException cause = failure;
+        if (cause != null) {
+            throw Failures.forCaller(cause);
+        }
+    }
+
+    long rttNanos() {
+        return rttNanos;
+    }
+
+    RecvWindow newRecvWindow() {
+        return new RecvWindow(config.streamWindowBytes(), config.maxAutoTunedWindowBytes(), budget, System.nanoTime());
+    }
+
+    Stream stream(int id) {
+        return streams.get(id);
+    }
+
+    void markReceived() {
+        lastReceivedNanos = System.nanoTime();
+    }
+
+    /**
+     * Registers an inbound stream for a SYN, or refuses it with RST.
+     *
+     * @return the new stream, or {@code null} if refused
+     * @throws YamuxProtocolException for a wrong-parity or duplicate id
+     */
+    Stream onInboundSyn(int id) throws YamuxProtocolException {
+        boolean peerIsClient = (id & 1) == 1;
+        if (peerIsClient == client) {
+            throw new YamuxProtocolException(GoAwayCodes.PROTOCOL_ERROR, "SYN for stream " + Integer.toUnsignedString(id)
+                    + " has the wrong parity (both ends are " + (client ? "clients" : "servers") + "?)", false);
+        }
+        Stream stream = null;
+        String refusal;
+        lock.lock();
+        try {
+            if (streams.containsKey(id)) {
+                throw new YamuxProtocolException(GoAwayCodes.PROTOCOL_ERROR,
+                        "duplicate SYN for stream " + Integer.toUnsignedString(id), false);
+            }
+            if (state != State.OPEN) {
+                refusal = "session is going away";
+            } else if (inboundLive >= config.maxInboundStreams()) {
+                refusal = "maxInboundStreams (" + config.maxInboundStreams() + ") reached";
+            } else if (acceptQueue.size() >= config.acceptBacklog()) {
+                refusal = "accept backlog (" + config.acceptBacklog() + ") full";
+            } else {
+                refusal = null;
+                stream = new Stream(this, id, StreamState.SYN_RECEIVED, newRecvWindow(), false);
+                streams.put(id, stream);
+                inboundLive++;
+                acceptQueue.addLast(stream);
+                acceptable.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (stream == null) {
+            counters.streamsRefused.increment();
+            outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.RST, id, 0, true);
+            log.warn("refused", "refused inbound stream " + Integer.toUnsignedString(id) + ": " + refusal);
+        }
+        return stream;
+    }
+
+    /** The peer ACKed an outbound stream, or it ended before the ACK: frees its un-ACKed slot once. */
+    void releaseAckSlot(Stream stream) {
+        lock.lock();
+        try {
+            if (stream.awaitingAck) {
+                stream.awaitingAck = false;
+                unackedOutbound--;
+                openable.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void onOpenTimeout(Stream stream) {
+        boolean expired;
+        lock.lock();
+        try {
+            expired = stream.awaitingAck && state != State.CLOSED;
+        } finally {
+            lock.unlock();
+        }
+        if (expired) {
+            log.warn("open-timeout", "stream " + Integer.toUnsignedString(stream.id()) + " not ACKed within "
+                    + config.streamOpenTimeout() + "; resetting it");
+            stream.resetQuietly(0);
+        }
+    }
+
+    /** Removes a finished stream; called once it is CLOSED or RESET. */
+    void removeStream(Stream stream) {
+        if (!streams.remove(stream.id(), stream)) {
+            return;
+        }
+        releaseAckSlot(stream);
+        boolean drained;
+        lock.lock();
+        try {
+            if (!stream.outbound) {
+                inboundLive--;
+            }
+            drained = state == State.DRAINING && streams.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+        if (drained) {
+            closeAfterDrain("no streams left");
+        }
+    }
+
+    void onPing(int flags, long opaque) {
+        if ((flags & Flags.SYN) != 0) {
+            if (!outbound.sendPingReply((int) opaque)) {
+                counters.pingRepliesDropped.increment();
+            }
+        } else if ((flags & Flags.ACK) != 0) {
+            PendingPing ping = pings.remove((int) opaque);
+            if (ping == null) {
+                return; // late or unsolicited reply: harmless
+            }
+            long sample = Math.max(1, System.nanoTime() - ping.sentNanos());
+            long previous = rttNanos;
+            rttNanos = previous == 0 ? sample : (previous + sample) / 2;
+            if ((int) opaque == keepAlivePingId) {
+                keepAlivePingSentNanos = 0;
+            }
+            if (ping.reply() != null) {
+                ping.reply().complete(sample);
+            }
+        }
+    }
+
+    void onGoAway(long code) {
+        counters.goAwayCodeReceived = code;
+        YamuxEvents.goAway(code, false);
+        if (code == GoAwayCodes.NORMAL) {
+            lock.lock();
+            try {
+                remoteGoAway = true;
+                openable.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        } else if (code == GoAwayCodes.PROTOCOL_ERROR) {
+            fail(new YamuxProtocolException((int) code, "peer sent GoAway(protocol error)", true), -1);
+        } else {
+            fail(new RemoteGoAwayException((int) code), -1);
+        }
+    }
+
+    /** A protocol violation by the peer: GoAway(1), then the session fails with it. */
+    void onProtocolError(YamuxProtocolException e) {
+        YamuxEvents.protocolError(e.reason());
+        log.warn("protocol", e.getMessage());
+        fail(e, GoAwayCodes.PROTOCOL_ERROR);
+    }
+
+    /** Sends {@code goAwayCode} (when ≥ 0) as the last frame, releases everyone with {@code cause}, closes. */
+    void fail(IOException cause, long goAwayCode) {
+        List<Stream> failed;
+        lock.lock();
+        try {
+            if (state == State.CLOSED) {
+                return;
+            }
+            failure = cause;
+            state = State.CLOSED;
+            failed = new ArrayList<>(streams.values());
+            failed.addAll(acceptQueue);
+            streams.clear();
+            acceptQueue.clear();
+            acceptable.signalAll();
+            openable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        byte[] goAway = null;
+        if (goAwayCode >= 0) {
+            goAway = FrameHeader.goAway((int) goAwayCode).toBytes();
+            counters.goAwayCodeSent = goAwayCode;
+            YamuxEvents.goAway(goAwayCode, true);
+        }
+        outbound.fail(cause, goAway);
+        SessionTimer.schedule(transport::close, FORCED_CLOSE_NANOS);
+        ScheduledFuture<?> ticking = tick;
+        if (ticking != null) {
+            ticking.cancel(false);
+        }
+        for (Stream stream : failed) {
+            stream.onSessionClosed();
+        }
+        for (PendingPing ping : pings.values()) {
+            if (ping.reply() != null) {
+                ping.reply().completeExceptionally(cause);
+            }
+        }
+        if (!cleanClose && RateLimitedLog.LOGGER.isLoggable(Level.DEBUG)) {
+            RateLimitedLog.LOGGER.log(Level.DEBUG, name + " failed: " + cause);
+        }
+        YamuxEvents.sessionClosed(client, cause.toString());
+        closed.complete(Failures.forCaller(cause));
+    }
+
+    /** The reader reached the end of the connection or failed reading it. */
+    void onTransportEnd(IOException cause) {
+        if (isClosed()) {
+            return;
+        }
+        fail(new SessionClosedException(cause == null ? "connection closed by peer"
+                : "connection lost: " + cause.getMessage(), cause), -1);
+    }
+
+    /** Periodic: write-stall watchdog and idle keepalive. Runs on the shared timer; never blocks. */
+    private void tick() {
+        if (isClosed()) {
+            return;
+        }
+        long now = System.nanoTime();
+        long writeTimeoutNanos = config.connectionWriteTimeout().toNanos();
+        long writeStarted = outbound.writeStartedNanos();
+        if (writeStarted != 0 && now - writeStarted > writeTimeoutNanos) {
+            fail(new WriteTimeoutException("connection write made no progress for " + config.connectionWriteTimeout()), -1);
+            return;
+        }
+        if (!config.keepAliveEnabled()) {
+            return;
+        }
+        long sent = keepAlivePingSentNanos;
+        if (sent != 0) {
+            if (now - sent > writeTimeoutNanos) {
+                fail(new KeepAliveTimeoutException("no reply to a keepalive ping within "
+                        + config.connectionWriteTimeout()), -1);
+            }
+        } else if (now - lastReceivedNanos >= config.keepAliveInterval().toNanos()) {
+            int id = pingIds.incrementAndGet();
+            pings.put(id, new PendingPing(now, null));
+            keepAlivePingId = id;
+            keepAlivePingSentNanos = now;
+            outbound.sendControl(FrameType.PING, Flags.SYN, 0, Integer.toUnsignedLong(id), false);
+        }
     }
 }

@@ -2,12 +2,22 @@ package io.weft.yamux;
 
 import io.weft.netpoll.Conn;
 import io.weft.netpoll.DeadlineExceededException;
+import io.weft.yamux.frame.Flags;
+import io.weft.yamux.frame.FrameHeader;
+import io.weft.yamux.frame.FrameType;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One yamux stream: a {@link Conn} multiplexed over a {@link Session}, with its own flow
@@ -17,88 +27,324 @@ import java.time.Instant;
  * <ul>
  * <li>{@link #closeWrite()} sends FIN (half-close): the peer reads end of stream after our data,
  *     and we keep reading.</li>
- * <li>{@link #closeRead()} is local: later inbound data is discarded and its credit returned.</li>
- * <li>{@link #close()} does both; the stream is freed when the peer's FIN arrives, or reset after
- *     {@link YamuxConfig#streamCloseTimeout()}.</li>
+ * <li>{@link #closeRead()} is local: blocked and later reads return -1; later inbound data is
+ *     discarded and its credit returned, so the peer never stalls.</li>
+ * <li>{@link #close()} does both; later calls throw {@link StreamClosedException}. The stream is
+ *     freed when the peer's FIN arrives, or reset after {@link YamuxConfig#streamCloseTimeout()}.</li>
  * <li>{@link #reset()} / {@link #reset(int)} send RST: both directions end at once.</li>
  * </ul>
  *
  * <h2>Threads</h2>
- * Thread-safe with the {@link Conn} rules: one read and one write may run at once; close, reset
- * and the deadline setters may be called from any thread at any time and wake blocked calls.
- * Reads throw {@link StreamResetException} after a reset, the session's failure after it fails,
- * and {@link DeadlineExceededException} at the read deadline.
+ * Thread-safe with the {@link Conn} rules: one read and one write may run at once (concurrent
+ * reads, or writes, are serialized); close, reset and the deadline setters may be called from
+ * any thread at any time and wake blocked calls. The session reader thread delivers data and
+ * flags through package-private methods and never waits here except for the stream lock.
+ *
+ * <p>Lock order: {@code readSerial} / {@code writeSerial} → session lock → {@code lock} (the
+ * stream lock, guarding state, buffer and windows) → {@code Outbound}'s lock. Frames are queued
+ * after the stream lock is released.
  */
 public final class Stream implements Conn {
+    private static final long NO_DEADLINE = 0;
 
-    private Stream() {
+    private final Session session;
+    private final int id;
+    /** Whether this side opened the stream. */
+    final boolean outbound;
+    /** Whether the peer has not ACKed this outbound stream yet. Guarded by the session lock. */
+    boolean awaitingAck;
+
+    private final ReentrantLock readSerial = new ReentrantLock();
+    private final ReentrantLock writeSerial = new ReentrantLock();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition readable = lock.newCondition();
+    private final Condition writable = lock.newCondition();
+    // Guarded by lock.
+    private StreamState state;
+    private boolean readShutdown;
+    private boolean closed;
+    private int resetCode;
+    private boolean resetRemote;
+    private ScheduledFuture<?> timer;
+    private final RecvBuffer buffer = new RecvBuffer();
+    private final RecvWindow recvWindow;
+    private final SendWindow sendWindow = new SendWindow();
+
+    private volatile long readDeadlineNanos = NO_DEADLINE;
+    private volatile long writeDeadlineNanos = NO_DEADLINE;
+    private final InputStream inputView = new StreamInput();
+    private final OutputStream outputView = new StreamOutput();
+
+    Stream(Session session, int id, StreamState state, RecvWindow recvWindow, boolean outbound) {
+        this.session = session;
+        this.id = id;
+        this.state = state;
+        this.recvWindow = recvWindow;
+        this.outbound = outbound;
+        this.awaitingAck = outbound;
     }
 
     /** This stream's id: odd when the client opened it, even when the server did. */
     public int id() {
-        throw new UnsupportedOperationException("not yet implemented");
+        return id;
     }
 
     /** The session this stream belongs to. */
     public Session session() {
-        throw new UnsupportedOperationException("not yet implemented");
+        return session;
     }
 
     /**
      * Reads buffered or arriving data, returning its credit to the peer as it is consumed.
      *
-     * @return bytes read, or -1 after the peer's FIN once all data is read (or after {@link #closeRead()})
+     * @return bytes read (0 only when {@code dst} is full), or -1 after the peer's FIN once all
+     *     data is read, or after {@link #closeRead()}
+     * @throws StreamResetException after a reset, even if data was buffered (hashicorp semantics)
+     * @throws StreamClosedException after {@link #close()}
+     * @throws DeadlineExceededException at the read deadline
      */
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        if (!dst.hasRemaining()) {
+            checkReadable();
+            return 0;
+        }
+        lockSerial(readSerial, readDeadlineNanos);
+        try {
+            int n;
+            long delta;
+            lock.lock();
+            try {
+                while (true) {
+                    checkReadableLocked();
+                    if (buffer.sizeBytes() > 0) {
+                        n = buffer.read(dst);
+                        delta = state.peerMaySend() ? recvWindow.onConsumed(n, System.nanoTime(), session.rttNanos()) : 0;
+                        break;
+                    }
+                    if (readShutdown || !state.peerMaySend()) {
+                        return -1;
+                    }
+                    IOException failure = session.failureForCaller();
+                    if (failure != null) {
+                        throw failure;
+                    }
+                    await(readable, readDeadlineNanos, "read");
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (delta > 0) {
+                session.outbound.sendControl(FrameType.WINDOW_UPDATE, 0, id, delta, true);
+            }
+            return n;
+        } finally {
+            readSerial.unlock();
+        }
     }
 
-    /** Scattering form of {@link #read(ByteBuffer)}. */
+    /** Scattering form of {@link #read(ByteBuffer)}: fills the buffers in order from one read's worth of data. */
     @Override
     public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        Objects.checkFromIndexSize(offset, length, dsts.length);
+        for (int i = offset; i < offset + length; i++) {
+            if (dsts[i].hasRemaining()) {
+                int n = read(dsts[i]);
+                if (n <= 0) {
+                    return n;
+                }
+                long total = n;
+                // Take whatever else is already buffered, without blocking.
+                for (int j = i; j < offset + length && available() > 0; j++) {
+                    if (dsts[j].hasRemaining()) {
+                        total += read(dsts[j]);
+                    }
+                }
+                return total;
+            }
+        }
+        checkReadable();
+        return 0;
     }
 
     /**
      * Writes all bytes, in frames of at most {@link YamuxConfig#maxDataFrameBytes()}, waiting for
-     * window as needed.
+     * window as needed. Returns once the last frame is handed to the connection.
      *
      * @throws StreamClosedException after {@link #closeWrite()} or {@link #close()}
      * @throws StreamResetException after a reset
-     * @throws DeadlineExceededException at the write deadline, with the bytes written so far
+     * @throws DeadlineExceededException at the write deadline; {@code bytesTransferred} tells how
+     *     many bytes were written
      */
     @Override
     public int write(ByteBuffer src) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        lockSerial(writeSerial, writeDeadlineNanos);
+        try {
+            int total = 0;
+            if (!src.hasRemaining()) {
+                checkWritable();
+                return 0;
+            }
+            while (src.hasRemaining()) {
+                int granted;
+                try {
+                    granted = takeSendWindow(src.remaining());
+                } catch (DeadlineExceededException e) {
+                    e.bytesTransferred = total;
+                    throw e;
+                }
+                byte[] header = new byte[FrameHeader.SIZE];
+                FrameHeader.encode(header, 0, FrameType.DATA, 0, id, granted);
+                session.outbound.writeData(header, src.slice(src.position(), granted));
+                src.position(src.position() + granted);
+                total += granted;
+                session.counters.bytesOut.add(granted);
+            }
+            return total;
+        } finally {
+            writeSerial.unlock();
+        }
     }
 
-    /** Gathering form of {@link #write(ByteBuffer)}. */
+    /** Gathering form of {@link #write(ByteBuffer)}: writes every buffer in order. */
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        Objects.checkFromIndexSize(offset, length, srcs.length);
+        long total = 0;
+        for (int i = offset; i < offset + length; i++) {
+            total += write(srcs[i]);
+        }
+        return total;
     }
 
-    /** Sends FIN once; we can still read. Idempotent. */
+    private int takeSendWindow(int wantedBytes) throws IOException {
+        long stallStartNanos = 0;
+        YamuxEvents.WindowStall stallEvent = null;
+        lock.lock();
+        try {
+            while (true) {
+                checkWritableLocked();
+                int granted = sendWindow.take(wantedBytes, session.config.maxDataFrameBytes());
+                if (granted > 0) {
+                    return granted;
+                }
+                if (stallStartNanos == 0) {
+                    stallStartNanos = System.nanoTime();
+                    session.counters.windowStalls.increment();
+                    stallEvent = new YamuxEvents.WindowStall();
+                    stallEvent.begin();
+                }
+                await(writable, writeDeadlineNanos, "write");
+            }
+        } finally {
+            lock.unlock();
+            if (stallStartNanos != 0) {
+                session.counters.windowStallNanos.add(System.nanoTime() - stallStartNanos);
+                if (stallEvent.isEnabled()) {
+                    stallEvent.streamId = Integer.toUnsignedLong(id);
+                    stallEvent.commit();
+                }
+            }
+        }
+    }
+
+    /** Sends FIN once; we can still read. Idempotent; no effect after a reset. */
     @Override
-    public void closeWrite() throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+    public void closeWrite() {
+        boolean finished;
+        lock.lock();
+        try {
+            if (!state.canSendFin()) {
+                return;
+            }
+            state = state.afterFinSent();
+            finished = state.isTerminal();
+            writable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        session.outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.FIN, id, 0, false);
+        if (finished) {
+            finish();
+        }
     }
 
     /** Stops reading: blocked and later reads return -1; later inbound data is discarded and credited. Idempotent. */
     @Override
-    public void closeRead() throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+    public void closeRead() {
+        long delta;
+        lock.lock();
+        try {
+            readShutdown = true;
+            delta = discardBufferedLocked();
+            readable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (delta > 0) {
+            session.outbound.sendControl(FrameType.WINDOW_UPDATE, 0, id, delta, false);
+        }
     }
 
-    /** Closes both directions (FIN plus {@link #closeRead()}); blocked calls are released. Idempotent. */
+    /**
+     * Closes both directions: FIN (once) plus {@link #closeRead()}; blocked and later calls throw
+     * {@link StreamClosedException}. Idempotent.
+     */
     @Override
-    public void close() throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+    public void close() {
+        boolean sendFin;
+        boolean finished;
+        long delta;
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            readShutdown = true;
+            delta = discardBufferedLocked();
+            sendFin = state.canSendFin();
+            if (sendFin) {
+                state = state.afterFinSent();
+            }
+            finished = state.isTerminal();
+            readable.signalAll();
+            writable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (sendFin) {
+            // One frame carries both the FIN and the credit for the discarded bytes.
+            session.outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.FIN, id, delta, false);
+        } else if (delta > 0) {
+            session.outbound.sendControl(FrameType.WINDOW_UPDATE, 0, id, delta, false);
+        }
+        if (finished) {
+            finish();
+        } else {
+            Duration closeTimeout = session.config.streamCloseTimeout();
+            if (!closeTimeout.isZero() && !session.isClosed()) {
+                armTimer(SessionTimer.schedule(this::onCloseTimeout, closeTimeout.toNanos()));
+            }
+        }
     }
 
-    /** Resets the stream with code 0. */
-    public void reset() throws IOException {
+    private void onCloseTimeout() {
+        lock.lock();
+        try {
+            if (state.isTerminal()) {
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        session.log.warn("close-timeout", "peer did not close stream " + Integer.toUnsignedString(id) + " within "
+                + session.config.streamCloseTimeout() + "; resetting it");
+        resetQuietly(0);
+    }
+
+    /** Resets the stream with code 0; see {@link #reset(int)}. */
+    public void reset() {
         reset(0);
     }
 
@@ -107,54 +353,429 @@ public final class Stream implements Conn {
      * field, drops buffered data, and fails blocked and later calls with {@link StreamResetException}.
      * No effect on a stream already reset or fully closed.
      */
-    public void reset(int errorCode) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+    public void reset(int errorCode) {
+        resetQuietly(errorCode);
+    }
+
+    void resetQuietly(int errorCode) {
+        lock.lock();
+        try {
+            if (state.isTerminal()) {
+                return;
+            }
+            state = state.afterResetSent();
+            resetCode = errorCode;
+            resetRemote = false;
+            buffer.clear();
+            readable.signalAll();
+            writable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        session.outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.RST, id, Integer.toUnsignedLong(errorCode), false);
+        session.counters.streamsReset.increment();
+        YamuxEvents.streamReset(id, errorCode, false);
+        finish();
     }
 
     /** Whether {@link #close()} or a reset has not happened yet. */
     @Override
     public boolean isOpen() {
-        throw new UnsupportedOperationException("not yet implemented");
+        lock.lock();
+        try {
+            return !closed && state != StreamState.RESET && !session.isClosed();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The session connection's local address, or {@code null}. */
     @Override
     public SocketAddress localAddress() {
-        throw new UnsupportedOperationException("not yet implemented");
+        return session.localAddress();
     }
 
     /** The session connection's remote address, or {@code null}. */
     @Override
     public SocketAddress remoteAddress() {
-        throw new UnsupportedOperationException("not yet implemented");
+        return session.remoteAddress();
     }
 
     /** Sets the read deadline; applies to a read already blocked. {@code null} clears it. */
     @Override
     public void setReadDeadline(Instant deadline) {
-        throw new UnsupportedOperationException("not yet implemented");
+        readDeadlineNanos = toNanoDeadline(deadline);
+        signalAll(readable);
     }
 
     /** Sets the write deadline (it bounds the wait for window); applies to a write already blocked. */
     @Override
     public void setWriteDeadline(Instant deadline) {
-        throw new UnsupportedOperationException("not yet implemented");
+        writeDeadlineNanos = toNanoDeadline(deadline);
+        signalAll(writable);
     }
 
     /** An {@link InputStream} view; the same object each time; closing it closes the stream. */
     @Override
     public InputStream inputStream() {
-        throw new UnsupportedOperationException("not yet implemented");
+        return inputView;
     }
 
-    /** An {@link OutputStream} view; the same object each time; closing it closes the stream. */
+    /** An {@link OutputStream} view; the same object each time; closing it closes the stream; flush does nothing. */
     @Override
     public OutputStream outputStream() {
-        throw new UnsupportedOperationException("not yet implemented");
+        return outputView;
     }
 
     @Override
     public String toString() {
-        return "Stream[" + Integer.toUnsignedString(id()) + "]";
+        return "Stream[" + Integer.toUnsignedString(id) + " " + (session.isClient() ? "client" : "server") + "]";
+    }
+
+    // ---- called by the session and its reader ----
+
+    /** Sends our SYN as {@code WindowUpdate|SYN} carrying the window beyond 256 KiB (additive). */
+    void sendSyn() {
+        long delta;
+        lock.lock();
+        try {
+            delta = recvWindow.initialUpdate(System.nanoTime());
+            state = state.afterSynSent();
+        } finally {
+            lock.unlock();
+        }
+        session.outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.SYN, id, delta, false);
+    }
+
+    /** The application accepted this inbound stream: send the ACK with any extra window. */
+    void onAccepted() {
+        long delta;
+        lock.lock();
+        try {
+            if (state.isTerminal()) {
+                return;
+            }
+            delta = recvWindow.initialUpdate(System.nanoTime());
+            state = state.afterAccept();
+        } finally {
+            lock.unlock();
+        }
+        session.outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.ACK, id, delta, false);
+    }
+
+    void armTimer(ScheduledFuture<?> next) {
+        ScheduledFuture<?> previous;
+        lock.lock();
+        try {
+            previous = timer;
+            timer = next;
+        } finally {
+            lock.unlock();
+        }
+        if (previous != null) {
+            previous.cancel(false);
+        }
+    }
+
+    /**
+     * Applies a received frame's flags (ACK, FIN, RST in that order).
+     *
+     * @param resetCode the code of a {@code WindowUpdate|RST}, 0 otherwise
+     */
+    void onFlags(int flags, int resetCode) {
+        if ((flags & (Flags.ACK | Flags.FIN | Flags.RST)) == 0) {
+            return;
+        }
+        boolean finished;
+        boolean reset;
+        lock.lock();
+        try {
+            StreamState previous = state;
+            state = previous.afterReceived(flags);
+            reset = state == StreamState.RESET && previous != StreamState.RESET;
+            if (reset) {
+                this.resetCode = resetCode;
+                resetRemote = true;
+                buffer.clear();
+            }
+            finished = state.isTerminal() && !previous.isTerminal();
+            if ((flags & Flags.ACK) != 0 && previous == StreamState.SYN_SENT) {
+                cancelTimerLocked(); // the open timeout
+            }
+            readable.signalAll();
+            writable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if ((flags & Flags.ACK) != 0 && outbound) {
+            session.releaseAckSlot(this);
+        }
+        if (reset) {
+            session.counters.streamsReset.increment();
+            YamuxEvents.streamReset(id, resetCode, true);
+        }
+        if (finished) {
+            finish();
+        }
+    }
+
+    /** Result of {@link #admitData}. */
+    static final int ADMIT_BUFFER = 0;
+    static final int ADMIT_DISCARD = 1;
+    static final int ADMIT_VIOLATION = 2;
+
+    /** Charges {@code bytes} of an arriving data frame against the receive window. */
+    int admitData(long bytes) {
+        lock.lock();
+        try {
+            if (state == StreamState.RESET) {
+                return ADMIT_DISCARD; // reset by this very frame: drain it
+            }
+            if (!recvWindow.onData(bytes)) {
+                return ADMIT_VIOLATION;
+            }
+            return readShutdown ? ADMIT_DISCARD : ADMIT_BUFFER;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Delivers (part of) an admitted data frame's payload. */
+    void appendData(byte[] src, int offset, int length) {
+        long delta = 0;
+        lock.lock();
+        try {
+            if (state == StreamState.RESET) {
+                return;
+            }
+            if (readShutdown) {
+                // Discarded bytes count as consumed, so the peer gets its credit back.
+                delta = state.peerMaySend() ? recvWindow.onConsumed(length, System.nanoTime(), session.rttNanos()) : 0;
+            } else {
+                buffer.append(src, offset, length);
+                readable.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (delta > 0) {
+            session.outbound.sendControl(FrameType.WINDOW_UPDATE, 0, id, delta, true);
+        }
+    }
+
+    /**
+     * Adds a window update's delta to the send window.
+     *
+     * @return {@code false} if the window would pass 2^32-1 (a protocol error)
+     */
+    boolean onWindowUpdate(long deltaBytes) {
+        if (deltaBytes == 0) {
+            return true;
+        }
+        lock.lock();
+        try {
+            if (!sendWindow.onUpdate(deltaBytes)) {
+                return false;
+            }
+            writable.signalAll();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The session closed or failed: wake everyone so they see the session's failure. */
+    void onSessionClosed() {
+        lock.lock();
+        try {
+            cancelTimerLocked();
+            recvWindow.release();
+            readable.signalAll();
+            writable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- internals ----
+
+    /** The stream is over: remove it from the session and free its timer and window growth. */
+    private void finish() {
+        lock.lock();
+        try {
+            cancelTimerLocked();
+            recvWindow.release();
+        } finally {
+            lock.unlock();
+        }
+        session.removeStream(this);
+    }
+
+    private void cancelTimerLocked() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    /** Drops buffered bytes as consumed; returns the window update now due (0 if none). */
+    private long discardBufferedLocked() {
+        long dropped = buffer.clear();
+        if (dropped == 0 || !state.peerMaySend()) {
+            return 0;
+        }
+        return recvWindow.onConsumed(dropped, System.nanoTime(), session.rttNanos());
+    }
+
+    private int available() {
+        lock.lock();
+        try {
+            return (int) Math.min(Integer.MAX_VALUE, buffer.sizeBytes());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void checkReadable() throws IOException {
+        lock.lock();
+        try {
+            checkReadableLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void checkReadableLocked() throws IOException {
+        if (closed) {
+            throw new StreamClosedException("stream " + Integer.toUnsignedString(id) + " is closed");
+        }
+        if (state == StreamState.RESET) {
+            throw new StreamResetException(id, resetCode, resetRemote);
+        }
+    }
+
+    private void checkWritable() throws IOException {
+        lock.lock();
+        try {
+            checkWritableLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void checkWritableLocked() throws IOException {
+        checkReadableLocked();
+        if (!state.canWrite()) {
+            throw new StreamClosedException("stream " + Integer.toUnsignedString(id) + " is closed for writing");
+        }
+        IOException failure = session.failureForCaller();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Waits on {@code condition} (stream lock held) until signalled or {@code deadlineNanos} passes. */
+    private static void await(Condition condition, long deadlineNanos, String operation) throws IOException {
+        try {
+            if (deadlineNanos == NO_DEADLINE) {
+                condition.await();
+                return;
+            }
+            long remaining = deadlineNanos - System.nanoTime();
+            if (remaining <= 0) {
+                throw new DeadlineExceededException(operation + " yamux stream: i/o timeout");
+            }
+            condition.awaitNanos(remaining);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException(operation + " interrupted");
+        }
+    }
+
+    /** Serializes concurrent reads (or writes), bounded by the deadline current at entry. */
+    private static void lockSerial(ReentrantLock serial, long deadlineNanos) throws IOException {
+        try {
+            if (deadlineNanos == NO_DEADLINE) {
+                serial.lockInterruptibly();
+            } else if (!serial.tryLock(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                throw new DeadlineExceededException("yamux stream: i/o timeout");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        }
+    }
+
+    private void signalAll(Condition condition) {
+        lock.lock();
+        try {
+            condition.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static long toNanoDeadline(Instant deadline) {
+        if (deadline == null) {
+            return NO_DEADLINE;
+        }
+        long nanos = System.nanoTime() + saturatedNanosUntil(deadline);
+        return nanos == NO_DEADLINE ? 1 : nanos;
+    }
+
+    private static long saturatedNanosUntil(Instant deadline) {
+        try {
+            return Duration.between(Instant.now(), deadline).toNanos();
+        } catch (ArithmeticException e) {
+            return deadline.isBefore(Instant.now()) ? Long.MIN_VALUE / 4 : Long.MAX_VALUE / 4;
+        }
+    }
+
+    /** The {@link InputStream} view. */
+    private final class StreamInput extends InputStream {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) {
+                return 0;
+            }
+            return Stream.this.read(ByteBuffer.wrap(b, off, len));
+        }
+
+        @Override
+        public int available() {
+            return Stream.this.available();
+        }
+
+        @Override
+        public void close() {
+            Stream.this.close();
+        }
+    }
+
+    /** The {@link OutputStream} view. */
+    private final class StreamOutput extends OutputStream {
+        @Override
+        public void write(int b) throws IOException {
+            Stream.this.write(ByteBuffer.wrap(new byte[] {(byte) b}));
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            Stream.this.write(ByteBuffer.wrap(b, off, len));
+        }
+
+        @Override
+        public void close() {
+            Stream.this.close();
+        }
     }
 }

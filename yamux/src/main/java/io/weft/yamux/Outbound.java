@@ -1,0 +1,405 @@
+package io.weft.yamux;
+
+import io.weft.yamux.frame.FrameHeader;
+import io.weft.yamux.frame.FrameType;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Everything a session sends goes through here, with no artificial delay and as few transport
+ * writes as possible.
+ *
+ * <p>Two queues: <em>control</em> frames (header only: SYN, ACK, window updates, FIN, RST, ping,
+ * GoAway) are enqueued without blocking by any thread, including the session reader and the
+ * timer; <em>data</em> frames are enqueued by the application thread that writes them, which then
+ * waits until its frame is on the wire (the payload is the caller's buffer, never copied).
+ *
+ * <p>At most one thread is the <em>flusher</em> at a time. A writer that finds nobody flushing
+ * becomes the flusher itself and writes at once; a writer that finds the transport busy just
+ * enqueues. The flusher takes every queued control frame first (so pings and window updates
+ * overtake bulk data), then queued data frames, and puts them on the wire in one gathering
+ * write (header and payload of each frame included). Frames from concurrent writers therefore
+ * coalesce into one syscall exactly when the transport is busy. An application flusher stops
+ * once its own frame is written and hands any remainder to the session's writer thread, which
+ * otherwise sleeps until control frames arrive while nobody flushes.
+ *
+ * <p>Locking: {@link #lock} guards the queues, {@link #flushing} and {@link #failure}; it is a
+ * leaf lock (never held while taking another) and never held during a transport write. Only
+ * the flusher touches the batch arrays and writes to the transport.
+ */
+final class Outbound {
+    /** The reader waits once this many control frames are queued (the peer is not reading our RSTs). */
+    static final int CONTROL_QUEUE_LIMIT = 1024;
+    private static final int MAX_BATCH_FRAMES = 128;
+    private static final long MAX_BATCH_BYTES = 1 << 20;
+    /** How long the writer waits for a running flusher before giving up on the final frames. */
+    private static final long FINAL_FLUSH_WAIT_NANOS = 100_000_000L;
+
+    private final Transport transport;
+    private final SessionCounters counters;
+    private final int pingBacklog;
+    private final FailureSink failureSink;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when a batch was written or the session failed. */
+    private final Condition written = lock.newCondition();
+    /** Signalled when the writer thread has work: queued frames and nobody flushing, or failure. */
+    private final Condition workAvailable = lock.newCondition();
+    /** Signalled when the control queue drops below its limit. */
+    private final Condition controlSpace = lock.newCondition();
+    // Guarded by lock.
+    private final ArrayDeque<Frame> control = new ArrayDeque<>();
+    private final ArrayDeque<Frame> data = new ArrayDeque<>();
+    private boolean flushing;
+    private IOException failure;
+    private byte[] finalFrame;
+    private int pendingPingReplies;
+
+    // Owned by the current flusher.
+    private final ByteBuffer[] batchBuffers = new ByteBuffer[2 * MAX_BATCH_FRAMES];
+    private final Frame[] batchFrames = new Frame[MAX_BATCH_FRAMES];
+
+    /** {@link System#nanoTime()} when the current transport write began, 0 when none is running. */
+    private volatile long writeStartedNanos;
+
+    /** Receives a transport write failure; the session fails and calls {@link #fail}. */
+    interface FailureSink {
+        void onWriteFailed(IOException e);
+    }
+
+    Outbound(Transport transport, SessionCounters counters, int pingBacklog, FailureSink failureSink) {
+        this.transport = transport;
+        this.counters = counters;
+        this.pingBacklog = pingBacklog;
+        this.failureSink = failureSink;
+    }
+
+    /** Starts the writer thread that flushes control frames when no application thread does. */
+    Thread start(ThreadFactory threadFactory) {
+        Thread thread = threadFactory.newThread(this::runWriter);
+        thread.start();
+        return thread;
+    }
+
+    /** When the running transport write began ({@link System#nanoTime()}), or 0. For the stall watchdog. */
+    long writeStartedNanos() {
+        return writeStartedNanos;
+    }
+
+    /**
+     * Writes one data frame and returns once it is on the wire.
+     *
+     * @throws IOException the session's failure (a fresh copy) if it fails first
+     */
+    void writeData(byte[] header, ByteBuffer payload) throws IOException {
+        Frame frame = new Frame(header, payload, FrameType.DATA, false);
+        boolean flusher = false;
+        lock.lock();
+        try {
+            if (failure != null) {
+                throw Failures.forCaller(failure);
+            }
+            data.addLast(frame);
+            if (!flushing) {
+                flushing = true;
+                flusher = true;
+            } else {
+                boolean interrupted = false;
+                while (!frame.done && failure == null) {
+                    // The frame may be mid-write, so it cannot be withdrawn: wait uninterruptibly;
+                    // the write-stall watchdog bounds this wait.
+                    try {
+                        written.await();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (flusher) {
+            flush(frame);
+        }
+        if (!frame.done) {
+            lock.lock();
+            try {
+                throw Failures.forCaller(failure);
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Queues a header-only control frame without blocking.
+     *
+     * @param waitForSpace whether to wait while {@link #CONTROL_QUEUE_LIMIT} frames are queued
+     *     (the reader passes true so a peer that ignores our RSTs is throttled; timers pass false)
+     * @return {@code false} if the session already failed
+     */
+    boolean sendControl(FrameType type, int flags, int streamId, long length, boolean waitForSpace) {
+        byte[] header = new byte[FrameHeader.SIZE];
+        FrameHeader.encode(header, 0, type, flags, streamId, length);
+        lock.lock();
+        try {
+            while (waitForSpace && failure == null && control.size() >= CONTROL_QUEUE_LIMIT) {
+                controlSpace.awaitUninterruptibly();
+            }
+            if (failure != null) {
+                return false;
+            }
+            control.addLast(new Frame(header, null, type, false));
+            if (!flushing) {
+                workAvailable.signal();
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Queues a ping reply unless {@link YamuxConfig#pingBacklog()} replies are already pending.
+     *
+     * @return whether it was queued
+     */
+    boolean sendPingReply(int opaque) {
+        byte[] header = FrameHeader.ping(io.weft.yamux.frame.Flags.ACK, opaque).toBytes();
+        lock.lock();
+        try {
+            if (failure != null || pendingPingReplies >= pingBacklog) {
+                return false;
+            }
+            pendingPingReplies++;
+            // Replies go to the front: they measure latency, so they must not wait behind anything.
+            control.addFirst(new Frame(header, null, FrameType.PING, true));
+            if (!flushing) {
+                workAvailable.signal();
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Records the session's failure: queued data frames are dropped and their writers released
+     * with it; queued control frames (a FIN, the last window updates) and {@code finalFrame} (a
+     * GoAway, may be null) are still written by the writer thread once the transport is free,
+     * after which it closes the transport and exits.
+     */
+    void fail(IOException cause, byte[] finalFrame) {
+        lock.lock();
+        try {
+            if (failure != null) {
+                return;
+            }
+            failure = cause;
+            this.finalFrame = finalFrame;
+            data.clear();
+            written.signalAll();
+            workAvailable.signalAll();
+            controlSpace.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void runWriter() {
+        try {
+            while (true) {
+                lock.lock();
+                try {
+                    while (failure == null && (flushing || (control.isEmpty() && data.isEmpty()))) {
+                        workAvailable.awaitUninterruptibly();
+                    }
+                    if (failure == null) {
+                        flushing = true;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                if (finishAfterFailure()) {
+                    return;
+                }
+                flush(null);
+            }
+        } catch (RuntimeException | Error e) {
+            failureSink.onWriteFailed(new IOException("yamux writer failed", e));
+            transport.close();
+        }
+    }
+
+    /**
+     * After a failure: waits briefly for a running flusher, writes the leftover control frames
+     * and the final frame in one write, and closes the transport.
+     *
+     * @return whether the session has failed (the writer thread must exit)
+     */
+    private boolean finishAfterFailure() {
+        ByteBuffer[] last;
+        lock.lock();
+        try {
+            if (failure == null) {
+                return false;
+            }
+            long waitNanos = FINAL_FLUSH_WAIT_NANOS;
+            while (flushing && waitNanos > 0) {
+                waitNanos = awaitNanosUninterruptibly(workAvailable, waitNanos);
+            }
+            if (flushing) {
+                last = null; // the transport is stuck; the session's forced close ends it
+            } else {
+                flushing = true;
+                last = new ByteBuffer[control.size() + (finalFrame != null ? 1 : 0)];
+                int i = 0;
+                for (Frame frame : control) {
+                    last[i++] = ByteBuffer.wrap(frame.header);
+                    counters.frameOut(frame.type);
+                }
+                if (finalFrame != null) {
+                    last[i] = ByteBuffer.wrap(finalFrame);
+                    counters.frameOut(FrameType.GO_AWAY);
+                }
+                control.clear();
+                finalFrame = null;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (last != null) {
+            try {
+                if (last.length > 0) {
+                    writeStartedNanos = System.nanoTime() | 1;
+                    transport.write(last, last.length);
+                    counters.transportWrites.increment();
+                }
+            } catch (IOException | RuntimeException ignored) {
+                // best effort: the session is over anyway
+            } finally {
+                writeStartedNanos = 0;
+                transport.close();
+            }
+        }
+        return true;
+    }
+
+    private static long awaitNanosUninterruptibly(Condition condition, long nanos) {
+        try {
+            return condition.awaitNanos(nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    /**
+     * Writes batches until {@code mine} is written (an application flusher) or the queues are
+     * empty (the writer thread, {@code mine == null}). The caller has set {@link #flushing}.
+     */
+    private void flush(Frame mine) {
+        while (true) {
+            int frames = 0;
+            int buffers = 0;
+            lock.lock();
+            try {
+                if (failure != null) {
+                    flushing = false;
+                    workAvailable.signalAll(); // the writer thread may be waiting to write the final frames
+                    return;
+                }
+                boolean controlWasFull = control.size() >= CONTROL_QUEUE_LIMIT;
+                Frame frame;
+                while (frames < MAX_BATCH_FRAMES && (frame = control.pollFirst()) != null) {
+                    batchFrames[frames++] = frame;
+                    batchBuffers[buffers++] = ByteBuffer.wrap(frame.header);
+                }
+                long bytes = 0;
+                // Data only once every control frame is in: a SYN must precede its stream's data.
+                while (control.isEmpty() && frames < MAX_BATCH_FRAMES && bytes < MAX_BATCH_BYTES
+                        && (frame = data.pollFirst()) != null) {
+                    batchFrames[frames++] = frame;
+                    batchBuffers[buffers++] = ByteBuffer.wrap(frame.header);
+                    batchBuffers[buffers++] = frame.payload;
+                    bytes += frame.payload.remaining();
+                }
+                if (controlWasFull && control.size() < CONTROL_QUEUE_LIMIT) {
+                    controlSpace.signalAll();
+                }
+                if (frames == 0) {
+                    flushing = false;
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
+            try {
+                writeStartedNanos = System.nanoTime() | 1;
+                transport.write(batchBuffers, buffers);
+            } catch (IOException e) {
+                writeStartedNanos = 0;
+                java.util.Arrays.fill(batchBuffers, 0, buffers, null);
+                java.util.Arrays.fill(batchFrames, 0, frames, null);
+                failureSink.onWriteFailed(e);
+                lock.lock();
+                try {
+                    flushing = false;
+                    written.signalAll();
+                    workAvailable.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+                return;
+            }
+            writeStartedNanos = 0;
+            counters.transportWrites.increment();
+            lock.lock();
+            try {
+                for (int i = 0; i < frames; i++) {
+                    Frame frame = batchFrames[i];
+                    frame.done = true;
+                    if (frame.pingReply) {
+                        pendingPingReplies--;
+                    }
+                    counters.frameOut(frame.type);
+                    batchFrames[i] = null;
+                }
+                java.util.Arrays.fill(batchBuffers, 0, buffers, null);
+                written.signalAll();
+                if (mine != null && mine.done) {
+                    flushing = false;
+                    if (!control.isEmpty() || !data.isEmpty()) {
+                        workAvailable.signal();
+                    }
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** One queued frame. {@code done} is guarded by {@link #lock}. */
+    private static final class Frame {
+        final byte[] header;
+        final ByteBuffer payload;
+        final FrameType type;
+        final boolean pingReply;
+        boolean done;
+
+        Frame(byte[] header, ByteBuffer payload, FrameType type, boolean pingReply) {
+            this.header = header;
+            this.payload = payload;
+            this.type = type;
+            this.pingReply = pingReply;
+        }
+    }
+}

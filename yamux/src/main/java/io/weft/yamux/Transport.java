@@ -1,0 +1,216 @@
+package io.weft.yamux;
+
+import io.weft.netpoll.Conn;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.NetworkChannel;
+
+/**
+ * The connection under a session: a {@link Conn}, any {@link ByteChannel}, or an
+ * {@link InputStream}/{@link OutputStream} pair. Only the session reader calls {@link #read},
+ * only the one current flusher of {@link Outbound} calls {@link #write}; {@link #close} may be
+ * called from any thread and must wake both. Write stalls are detected by the session's timer
+ * (see {@link Outbound}), which then closes the transport, so no implementation needs deadlines.
+ */
+abstract class Transport {
+
+    /** Reads at least one byte into {@code dst}, or returns -1 at end of stream. */
+    abstract int read(ByteBuffer dst) throws IOException;
+
+    /** Writes every remaining byte of {@code srcs[0..count)}, in order. */
+    abstract void write(ByteBuffer[] srcs, int count) throws IOException;
+
+    /** Closes the connection; idempotent; never throws. */
+    abstract void close();
+
+    /** Local address or {@code null}. */
+    abstract SocketAddress localAddress();
+
+    /** Remote address or {@code null}. */
+    abstract SocketAddress remoteAddress();
+
+    static Transport of(Conn conn) {
+        return new ConnTransport(conn);
+    }
+
+    static Transport of(ByteChannel channel) {
+        return channel instanceof Conn conn ? new ConnTransport(conn) : new ChannelTransport(channel);
+    }
+
+    static Transport of(InputStream in, OutputStream out) {
+        return new StreamPairTransport(in, out);
+    }
+
+    /** Over a netpoll {@link Conn}: gathering writes, Go semantics. */
+    private static final class ConnTransport extends Transport {
+        private final Conn conn;
+
+        ConnTransport(Conn conn) {
+            this.conn = conn;
+        }
+
+        @Override
+        int read(ByteBuffer dst) throws IOException {
+            return conn.read(dst);
+        }
+
+        @Override
+        void write(ByteBuffer[] srcs, int count) throws IOException {
+            conn.write(srcs, 0, count);
+        }
+
+        @Override
+        void close() {
+            try {
+                conn.close();
+            } catch (IOException | RuntimeException ignored) {
+                // closing is best effort; the session already recorded why it ends
+            }
+        }
+
+        @Override
+        SocketAddress localAddress() {
+            return conn.localAddress();
+        }
+
+        @Override
+        SocketAddress remoteAddress() {
+            return conn.remoteAddress();
+        }
+    }
+
+    /** Over a JDK channel in blocking mode, such as a {@code SocketChannel}. */
+    private static final class ChannelTransport extends Transport {
+        private final ByteChannel channel;
+
+        ChannelTransport(ByteChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        int read(ByteBuffer dst) throws IOException {
+            int n;
+            do {
+                n = channel.read(dst);
+            } while (n == 0 && dst.hasRemaining());
+            return n;
+        }
+
+        @Override
+        void write(ByteBuffer[] srcs, int count) throws IOException {
+            if (channel instanceof GatheringByteChannel gathering) {
+                int first = 0;
+                while (first < count) {
+                    gathering.write(srcs, first, count - first);
+                    while (first < count && !srcs[first].hasRemaining()) {
+                        first++;
+                    }
+                }
+            } else {
+                for (int i = 0; i < count; i++) {
+                    while (srcs[i].hasRemaining()) {
+                        channel.write(srcs[i]);
+                    }
+                }
+            }
+        }
+
+        @Override
+        void close() {
+            try {
+                channel.close();
+            } catch (IOException | RuntimeException ignored) {
+                // best effort
+            }
+        }
+
+        @Override
+        SocketAddress localAddress() {
+            try {
+                return channel instanceof NetworkChannel network ? network.getLocalAddress() : null;
+            } catch (IOException e) {
+                return null;
+            }
+        }
+
+        @Override
+        SocketAddress remoteAddress() {
+            try {
+                return channel instanceof java.nio.channels.SocketChannel socket ? socket.getRemoteAddress() : null;
+            } catch (IOException e) {
+                return null;
+            }
+        }
+    }
+
+    /** Over a stream pair such as stdin/stdout; writes are flushed per batch. */
+    private static final class StreamPairTransport extends Transport {
+        private final InputStream in;
+        private final OutputStream out;
+        private byte[] copyBuffer = new byte[0];
+
+        StreamPairTransport(InputStream in, OutputStream out) {
+            this.in = in;
+            this.out = out;
+        }
+
+        @Override
+        int read(ByteBuffer dst) throws IOException {
+            int n = in.read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
+            if (n > 0) {
+                dst.position(dst.position() + n);
+            }
+            return n;
+        }
+
+        @Override
+        void write(ByteBuffer[] srcs, int count) throws IOException {
+            for (int i = 0; i < count; i++) {
+                ByteBuffer src = srcs[i];
+                if (src.hasArray()) {
+                    out.write(src.array(), src.arrayOffset() + src.position(), src.remaining());
+                    src.position(src.limit());
+                } else {
+                    while (src.hasRemaining()) {
+                        if (copyBuffer.length == 0) {
+                            copyBuffer = new byte[16 * 1024];
+                        }
+                        int n = Math.min(copyBuffer.length, src.remaining());
+                        src.get(copyBuffer, 0, n);
+                        out.write(copyBuffer, 0, n);
+                    }
+                }
+            }
+            out.flush();
+        }
+
+        @Override
+        void close() {
+            try {
+                in.close();
+            } catch (IOException | RuntimeException ignored) {
+                // best effort
+            }
+            try {
+                out.close();
+            } catch (IOException | RuntimeException ignored) {
+                // best effort
+            }
+        }
+
+        @Override
+        SocketAddress localAddress() {
+            return null;
+        }
+
+        @Override
+        SocketAddress remoteAddress() {
+            return null;
+        }
+    }
+}

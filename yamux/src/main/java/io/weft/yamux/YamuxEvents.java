@@ -1,0 +1,106 @@
+package io.weft.yamux;
+
+import jdk.jfr.Category;
+import jdk.jfr.Enabled;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+
+/**
+ * JFR events for rare, interesting session moments. All are disabled by default; enable them
+ * with a JFR settings file or {@code -XX:StartFlightRecording:settings=...} naming
+ * {@code io.weft.yamux.*}. Emitted from whichever thread observes the moment.
+ */
+final class YamuxEvents {
+    private YamuxEvents() {
+    }
+
+    @Name("io.weft.yamux.SessionClosed")
+    @Label("Yamux Session Closed")
+    @Category({"Weft", "Yamux"})
+    @Enabled(false)
+    static final class SessionClosed extends Event {
+        @Label("Client")
+        boolean client;
+        @Label("Cause")
+        String cause;
+    }
+
+    @Name("io.weft.yamux.GoAway")
+    @Label("Yamux GoAway")
+    @Category({"Weft", "Yamux"})
+    @Enabled(false)
+    static final class GoAway extends Event {
+        @Label("Code")
+        long code;
+        @Label("Sent")
+        boolean sent;
+    }
+
+    @Name("io.weft.yamux.ProtocolError")
+    @Label("Yamux Protocol Error")
+    @Category({"Weft", "Yamux"})
+    @Enabled(false)
+    static final class ProtocolError extends Event {
+        @Label("Reason")
+        String reason;
+    }
+
+    @Name("io.weft.yamux.StreamReset")
+    @Label("Yamux Stream Reset")
+    @Category({"Weft", "Yamux"})
+    @Enabled(false)
+    static final class StreamReset extends Event {
+        @Label("Stream Id")
+        long streamId;
+        @Label("Code")
+        long code;
+        @Label("Remote")
+        boolean remote;
+    }
+
+    @Name("io.weft.yamux.WindowStall")
+    @Label("Yamux Window Stall")
+    @Category({"Weft", "Yamux"})
+    @Enabled(false)
+    static final class WindowStall extends Event {
+        @Label("Stream Id")
+        long streamId;
+    }
+
+    static void sessionClosed(boolean client, String cause) {
+        SessionClosed event = new SessionClosed();
+        if (event.isEnabled()) {
+            event.client = client;
+            event.cause = cause;
+            event.commit();
+        }
+    }
+
+    static void goAway(long code, boolean sent) {
+        GoAway event = new GoAway();
+        if (event.isEnabled()) {
+            event.code = code;
+            event.sent = sent;
+            event.commit();
+        }
+    }
+
+    static void protocolError(String reason) {
+        ProtocolError event = new ProtocolError();
+        if (event.isEnabled()) {
+            event.reason = reason;
+            event.commit();
+        }
+    }
+
+    static void streamReset(int streamId, int code, boolean remote) {
+        StreamReset event = new StreamReset();
+        if (event.isEnabled()) {
+            event.streamId = Integer.toUnsignedLong(streamId);
+            event.code = Integer.toUnsignedLong(code);
+            event.remote = remote;
+            event.commit();
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.weft.yamux;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+
+/**
+ * A connected client and server session over one transport, for tests. Closing it closes both.
+ */
+record SessionPair(Session client, Session server) implements AutoCloseable {
+
+    /** The transports session tests run over. */
+    enum Kind {
+        PIPE, SOCKET_CHANNEL
+    }
+
+    /** A fast test configuration (hashicorp testConf: backlog 64, keepalive 100 ms, write timeout 250 ms). */
+    static YamuxConfig.Builder testConfig() {
+        return YamuxConfig.builder()
+                .acceptBacklog(64)
+                .keepAliveInterval(Duration.ofMillis(100))
+                .connectionWriteTimeout(Duration.ofMillis(250));
+    }
+
+    static SessionPair open(Kind kind) throws IOException {
+        return open(kind, testConfig().build(), testConfig().build());
+    }
+
+    static SessionPair open(Kind kind, YamuxConfig clientConfig, YamuxConfig serverConfig) throws IOException {
+        return switch (kind) {
+            case PIPE -> {
+                PipeConn[] pipe = PipeConn.pair(64 * 1024);
+                yield new SessionPair(Session.client(pipe[0], clientConfig), Session.server(pipe[1], serverConfig));
+            }
+            case SOCKET_CHANNEL -> {
+                try (ServerSocketChannel listener = ServerSocketChannel.open()) {
+                    listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                    SocketChannel clientChannel = SocketChannel.open(listener.getLocalAddress());
+                    SocketChannel serverChannel = listener.accept();
+                    clientChannel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                    serverChannel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                    yield new SessionPair(Session.client(clientChannel, clientConfig),
+                            Session.server(serverChannel, serverConfig));
+                }
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.close();
+    }
+}
