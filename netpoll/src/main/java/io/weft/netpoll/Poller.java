@@ -45,6 +45,11 @@ public final class Poller {
         static final Poller POLLER = choose();
     }
 
+    /** Providers are loaded once, so every Poller of a name shares one transport and its threads. */
+    private static final class Providers {
+        static final Map<String, Object> FOUND = loadProviders();
+    }
+
     private static final class Nio {
         static final Poller POLLER = new Poller(new NioTransport());
     }
@@ -61,11 +66,14 @@ public final class Poller {
      * @throws IllegalStateException when it exists but cannot run here; the message says why
      */
     public static Poller named(String name) {
+        return named(name, Providers.FOUND);
+    }
+
+    private static Poller named(String name, Map<String, Object> found) {
         String wanted = Objects.requireNonNull(name, "name").strip().toLowerCase(Locale.ROOT);
         if (wanted.equals("nio")) {
             return Nio.POLLER;
         }
-        Map<String, Object> found = loadProviders();
         Object provider = found.get(wanted);
         if (provider == null) {
             throw new IllegalArgumentException("unknown poller \"" + name + "\"; want " + String.join(" or ", names(found)));
@@ -83,7 +91,7 @@ public final class Poller {
 
     /** The names of the backends present, usable or not: always "nio", plus e.g. "epoll". */
     public static List<String> names() {
-        return names(loadProviders());
+        return names(Providers.FOUND);
     }
 
     private static List<String> names(Map<String, Object> found) {
@@ -93,11 +101,18 @@ public final class Poller {
     }
 
     private static Poller choose() {
-        String forced = System.getProperty(PROPERTY);
+        return choose(System.getProperty(PROPERTY), Providers.FOUND, System.getProperty("os.name", ""), LOG);
+    }
+
+    /**
+     * The system choice as a function of its inputs: the forced name (or {@code null}), the
+     * providers found (name to provider, or to why it failed to load), the OS name, and where the
+     * fallback warning goes. Visible for testing.
+     */
+    static Poller choose(String forced, Map<String, Object> found, String osName, System.Logger log) {
         if (forced != null && !forced.isBlank()) {
-            return named(forced);
+            return named(forced, found);
         }
-        Map<String, Object> found = loadProviders();
         Object epoll = found.get("epoll");
         String reason;
         if (epoll instanceof Transport transport) {
@@ -110,10 +125,10 @@ public final class Poller {
         } else {
             reason = "the weft-netpoll-epoll module is not on the class or module path";
         }
-        if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
-            LOG.log(Level.WARNING, "weft netpoll: using the nio poller instead of epoll: " + reason);
+        if (osName.toLowerCase(Locale.ROOT).startsWith("linux")) {
+            log.log(Level.WARNING, "weft netpoll: using the nio poller instead of epoll: " + reason);
         } else {
-            LOG.log(Level.DEBUG, "weft netpoll: using the nio poller: " + reason);
+            log.log(Level.DEBUG, "weft netpoll: using the nio poller: " + reason);
         }
         return Nio.POLLER;
     }
