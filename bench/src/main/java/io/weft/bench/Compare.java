@@ -17,7 +17,7 @@ import java.util.Map;
  * variants of a row interleaved and their order rotated every round, then prints markdown tables
  * of medians [min–max] and ratios to stdout and to {@code --out}.
  *
- * <p>Options (all optional): {@code --rounds 3}, {@code --warmup 1} and {@code --measure 2.5}
+ * <p>Options (all optional): {@code --rounds 3}, {@code --warmup 1} and {@code --measure 2}
  * (seconds per cell), {@code --suite all|netpoll|yamux}, {@code --go <weftbench binary>},
  * {@code --out <file.md>}, {@code --jvm "<flags for every child JVM>"}, {@code --heap} (heap
  * instead of direct buffers in the netpoll loops), {@code --command "<text>"} (how to rerun, for
@@ -33,7 +33,7 @@ public final class Compare {
 
     /** Runs the comparison; see the class comment for the options. */
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new HashMap<>(Map.of("rounds", "3", "warmup", "1", "measure", "2.5",
+        Map<String, String> options = new HashMap<>(Map.of("rounds", "3", "warmup", "1", "measure", "2",
                 "suite", "all", "jvm", DEFAULT_JVM_FLAGS, "out", "bench/target/benchmarks-table.md",
                 "command", "bench/run.sh"));
         for (int i = 0; i < args.length; i++) {
@@ -100,7 +100,7 @@ public final class Compare {
                         log("round %d/%d  %-34s %-12s %s", round, rounds, row.label(), variant, outcome.ok()
                                 ? Report.format(outcome.value()) + " " + outcome.unit() + (Double.isNaN(outcome.cpu())
                                         ? "" : String.format(Locale.ROOT, " (process CPU %.2f cores)", outcome.cpu()))
-                                : "FAILED: " + outcome.error());
+                                : outcome.unavailable() ? outcome.error() : "FAILED: " + outcome.error());
                     }
                 }
             }

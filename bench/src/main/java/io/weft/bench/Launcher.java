@@ -78,7 +78,7 @@ final class Launcher {
             command.add("heap");
         }
         return client(command, "net-" + variant + "-" + workload + "-" + connections,
-                (long) (warmupSeconds + measureSeconds) + 60);
+                (long) (warmupSeconds + measureSeconds) + 50);
     }
 
     /**
@@ -220,7 +220,7 @@ final class Launcher {
     private static String lastLine(Path log) {
         try {
             List<String> lines = Files.readAllLines(log);
-            return lines.stream().filter(l -> l.contains("Exception") || l.contains("rror"))
+            return lines.stream().filter(l -> l.startsWith("watchdog") || l.contains("Exception") || l.contains("rror"))
                     .findFirst().orElse(lines.isEmpty() ? "(no output) " + log : lines.getLast());
         } catch (IOException e) {
             return "(see " + log + ")";

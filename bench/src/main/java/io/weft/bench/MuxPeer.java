@@ -48,9 +48,13 @@ public final class MuxPeer {
         try {
             switch (options.getOrDefault("role", "")) {
                 case "server" -> serve(mux, workload, options.get("listen"));
-                case "client" -> System.out.println(client(mux, workload, options.get("addr"),
+                case "client" -> {
+                    Watchdog.start(NetBench.seconds(options.get("warmup")).plus(NetBench.seconds(options.get("measure")))
+                            .plusSeconds(30), "MuxPeer client");
+                    System.out.println(client(mux, workload, options.get("addr"),
                         NetBench.seconds(options.get("warmup")), NetBench.seconds(options.get("measure")),
-                        options.getOrDefault("impl", "weft-" + mux)).toJson());
+                            options.getOrDefault("impl", "weft-" + mux)).toJson());
+                }
                 default -> throw new IllegalArgumentException("--role must be server or client");
             }
         } catch (Throwable t) {

@@ -44,6 +44,7 @@ public final class NetBench {
                     + "<measureSeconds> [heap]");
             System.exit(2);
         }
+        Watchdog.start(seconds(args[3]).plus(seconds(args[4])).plusSeconds(40), "NetBench " + String.join(" ", args));
         int status = 0;
         try {
             Measurement.Result result = run(args[0], args[1], Integer.parseInt(args[2]),
@@ -113,9 +114,9 @@ public final class NetBench {
                     }
                 })).start();
             }
-            if (!accepted.await(30, TimeUnit.SECONDS)) {
+            if (!accepted.await(25, TimeUnit.SECONDS)) {
                 throw new IOException("only " + (connections - accepted.getCount()) + " of " + connections
-                        + " connections were accepted within 30 s", failure.get());
+                        + " connections were accepted within 25 s", failure.get());
             }
             acceptor.join();
             Measurement.Result result = bulk
