@@ -64,8 +64,6 @@ public final class Compare {
             log("WARNING: the machine is not idle (1-min load average %.2f > 0.5 or CPU busy %.0f%% > 10%%): "
                     + "figures are preliminary", Machine.loadAverage1m(), busyBefore);
         }
-        boolean haveNet = WeftLibrary.present("io.weft.netpoll.Net");
-        boolean haveYamux = WeftLibrary.present("io.weft.yamux.Session");
 
         List<Report.Table> tables = new ArrayList<>();
         if (!suite.equals("yamux")) {
@@ -85,9 +83,7 @@ public final class Compare {
                     for (int i = 0; i < variants.size(); i++) {
                         String variant = variants.get((i + round - 1) % variants.size()); // rotate each round
                         Launcher.Outcome outcome;
-                        if (variant.startsWith("weft-") && !(haveNet && (haveYamux || !variant.equals("weft-yamux")))) {
-                            outcome = Launcher.Outcome.unavailable("not in this build of Weft (io.weft.netpoll.Net / io.weft.yamux.Session missing)");
-                        } else if (row.suite().equals("netpoll")) {
+                        if (row.suite().equals("netpoll")) {
                             String[] key = row.key().split("-");
                             outcome = launcher.netCell(variant, key[0], Integer.parseInt(key[1]), warmup, measure, heap);
                         } else {

@@ -1,5 +1,7 @@
 package io.weft.bench;
 
+import io.weft.netpoll.Listener;
+import io.weft.netpoll.Poller;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -25,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * JMH: latency of one 64-byte round trip over loopback TCP — the poller's park/wake hand-off on
  * both ends. The JMH thread (a platform thread) is the client; the echo end runs on a virtual
- * thread. Each poller gets its own fork, since {@code weft.netpoll.poller} is read once per JVM.
+ * thread. Each transport runs in its own fork.
  * Run: {@code java --enable-native-access=ALL-UNNAMED -jar bench/target/benchmarks.jar LoopbackRoundTrip}.
  */
 @State(Scope.Benchmark)
@@ -49,10 +51,10 @@ public class LoopbackRoundTripBenchmark {
     @Setup(Level.Trial)
     public void connect() throws IOException {
         if (transport.startsWith("weft-")) {
-            System.setProperty("weft.netpoll.poller", transport.substring(5));
-            var weftListener = WeftLibrary.listen("127.0.0.1:0");
+            Poller poller = Poller.named(transport.substring(5));
+            Listener weftListener = poller.listen("tcp", "127.0.0.1:0");
             listener = weftListener;
-            client = WeftLibrary.dial(NetBench.hostPort(weftListener.address()));
+            client = poller.dial("tcp", NetBench.hostPort(weftListener.address()));
             server = weftListener.accept();
         } else {
             ServerSocketChannel jdkListener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));

@@ -2,6 +2,9 @@ package io.weft.bench;
 
 import io.weft.netpoll.Conn;
 import io.weft.netpoll.Listener;
+import io.weft.netpoll.Poller;
+import io.weft.yamux.Session;
+import io.weft.yamux.YamuxConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -11,7 +14,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The Java side of a yamux-table cell, one process per end, speaking exactly what the Go peer
- * ({@code bench/src/main/go/weftbench}) speaks: over Weft netpoll TCP (the default poller), either
+ * ({@code bench/src/main/go/weftbench}) speaks: over Weft netpoll TCP ({@code --poller epoll} by
+ * default, or {@code nio}), either
  * one yamux stream ({@code --mux yamux}, default {@code YamuxConfig}) or the bare connection
  * ({@code --mux raw}).
  *
@@ -32,7 +36,7 @@ public final class MuxPeer {
     /** Runs one end of a cell as described in the class comment and halts the JVM. */
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new HashMap<>(Map.of("mux", "yamux", "workload", "bulk",
-                "listen", "127.0.0.1:0", "warmup", "1", "measure", "3"));
+                "listen", "127.0.0.1:0", "warmup", "1", "measure", "3", "poller", "epoll"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!args[i].startsWith("--")) {
                 throw new IllegalArgumentException("expected --option value, got " + args[i]);
@@ -40,6 +44,7 @@ public final class MuxPeer {
             options.put(args[i].substring(2), args[i + 1]);
         }
         String mux = options.get("mux");
+        Poller poller = Poller.named(options.get("poller"));
         String workload = options.get("workload");
         if (!mux.equals("yamux") && !mux.equals("raw")) {
             throw new IllegalArgumentException("--mux must be yamux or raw");
@@ -47,11 +52,11 @@ public final class MuxPeer {
         int status = 0;
         try {
             switch (options.getOrDefault("role", "")) {
-                case "server" -> serve(mux, workload, options.get("listen"));
+                case "server" -> serve(poller, mux, workload, options.get("listen"));
                 case "client" -> {
                     Watchdog.start(NetBench.seconds(options.get("warmup")).plus(NetBench.seconds(options.get("measure")))
                             .plusSeconds(30), "MuxPeer client");
-                    System.out.println(client(mux, workload, options.get("addr"),
+                    System.out.println(client(poller, mux, workload, options.get("addr"),
                         NetBench.seconds(options.get("warmup")), NetBench.seconds(options.get("measure")),
                             options.getOrDefault("impl", "weft-" + mux)).toJson());
                 }
@@ -65,13 +70,13 @@ public final class MuxPeer {
         Runtime.getRuntime().halt(status);
     }
 
-    private static void serve(String mux, String workload, String listen) throws Exception {
+    private static void serve(Poller poller, String mux, String workload, String listen) throws Exception {
         Conn stream;
-        try (Listener listener = WeftLibrary.listen(listen)) {
+        try (Listener listener = poller.listen("tcp", listen)) {
             System.out.println("LISTEN " + NetBench.hostPort(listener.address()));
             System.out.flush();
             Conn conn = listener.accept();
-            stream = mux.equals("yamux") ? WeftLibrary.yamuxServerStream(conn) : conn;
+            stream = mux.equals("yamux") ? Session.server(conn, YamuxConfig.defaults()).acceptStream() : conn;
         }
         Thread loop = Thread.ofVirtual().name("bench-server").start(() -> {
             try {
@@ -87,10 +92,10 @@ public final class MuxPeer {
         loop.join();
     }
 
-    static Measurement.Result client(String mux, String workload, String address, Duration warmup,
+    static Measurement.Result client(Poller poller, String mux, String workload, String address, Duration warmup,
             Duration measure, String impl) throws Exception {
-        Conn conn = WeftLibrary.dial(address);
-        Conn stream = mux.equals("yamux") ? WeftLibrary.yamuxClientStream(conn) : conn;
+        Conn conn = poller.dial("tcp", address);
+        Conn stream = mux.equals("yamux") ? Session.client(conn, YamuxConfig.defaults()).openStream() : conn;
         LongAdder counter = new LongAdder();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         boolean bulk = switch (workload) {

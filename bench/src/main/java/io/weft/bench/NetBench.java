@@ -2,6 +2,7 @@ package io.weft.bench;
 
 import io.weft.netpoll.Conn;
 import io.weft.netpoll.Listener;
+import io.weft.netpoll.Poller;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -24,7 +25,7 @@ import java.util.concurrent.atomic.LongAdder;
  * the server end of each in this process, one thread per end, running the 64-byte ping-pong or
  * (one connection) bulk transfer. Prints one JSON line and halts.
  *
- * <p>Variants: {@code weft-epoll} and {@code weft-nio} ({@code Net} with that poller, virtual
+ * <p>Variants: {@code weft-epoll} and {@code weft-nio} (Weft TCP on that poller backend, virtual
  * threads), {@code jdk-virtual} and {@code jdk-platform} (blocking {@code SocketChannel} with
  * TCP_NODELAY, the JDK's own virtual-thread poller or a platform thread blocked in the syscall).
  *
@@ -73,9 +74,6 @@ public final class NetBench {
             case "bulk" -> true;
             default -> throw new IllegalArgumentException("workload must be pingpong or bulk: " + workload);
         };
-        if (variant.startsWith("weft-")) {
-            System.setProperty("weft.netpoll.poller", variant.substring("weft-".length()));
-        }
         ThreadFactory threads = variant.equals("jdk-platform")
                 ? Thread.ofPlatform().daemon().name("bench-", 0).factory()
                 : Thread.ofVirtual().name("bench-", 0).factory();
@@ -164,16 +162,21 @@ public final class NetBench {
         ByteChannel dial() throws IOException;
 
         static Server open(String variant) throws IOException {
-            return variant.startsWith("weft-") ? new WeftServer() : new JdkServer();
+            return variant.startsWith("weft-") ? new WeftServer(Poller.named(variant.substring(5))) : new JdkServer();
         }
     }
 
-    /** Weft's {@code Net}, with the poller chosen by {@code weft.netpoll.poller}. */
+    /** Weft TCP on one poller backend (what {@code Net} does with that poller forced). */
     private static final class WeftServer implements Server {
-        private final Listener listener = WeftLibrary.listen("127.0.0.1:0");
-        private final String address = hostPort(listener.address());
+        private final Poller poller;
+        private final Listener listener;
+        private final String address;
 
-        WeftServer() throws IOException {}
+        WeftServer(Poller poller) throws IOException {
+            this.poller = poller;
+            this.listener = poller.listen("tcp", "127.0.0.1:0");
+            this.address = hostPort(listener.address());
+        }
 
         @Override
         public Conn accept() throws IOException {
@@ -182,7 +185,7 @@ public final class NetBench {
 
         @Override
         public Conn dial() throws IOException {
-            return WeftLibrary.dial(address);
+            return poller.dial("tcp", address);
         }
 
         @Override

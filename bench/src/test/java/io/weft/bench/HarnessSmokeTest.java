@@ -2,6 +2,7 @@ package io.weft.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.weft.netpoll.Poller;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +30,15 @@ class HarnessSmokeTest {
 
         assertThat(result.count()).isGreaterThan(Workloads.BULK_CHUNK_BYTES);
         assertThat(result.unit()).isEqualTo("MB/s");
+    }
+
+    @Test
+    void pingPongCellRunsOnEveryWeftPoller() throws Exception {
+        for (String poller : Poller.names()) {
+            Measurement.Result result = NetBench.run("weft-" + poller, "pingpong", 2, WARMUP, MEASURE, false);
+
+            assertThat(result.count()).as(poller).isPositive();
+        }
     }
 
     @Test
