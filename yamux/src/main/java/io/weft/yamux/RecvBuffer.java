@@ -22,26 +22,18 @@ final class RecvBuffer {
     void append(byte[] src, int offset, int length) {
         ByteBuffer last = chunks.peekLast();
         while (length > 0) {
-            if (last == null || !last.hasRemaining()) {
+            // Chunks hold readable bytes in [position, limit); free space is [limit, capacity).
+            if (last == null || last.limit() == last.capacity()) {
                 last = ByteBuffer.allocate(Math.min(MAX_CHUNK_BYTES, Math.max(MIN_CHUNK_BYTES, length)));
                 last.limit(0);
                 chunks.addLast(last);
             }
-            // Chunks hold readable bytes in [position, limit); free space is [limit, capacity).
-            int space = last.capacity() - last.limit();
-            if (space == 0) {
-                last = null;
-                continue;
-            }
-            int n = Math.min(space, length);
+            int n = Math.min(last.capacity() - last.limit(), length);
             System.arraycopy(src, offset, last.array(), last.limit(), n);
             last.limit(last.limit() + n);
             offset += n;
             length -= n;
             sizeBytes += n;
-            if (last.limit() == last.capacity()) {
-                last = null;
-            }
         }
     }
 
@@ -51,14 +43,16 @@ final class RecvBuffer {
         while (dst.hasRemaining() && !chunks.isEmpty()) {
             ByteBuffer head = chunks.peekFirst();
             int n = Math.min(head.remaining(), dst.remaining());
-            if (n == 0) {
-                break; // only an emptied, not yet full last chunk is left
-            }
             dst.put(head.array(), head.position(), n);
             head.position(head.position() + n);
             total += n;
-            if (!head.hasRemaining() && (chunks.size() > 1 || head.limit() == head.capacity())) {
-                chunks.pollFirst();
+            if (!head.hasRemaining()) {
+                if (chunks.size() > 1 || head.limit() == head.capacity()) {
+                    chunks.pollFirst();
+                } else {
+                    head.position(0).limit(0); // the only chunk, now empty: reuse its space
+                    break;
+                }
             }
         }
         sizeBytes -= total;

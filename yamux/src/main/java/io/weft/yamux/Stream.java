@@ -111,6 +111,7 @@ public final class Stream implements Conn {
         }
         lockSerial(readSerial, readDeadlineNanos);
         try {
+            checkDeadline(readDeadlineNanos, "read");
             int n;
             long delta;
             lock.lock();
@@ -180,6 +181,7 @@ public final class Stream implements Conn {
     public int write(ByteBuffer src) throws IOException {
         lockSerial(writeSerial, writeDeadlineNanos);
         try {
+            checkDeadline(writeDeadlineNanos, "write");
             int total = 0;
             if (!src.hasRemaining()) {
                 checkWritable();
@@ -401,16 +403,26 @@ public final class Stream implements Conn {
         return session.remoteAddress();
     }
 
-    /** Sets the read deadline; applies to a read already blocked. {@code null} clears it. */
+    /**
+     * Sets the read deadline; applies to a read already blocked. {@code null} clears it.
+     *
+     * @throws StreamClosedException after {@link #close()}
+     */
     @Override
-    public void setReadDeadline(Instant deadline) {
+    public void setReadDeadline(Instant deadline) throws StreamClosedException {
+        checkNotClosed();
         readDeadlineNanos = toNanoDeadline(deadline);
         signalAll(readable);
     }
 
-    /** Sets the write deadline (it bounds the wait for window); applies to a write already blocked. */
+    /**
+     * Sets the write deadline (it bounds the wait for window); applies to a write already blocked.
+     *
+     * @throws StreamClosedException after {@link #close()}
+     */
     @Override
-    public void setWriteDeadline(Instant deadline) {
+    public void setWriteDeadline(Instant deadline) throws StreamClosedException {
+        checkNotClosed();
         writeDeadlineNanos = toNanoDeadline(deadline);
         signalAll(writable);
     }
@@ -636,6 +648,17 @@ public final class Stream implements Conn {
         }
     }
 
+    private void checkNotClosed() throws StreamClosedException {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new StreamClosedException("stream " + Integer.toUnsignedString(id) + " is closed");
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void checkReadable() throws IOException {
         lock.lock();
         try {
@@ -689,6 +712,13 @@ public final class Stream implements Conn {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException(operation + " interrupted");
+        }
+    }
+
+    /** Go semantics: a deadline already passed fails the call even when it could proceed. */
+    private static void checkDeadline(long deadlineNanos, String operation) throws DeadlineExceededException {
+        if (deadlineNanos != NO_DEADLINE && deadlineNanos - System.nanoTime() <= 0) {
+            throw new DeadlineExceededException(operation + " yamux stream: i/o timeout");
         }
     }
 
