@@ -3,6 +3,8 @@ package io.weft.yamux;
 import io.weft.yamux.frame.FrameHeader;
 import io.weft.yamux.frame.FrameType;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.ThreadFactory;
@@ -104,10 +106,13 @@ final class Outbound {
                 throw Failures.forCaller(failure);
             }
             data.addLast(frame);
-            if (!flushing) {
+            if (!flushing && !transport.closesOnInterrupt()) {
                 flushing = true;
                 flusher = true;
             } else {
+                if (!flushing) {
+                    workAvailable.signal();
+                }
                 boolean interrupted = false;
                 while (!frame.done && failure == null) {
                     // The frame may be mid-write, so it cannot be withdrawn: wait uninterruptibly;
@@ -341,13 +346,31 @@ final class Outbound {
             } finally {
                 lock.unlock();
             }
+            boolean interrupted = false;
             try {
                 writeStartedNanos = System.nanoTime() | 1;
-                transport.write(batchBuffers, buffers);
+                while (true) {
+                    try {
+                        transport.write(batchBuffers, buffers);
+                        break;
+                    } catch (InterruptedIOException e) {
+                        if (e instanceof SocketTimeoutException) {
+                            throw e;
+                        }
+                        // An application flusher was interrupted mid-batch: abandoning half a frame
+                        // would corrupt the session, so finish it (positions record the progress)
+                        // and pass the interrupt on to the caller afterwards.
+                        interrupted = true;
+                        Thread.interrupted();
+                    }
+                }
             } catch (IOException e) {
                 writeStartedNanos = 0;
                 java.util.Arrays.fill(batchBuffers, 0, buffers, null);
                 java.util.Arrays.fill(batchFrames, 0, frames, null);
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
                 failureSink.onWriteFailed(e);
                 lock.lock();
                 try {
@@ -360,6 +383,9 @@ final class Outbound {
                 return;
             }
             writeStartedNanos = 0;
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
             counters.transportWrites.increment();
             lock.lock();
             try {

@@ -25,6 +25,14 @@ abstract class Transport {
     /** Writes every remaining byte of {@code srcs[0..count)}, in order. */
     abstract void write(ByteBuffer[] srcs, int count) throws IOException;
 
+    /**
+     * Whether interrupting a thread in {@link #write} closes the connection (JDK interruptible
+     * channels); then only the session's own writer thread writes.
+     */
+    boolean closesOnInterrupt() {
+        return false;
+    }
+
     /** Closes the connection; idempotent; never throws. */
     abstract void close();
 
@@ -90,6 +98,11 @@ abstract class Transport {
 
         ChannelTransport(ByteChannel channel) {
             this.channel = channel;
+        }
+
+        @Override
+        boolean closesOnInterrupt() {
+            return channel instanceof java.nio.channels.InterruptibleChannel;
         }
 
         @Override
