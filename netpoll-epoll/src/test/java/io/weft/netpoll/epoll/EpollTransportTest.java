@@ -1,0 +1,165 @@
+package io.weft.netpoll.epoll;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.weft.netpoll.Conn;
+import io.weft.netpoll.DeadlineExceededException;
+import io.weft.netpoll.Listener;
+import io.weft.netpoll.Net;
+import io.weft.netpoll.Poller;
+import io.weft.netpoll.spi.PollDescriptor;
+import io.weft.netpoll.spi.Transport;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+class EpollTransportTest {
+
+    @Test
+    void isAvailableOnThisLinuxJvmWithNativeAccess() {
+        assertThat(new EpollTransport().unavailableReason()).isNull();
+        assertThat(new EpollTransport().name()).isEqualTo("epoll");
+    }
+
+    @Test
+    void serviceLoaderFindsTheProvider() {
+        assertThat(ServiceLoader.load(Transport.class).stream().map(ServiceLoader.Provider::type))
+                .contains(EpollTransport.class);
+    }
+
+    @Test
+    void netPicksEpollByDefaultOnLinux() throws Exception {
+        assertThat(System.getProperty(Poller.PROPERTY)).as("no override in this test JVM").isNull();
+        assertThat(Poller.system().name()).isEqualTo("epoll");
+        try (Listener listener = Net.listen("tcp", "127.0.0.1:0");
+                Conn conn = Net.dial("tcp", "127.0.0.1:" + ((InetSocketAddress) listener.address()).getPort())) {
+            assertThat(conn).isInstanceOf(EpollTcpConn.class);
+        }
+    }
+
+    @Test
+    void withoutNativeAccessNetFallsBackToNioWithOneWarning() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                PollerChoiceMain.class.getName()));
+        Process child = new ProcessBuilder(command).start();
+        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(child.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        String stdout = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String errors = stderr.get(30, TimeUnit.SECONDS);
+
+        assertThat(stdout).isEqualTo("nio");
+        assertThat(errors.lines().filter(line -> line.startsWith("WARNING")).toList())
+                .singleElement()
+                .asString()
+                .contains("native access is not enabled")
+                .contains("--enable-native-access=ALL-UNNAMED");
+    }
+
+    @Test
+    void dialRefusedIsConnectException() throws Exception {
+        SocketAddress closed;
+        try (Listener listener = EpollPair.TRANSPORT.listen("tcp", new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))) {
+            closed = listener.address();
+        }
+        assertThatThrownBy(() -> EpollPair.TRANSPORT.dial("tcp", closed, PollDescriptor.NO_DEADLINE))
+                .isInstanceOf(ConnectException.class)
+                .hasMessageStartingWith("dial tcp")
+                .hasMessageContaining("connection refused");
+    }
+
+    @Test
+    void dialWithExpiredDeadlineFailsBeforeConnecting() throws Exception {
+        try (Listener listener = EpollPair.TRANSPORT.listen("tcp", new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))) {
+            int before = Fds.openCount();
+            assertThatThrownBy(() -> EpollPair.TRANSPORT.dial("tcp", listener.address(), PollDescriptor.EXPIRED))
+                    .isInstanceOf(DeadlineExceededException.class)
+                    .hasMessageContaining("i/o timeout");
+            assertThat(Fds.openCount()).isEqualTo(before);
+        }
+    }
+
+    /** A listener whose accept queue is full: the kernel drops further SYNs, so dials hang. */
+    private static SocketPair saturatedListener(List<Integer> fillers) throws Exception {
+        SocketPair pair = SocketPair.tcp();
+        LibC.listen(pair.listenerFd(), 0);
+        for (int i = 0; i < 8; i++) {
+            int fd = Sockets.open(LibC.AF_INET);
+            fillers.add(fd);
+            Sockets.startConnect(fd, LibC.AF_INET, pair.listenAddress());
+        }
+        return pair;
+    }
+
+    @Test
+    void dialTimesOutWhenTheHandshakeNeverCompletes() throws Exception {
+        List<Integer> fillers = new ArrayList<>();
+        try (SocketPair pair = saturatedListener(fillers)) {
+            int before = Fds.openCount();
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> EpollPair.TRANSPORT.dial("tcp", pair.listenAddress(),
+                    PollDescriptor.deadlineNanosAfter(Duration.ofMillis(300))))
+                    .isInstanceOf(DeadlineExceededException.class)
+                    .hasMessageStartingWith("dial tcp 127.0.0.1:")
+                    .hasMessageEndingWith("i/o timeout");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(250), Duration.ofSeconds(5));
+            assertThat(Fds.openCount()).as("the half-open socket is closed").isEqualTo(before);
+        } finally {
+            fillers.forEach(Sockets::closeQuietly);
+        }
+    }
+
+    @Test
+    void interruptEndsAHangingDial() throws Exception {
+        List<Integer> fillers = new ArrayList<>();
+        try (SocketPair pair = saturatedListener(fillers)) {
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            Thread dialer = Thread.ofVirtual().start(() -> {
+                try {
+                    EpollPair.TRANSPORT.dial("tcp", pair.listenAddress(), PollDescriptor.NO_DEADLINE).close();
+                    outcome.complete(null);
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            });
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> dialer.getState() == Thread.State.WAITING);
+            dialer.interrupt();
+            assertThat(outcome.get(5, TimeUnit.SECONDS)).isInstanceOf(InterruptedIOException.class)
+                    .hasMessageStartingWith("dial tcp");
+        } finally {
+            fillers.forEach(Sockets::closeQuietly);
+        }
+    }
+
+    @Test
+    void unixConnsReportPathsAndAbstractNamesWork() throws Exception {
+        String name = "@weft-epoll-test-" + ProcessHandle.current().pid();
+        try (EpollPair pair = EpollPair.open("unix", java.net.UnixDomainSocketAddress.of(name))) {
+            assertThat(pair.listener().address()).isEqualTo(java.net.UnixDomainSocketAddress.of(name));
+            assertThat(pair.client().remoteAddress()).isEqualTo(java.net.UnixDomainSocketAddress.of(name));
+            pair.client().write(ByteBuffer.wrap(new byte[] {3}));
+            ByteBuffer one = ByteBuffer.allocate(1);
+            assertThat(pair.server().read(one)).isEqualTo(1);
+        }
+    }
+}
