@@ -11,6 +11,7 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A listening socket on the epoll backend: Go's {@code FD.Accept} primitive as one {@code
@@ -55,8 +56,8 @@ final class EpollListener extends PollListener {
             if (family == LibC.AF_INET6) {
                 Sockets.setInt(fd, LibC.IPPROTO_IPV6, LibC.IPV6_V6ONLY, network.equals("tcp6") ? 1 : 0, "IPV6_V6ONLY");
             }
-            Sockets.bind(fd, family, address);
-            Sockets.listen(fd, BACKLOG, address);
+            Sockets.bind(fd, family, address, network);
+            Sockets.listen(fd, BACKLOG, address, network);
             SocketAddress bound = SockAddr.query(fd, false);
             PollDescriptor poll = new PollDescriptor();
             EpollPoller poller = EpollPoller.Group.forFd(fd);
@@ -132,7 +133,9 @@ final class EpollListener extends PollListener {
     /** Go's choice: the kernel's {@code somaxconn}, capped at 65535; 4096 if unreadable. */
     private static int backlog() {
         try {
-            int value = Integer.parseInt(Files.readString(Path.of("/proc/sys/net/core/somaxconn")).strip());
+            // Not Files.readString: it sizes its read by the file size, which /proc reports wrongly.
+            List<String> lines = Files.readAllLines(Path.of("/proc/sys/net/core/somaxconn"));
+            int value = lines.isEmpty() ? 0 : Integer.parseInt(lines.get(0).strip());
             return value <= 0 ? 4096 : Math.min(value, 65535);
         } catch (IOException | NumberFormatException e) {
             return 4096;

@@ -108,7 +108,7 @@ public final class EpollTransport implements Transport {
             if (family != LibC.AF_UNIX) {
                 Sockets.setInt(fd, LibC.IPPROTO_TCP, LibC.TCP_NODELAY, 1, "TCP_NODELAY");
             }
-            boolean connected = Sockets.startConnect(fd, family, address);
+            boolean connected = Sockets.startConnect(fd, family, address, network);
             PollDescriptor poll = new PollDescriptor();
             EpollPoller owner = EpollPoller.Group.forFd(fd);
             tag = owner.register(fd, poll);

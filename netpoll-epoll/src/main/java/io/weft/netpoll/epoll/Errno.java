@@ -11,8 +11,8 @@ import java.net.SocketException;
  *
  * <p>The numbers are the generic Linux ones ({@code asm-generic/errno.h}), shared by x86-64 and
  * aarch64, the two architectures this module runs on. Messages follow Go's shape, {@code
- * "<op> <detail>: <text>"}, e.g. {@code "dial tcp 127.0.0.1:1: connection refused"}, and end with
- * the symbolic name so logs can be grepped. Stateless; any thread.
+ * "<op> <detail>: <text>"}, e.g. {@code "dial tcp 127.0.0.1:1: connection refused"}; an errno
+ * this class does not know is named by number. Stateless; any thread.
  */
 final class Errno {
     static final int EPERM = 1;
@@ -56,51 +56,6 @@ final class Errno {
 
     private Errno() {}
 
-    /** The symbolic name of {@code errno}, e.g. {@code "ECONNRESET"}, or {@code "errno 1234"}. */
-    static String name(int errno) {
-        return switch (errno) {
-            case EPERM -> "EPERM";
-            case ENOENT -> "ENOENT";
-            case EINTR -> "EINTR";
-            case EBADF -> "EBADF";
-            case EAGAIN -> "EAGAIN";
-            case ENOMEM -> "ENOMEM";
-            case EACCES -> "EACCES";
-            case EFAULT -> "EFAULT";
-            case EEXIST -> "EEXIST";
-            case EINVAL -> "EINVAL";
-            case ENFILE -> "ENFILE";
-            case EMFILE -> "EMFILE";
-            case ENOSPC -> "ENOSPC";
-            case EPIPE -> "EPIPE";
-            case ENAMETOOLONG -> "ENAMETOOLONG";
-            case ENOTSOCK -> "ENOTSOCK";
-            case EMSGSIZE -> "EMSGSIZE";
-            case ENOPROTOOPT -> "ENOPROTOOPT";
-            case EPROTONOSUPPORT -> "EPROTONOSUPPORT";
-            case EOPNOTSUPP -> "EOPNOTSUPP";
-            case EAFNOSUPPORT -> "EAFNOSUPPORT";
-            case EADDRINUSE -> "EADDRINUSE";
-            case EADDRNOTAVAIL -> "EADDRNOTAVAIL";
-            case ENETDOWN -> "ENETDOWN";
-            case ENETUNREACH -> "ENETUNREACH";
-            case ENETRESET -> "ENETRESET";
-            case ECONNABORTED -> "ECONNABORTED";
-            case ECONNRESET -> "ECONNRESET";
-            case ENOBUFS -> "ENOBUFS";
-            case EISCONN -> "EISCONN";
-            case ENOTCONN -> "ENOTCONN";
-            case ESHUTDOWN -> "ESHUTDOWN";
-            case ETIMEDOUT -> "ETIMEDOUT";
-            case ECONNREFUSED -> "ECONNREFUSED";
-            case EHOSTDOWN -> "EHOSTDOWN";
-            case EHOSTUNREACH -> "EHOSTUNREACH";
-            case EALREADY -> "EALREADY";
-            case EINPROGRESS -> "EINPROGRESS";
-            default -> "errno " + errno;
-        };
-    }
-
     /** A human description of {@code errno}, worded like glibc's {@code strerror}. */
     static String describe(int errno) {
         return switch (errno) {
@@ -137,7 +92,7 @@ final class Errno {
             case EHOSTUNREACH -> "no route to host";
             case EALREADY -> "operation already in progress";
             case EINPROGRESS -> "operation now in progress";
-            default -> "system error";
+            default -> "errno " + errno;
         };
     }
 
@@ -150,8 +105,7 @@ final class Errno {
      * @param errno the positive errno value
      */
     static IOException exception(String op, String detail, int errno) {
-        String message = op + (detail.isEmpty() ? "" : " " + detail) + ": " + describe(errno)
-                + " (" + name(errno) + ")";
+        String message = op + (detail.isEmpty() ? "" : " " + detail) + ": " + describe(errno);
         return switch (errno) {
             case ECONNREFUSED -> new ConnectException(message);
             case EADDRINUSE, EADDRNOTAVAIL -> new BindException(message);

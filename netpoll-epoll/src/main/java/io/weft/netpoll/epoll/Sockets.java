@@ -1,5 +1,6 @@
 package io.weft.netpoll.epoll;
 
+import io.weft.netpoll.spi.Addresses;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
@@ -24,21 +25,24 @@ final class Sockets {
         return fd;
     }
 
-    /** Binds {@code fd} (a socket of {@code family}) to {@code address}. */
-    static void bind(int fd, int family, SocketAddress address) throws IOException {
+    /**
+     * Binds {@code fd} (a socket of {@code family}) to {@code address}; errors read {@code "listen
+     * <network> <address>: ..."} as in Go.
+     */
+    static void bind(int fd, int family, SocketAddress address, String network) throws IOException {
         MemorySegment sockaddr = SockAddr.allocate();
         int length = SockAddr.encode(address, family, sockaddr);
         int result = LibC.bind(fd, sockaddr, length);
         if (result < 0) {
-            throw Errno.exception("listen", familyName(family) + " " + address, -result);
+            throw Errno.exception("listen", network + " " + Addresses.format(address), -result);
         }
     }
 
     /** Marks {@code fd} as listening with the given accept-queue length. */
-    static void listen(int fd, int backlog, SocketAddress address) throws IOException {
+    static void listen(int fd, int backlog, SocketAddress address, String network) throws IOException {
         int result = LibC.listen(fd, backlog);
         if (result < 0) {
-            throw Errno.exception("listen", String.valueOf(address), -result);
+            throw Errno.exception("listen", network + " " + Addresses.format(address), -result);
         }
     }
 
@@ -47,7 +51,7 @@ final class Sockets {
      * sockets, usually), {@code false} when the handshake is in progress (wait for writable, then
      * check {@link #soError}).
      */
-    static boolean startConnect(int fd, int family, SocketAddress address) throws IOException {
+    static boolean startConnect(int fd, int family, SocketAddress address, String network) throws IOException {
         MemorySegment sockaddr = SockAddr.allocate();
         int length = SockAddr.encode(address, family, sockaddr);
         int result = LibC.connect(fd, sockaddr, length);
@@ -57,11 +61,8 @@ final class Sockets {
         if (result == -Errno.EINPROGRESS || result == -Errno.EALREADY) {
             return false;
         }
-        if (result == -Errno.EAGAIN && family == LibC.AF_UNIX) {
-            // A unix listener's backlog is full; Go reports this as a failure too.
-            throw Errno.exception("dial", "unix " + address, Errno.EAGAIN);
-        }
-        throw Errno.exception("dial", familyName(family) + " " + address, -result);
+        // For a unix socket EAGAIN means the listener's backlog is full; Go reports that as a failure too.
+        throw Errno.exception("dial", network + " " + Addresses.format(address), -result);
     }
 
     /** The pending error of {@code fd} ({@code SO_ERROR}), 0 when none; reading it clears it. */

@@ -106,7 +106,7 @@ class EpollTransportTest {
         for (int i = 0; i < 8; i++) {
             int fd = Sockets.open(LibC.AF_INET);
             fillers.add(fd);
-            Sockets.startConnect(fd, LibC.AF_INET, pair.listenAddress());
+            Sockets.startConnect(fd, LibC.AF_INET, pair.listenAddress(), "tcp");
         }
         return pair;
     }

@@ -15,7 +15,7 @@ class ErrnoTest {
     void connectionRefusedIsConnectException() {
         IOException e = Errno.exception("dial", "tcp4 127.0.0.1:1", Errno.ECONNREFUSED);
         assertThat(e).isExactlyInstanceOf(ConnectException.class)
-                .hasMessage("dial tcp4 127.0.0.1:1: connection refused (ECONNREFUSED)");
+                .hasMessage("dial tcp4 127.0.0.1:1: connection refused");
     }
 
     @Test
@@ -47,7 +47,7 @@ class ErrnoTest {
     @Test
     void tooManyOpenFilesIsPlainIoExceptionNamingTheErrno() {
         assertThat(Errno.exception("accept", "", Errno.EMFILE)).isExactlyInstanceOf(IOException.class)
-                .hasMessage("accept: too many open files (EMFILE)");
+                .hasMessage("accept: too many open files");
     }
 
     @Test

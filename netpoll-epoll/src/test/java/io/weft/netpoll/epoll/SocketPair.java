@@ -25,11 +25,11 @@ record SocketPair(int listenerFd, int clientFd, int serverFd, SocketAddress list
 
     private static SocketPair open(int family, SocketAddress bindAddress) throws Exception {
         int listener = Sockets.open(family);
-        Sockets.bind(listener, family, bindAddress);
-        Sockets.listen(listener, 16, bindAddress);
+        Sockets.bind(listener, family, bindAddress, "tcp");
+        Sockets.listen(listener, 16, bindAddress, "tcp");
         SocketAddress bound = SockAddr.query(listener, false);
         int client = Sockets.open(family);
-        Sockets.startConnect(client, family, bound);
+        Sockets.startConnect(client, family, bound, "tcp");
         AtomicInteger server = new AtomicInteger(-1);
         Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).until(() -> {
             MemorySegment peer = SockAddr.allocate();
