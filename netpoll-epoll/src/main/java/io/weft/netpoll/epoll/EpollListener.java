@@ -12,6 +12,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A listening socket on the epoll backend: Go's {@code FD.Accept} primitive as one {@code
@@ -23,7 +24,7 @@ import java.util.List;
  * socket file and removes it when closed. Accepted TCP connections have {@code TCP_NODELAY} on.
  *
  * <p>Threads: see {@link PollListener}; {@link #closeHandle} runs once, on whichever thread
- * ends the last call after close.
+ * ends the last call after close, and {@link #close()} waits for it.
  */
 final class EpollListener extends PollListener {
     private static final System.Logger LOG = System.getLogger(EpollListener.class.getName());
@@ -34,6 +35,8 @@ final class EpollListener extends PollListener {
     private final EpollPoller poller;
     private final long tag;
     private final SocketAddress address;
+    /** Opened when {@link #closeHandle} has finished: the socket is closed, its file removed. */
+    private final CountDownLatch handleClosed = new CountDownLatch(1);
 
     private EpollListener(String network, PollDescriptor poll, int fd, int family, EpollPoller poller, long tag,
             SocketAddress address) {
@@ -108,8 +111,38 @@ final class EpollListener extends PollListener {
         }
     }
 
+    /**
+     * Stops listening and wakes every blocked acceptor; returns once the socket is really closed
+     * (after a woken acceptor has left), so the port or socket file is free again, as after Go's
+     * {@code Close}. Idempotent.
+     */
+    @Override
+    public void close() throws IOException {
+        super.close();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                handleClosed.await(); // woken acceptors leave within microseconds: all I/O is non-blocking
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     protected void closeHandle() {
+        try {
+            releaseSocket();
+        } finally {
+            handleClosed.countDown();
+        }
+    }
+
+    private void releaseSocket() {
         poller.deregister(fd, tag);
         Sockets.closeQuietly(fd);
         if (address instanceof UnixDomainSocketAddress unix) {

@@ -162,4 +162,26 @@ class EpollTransportTest {
             assertThat(pair.server().read(one)).isEqualTo(1);
         }
     }
+
+    @Test
+    void closingAListenerWithABlockedAcceptorFreesThePortBeforeCloseReturns() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            Listener listener = EpollPair.TRANSPORT.listen("tcp", new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+            CompletableFuture<Throwable> acceptOutcome = new CompletableFuture<>();
+            Thread acceptor = Thread.ofVirtual().start(() -> {
+                try {
+                    listener.accept().close();
+                    acceptOutcome.complete(null);
+                } catch (Throwable t) {
+                    acceptOutcome.complete(t);
+                }
+            });
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> acceptor.getState() == Thread.State.WAITING);
+            listener.close();
+            try (Listener again = EpollPair.TRANSPORT.listen("tcp", listener.address())) {
+                assertThat(again.address()).isEqualTo(listener.address());
+            }
+            assertThat(acceptOutcome.get(5, TimeUnit.SECONDS)).isInstanceOf(io.weft.netpoll.NetClosedException.class);
+        }
+    }
 }
