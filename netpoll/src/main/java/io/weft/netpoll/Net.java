@@ -54,4 +54,26 @@ public final class Net {
     public static Conn dial(String network, String address, Duration timeout) throws IOException {
         return Poller.system().dial(network, address, timeout);
     }
+
+    /**
+     * Go's {@code net.Pipe}: two connected in-memory {@link Conn}s. Synchronous and unbuffered: a
+     * write blocks until the other end has read every byte. Deadlines, close, half-close and
+     * interrupt behave as on a socket; writing to an end whose peer closed fails with {@link
+     * ConnectionResetException} ("broken pipe"). The addresses are {@code null}. For tests and for
+     * joining two pieces of code in one process.
+     */
+    public static Pipe pipe() {
+        PipeConn.Direction firstToSecond = new PipeConn.Direction();
+        PipeConn.Direction secondToFirst = new PipeConn.Direction();
+        return new Pipe(new PipeConn("pipe:first", secondToFirst, firstToSecond),
+                new PipeConn("pipe:second", firstToSecond, secondToFirst));
+    }
+
+    /**
+     * The two ends of {@link #pipe()}.
+     *
+     * @param first one end; what it writes, {@code second} reads
+     * @param second the other end
+     */
+    public record Pipe(Conn first, Conn second) {}
 }

@@ -1,6 +1,8 @@
 package io.weft.netpoll.spi;
 
 import io.weft.netpoll.Conn;
+import io.weft.netpoll.ConnInputStream;
+import io.weft.netpoll.ConnOutputStream;
 import io.weft.netpoll.DeadlineExceededException;
 import io.weft.netpoll.NetClosedException;
 import java.io.IOException;

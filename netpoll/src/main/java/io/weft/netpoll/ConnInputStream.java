@@ -1,6 +1,5 @@
-package io.weft.netpoll.spi;
+package io.weft.netpoll;
 
-import io.weft.netpoll.Conn;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -10,10 +9,11 @@ import java.util.Objects;
  * The {@link Conn#inputStream()} view: each read is one {@link Conn#read(ByteBuffer)}, so it
  * blocks, times out and fails exactly as the connection does. Same threads as the connection.
  */
-final class ConnInputStream extends InputStream {
+public final class ConnInputStream extends InputStream {
     private final Conn conn;
 
-    ConnInputStream(Conn conn) {
+    /** Creates the view of {@code conn}; {@link Conn} implementations return one from {@code inputStream()}. */
+    public ConnInputStream(Conn conn) {
         this.conn = conn;
     }
 

@@ -1,6 +1,5 @@
-package io.weft.netpoll.spi;
+package io.weft.netpoll;
 
-import io.weft.netpoll.Conn;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -10,10 +9,11 @@ import java.util.Objects;
  * The {@link Conn#outputStream()} view: each write is one {@link Conn#write(ByteBuffer)} of all
  * the bytes; nothing is buffered, so {@code flush} does nothing. Same threads as the connection.
  */
-final class ConnOutputStream extends OutputStream {
+public final class ConnOutputStream extends OutputStream {
     private final Conn conn;
 
-    ConnOutputStream(Conn conn) {
+    /** Creates the view of {@code conn}; {@link Conn} implementations return one from {@code outputStream()}. */
+    public ConnOutputStream(Conn conn) {
         this.conn = conn;
     }
 
