@@ -1,0 +1,181 @@
+package io.weft.yamux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.weft.yamux.frame.FrameHeader;
+import java.nio.ByteBuffer;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** SendWindow, RecvWindow (with a fake clock for auto-tuning), AutoTuneBudget and RecvBuffer, without sockets. */
+class FlowControlTest {
+    private static final int KIB = 1024;
+    private static final long MS = 1_000_000L;
+
+    @Test
+    void sendWindowStartsAt256KibAndCapsEachFrame() {
+        SendWindow window = new SendWindow();
+        assertThat(window.availableBytes()).isEqualTo(256 * KIB);
+        assertThat(window.take(1_000_000, 64 * KIB)).isEqualTo(64 * KIB);
+        assertThat(window.take(10, 64 * KIB)).isEqualTo(10);
+        assertThat(window.availableBytes()).isEqualTo(256 * KIB - 64 * KIB - 10);
+        while (window.take(Long.MAX_VALUE, 64 * KIB) > 0) {
+            // drain
+        }
+        assertThat(window.take(1, 64 * KIB)).isZero();
+    }
+
+    @Test
+    void sendWindowRejectsAnUpdatePast2To32Minus1AndStaysUnchanged() {
+        SendWindow window = new SendWindow();
+        assertThat(window.onUpdate(FrameHeader.MAX_LENGTH - 256 * KIB)).isTrue();
+        assertThat(window.availableBytes()).isEqualTo(FrameHeader.MAX_LENGTH);
+        assertThat(window.onUpdate(1)).isFalse();
+        assertThat(window.availableBytes()).isEqualTo(FrameHeader.MAX_LENGTH);
+        SendWindow fresh = new SendWindow();
+        assertThat(fresh.onUpdate(0xFFFF_FFFFL)).as("delta 2^32-1 on a 256 KiB window").isFalse();
+    }
+
+    @Test
+    void sendWindowNeverWrapsUnderRandomUpdatesAndTakes() {
+        Random random = new Random(7);
+        SendWindow window = new SendWindow();
+        long model = 256 * KIB;
+        for (int i = 0; i < 10_000; i++) {
+            if (random.nextBoolean()) {
+                long delta = random.nextInt(4) == 0 ? Integer.toUnsignedLong(random.nextInt()) : random.nextInt(100_000);
+                boolean accepted = window.onUpdate(delta);
+                assertThat(accepted).isEqualTo(model + delta <= FrameHeader.MAX_LENGTH);
+                if (accepted) {
+                    model += delta;
+                }
+            } else {
+                int granted = window.take(random.nextInt(200_000), 64 * KIB);
+                assertThat(granted).isBetween(0, 64 * KIB);
+                model -= granted;
+            }
+            assertThat(window.availableBytes()).isEqualTo(model).isBetween(0L, FrameHeader.MAX_LENGTH);
+        }
+    }
+
+    @Test
+    void initialUpdateIsTheWindowBeyond256Kib() {
+        assertThat(new RecvWindow(256 * KIB, 16 * 1024 * KIB, null, 0).initialUpdate(0)).isZero();
+        assertThat(new RecvWindow(1024 * KIB, 16 * 1024 * KIB, null, 0).initialUpdate(0)).isEqualTo(768 * KIB);
+    }
+
+    @Test
+    void dataBeyondTheGrantedCreditIsRejected() {
+        RecvWindow window = new RecvWindow(256 * KIB, 256 * KIB, null, 0);
+        assertThat(window.onData(256 * KIB)).isTrue();
+        assertThat(window.onData(1)).isFalse();
+        assertThat(window.bufferedBytes()).isEqualTo(256 * KIB);
+    }
+
+    @Test
+    void windowUpdateIsSentOnlyOnceHalfTheWindowIsConsumed() {
+        RecvWindow window = new RecvWindow(256 * KIB, 256 * KIB, null, 0);
+        window.initialUpdate(0);
+        assertThat(window.onData(200 * KIB)).isTrue();
+        assertThat(window.onConsumed(100 * KIB, MS, 0)).isZero();
+        assertThat(window.onConsumed(27 * KIB, 2 * MS, 0)).isZero();
+        assertThat(window.onConsumed(KIB, 3 * MS, 0)).as("128 KiB consumed: half the window").isEqualTo(128 * KIB);
+        assertThat(window.creditBytes() + window.bufferedBytes()).isEqualTo(256 * KIB);
+    }
+
+    @Test
+    void receivedButUnreadBytesAreNeverCredited() {
+        RecvWindow window = new RecvWindow(256 * KIB, 256 * KIB, null, 0);
+        window.onData(256 * KIB);
+        assertThat(window.creditBytes()).isZero();
+        assertThat(window.onConsumed(0, MS, 0)).isZero();
+    }
+
+    @Test
+    void autoTuningDoublesTheWindowWhenUpdatesComeWithinTwoRtt() {
+        AutoTuneBudget budget = new AutoTuneBudget(64L * 1024 * KIB);
+        long rtt = 10 * MS;
+        RecvWindow window = new RecvWindow(256 * KIB, 1024 * KIB, budget, 0);
+        window.initialUpdate(0);
+        window.onData(128 * KIB);
+        long delta = window.onConsumed(128 * KIB, 5 * MS, rtt); // half window within 0.5 RTT
+        assertThat(window.windowBytes()).isEqualTo(512 * KIB);
+        assertThat(delta).isEqualTo(128 * KIB + 256 * KIB);
+        assertThat(budget.remainingBytes()).isEqualTo(64L * 1024 * KIB - 256 * KIB);
+        window.onData(256 * KIB);
+        window.onConsumed(256 * KIB, 10 * MS, rtt);
+        assertThat(window.windowBytes()).as("capped at the ceiling").isEqualTo(1024 * KIB);
+        window.onData(512 * KIB);
+        window.onConsumed(512 * KIB, 12 * MS, rtt);
+        assertThat(window.windowBytes()).isEqualTo(1024 * KIB);
+        window.release();
+        assertThat(budget.remainingBytes()).isEqualTo(64L * 1024 * KIB);
+    }
+
+    @Test
+    void autoTuningLeavesASlowReaderAlone() {
+        AutoTuneBudget budget = new AutoTuneBudget(64L * 1024 * KIB);
+        RecvWindow window = new RecvWindow(256 * KIB, 1024 * KIB, budget, 0);
+        window.initialUpdate(0);
+        window.onData(128 * KIB);
+        assertThat(window.onConsumed(128 * KIB, 50 * MS, 10 * MS)).isEqualTo(128 * KIB); // 5 RTT later
+        assertThat(window.windowBytes()).isEqualTo(256 * KIB);
+        RecvWindow unknownRtt = new RecvWindow(256 * KIB, 1024 * KIB, budget, 0);
+        unknownRtt.onData(128 * KIB);
+        unknownRtt.onConsumed(128 * KIB, 1, 0);
+        assertThat(unknownRtt.windowBytes()).as("no RTT sample yet").isEqualTo(256 * KIB);
+    }
+
+    @Test
+    void autoTuningGrowthIsBoundedByTheSessionBudget() {
+        AutoTuneBudget budget = new AutoTuneBudget(300 * KIB);
+        RecvWindow first = new RecvWindow(256 * KIB, 16 * 1024 * KIB, budget, 0);
+        RecvWindow second = new RecvWindow(256 * KIB, 16 * 1024 * KIB, budget, 0);
+        first.onData(128 * KIB);
+        first.onConsumed(128 * KIB, 1, 10 * MS);
+        second.onData(128 * KIB);
+        second.onConsumed(128 * KIB, 1, 10 * MS);
+        assertThat(first.windowBytes() + second.windowBytes()).isEqualTo(512 * KIB + 300 * KIB);
+        assertThat(budget.remainingBytes()).isZero();
+    }
+
+    @Test
+    void recvBufferCoalescesTinyFramesIntoFewChunks() {
+        RecvBuffer buffer = new RecvBuffer();
+        byte[] one = {42};
+        for (int i = 0; i < 262_144; i++) {
+            buffer.append(one, 0, 1);
+        }
+        assertThat(buffer.sizeBytes()).isEqualTo(262_144);
+        assertThat(buffer.chunkCount()).as("4 KiB first chunk, then growing chunks").isLessThanOrEqualTo(70);
+        ByteBuffer dst = ByteBuffer.allocate(300_000);
+        assertThat(buffer.read(dst)).isEqualTo(262_144);
+        assertThat(buffer.sizeBytes()).isZero();
+    }
+
+    @Test
+    void recvBufferKeepsOrderAcrossPartialReadsAndAppends() {
+        RecvBuffer buffer = new RecvBuffer();
+        Random random = new Random(3);
+        long written = 0;
+        long read = 0;
+        byte[] chunk = new byte[100_000];
+        for (int round = 0; round < 2000; round++) {
+            int n = random.nextInt(chunk.length);
+            for (int i = 0; i < n; i++) {
+                chunk[i] = (byte) (written + i);
+            }
+            buffer.append(chunk, 0, n);
+            written += n;
+            ByteBuffer dst = ByteBuffer.allocate(random.nextInt(120_000) + 1);
+            int got = buffer.read(dst);
+            for (int i = 0; i < got; i++) {
+                assertThat(dst.get(i)).isEqualTo((byte) (read + i));
+            }
+            read += got;
+            assertThat(buffer.sizeBytes()).isEqualTo(written - read);
+        }
+        assertThat(buffer.clear()).isEqualTo(written - read);
+        assertThat(buffer.chunkCount()).isZero();
+    }
+}
