@@ -273,6 +273,7 @@ class SessionTest {
         try (SessionPair pair = SessionPair.open(kind, config, config)) {
             Stream client = pair.client().openStream();
             Stream server = pair.server().acceptStream();
+            await().atMost(PATIENCE).until(() -> pair.server().stats().windowUpdateFramesOut() == 1); // the ACK
             client.write(ByteBuffer.allocate(256 * 1024));
             long updatesBefore = pair.server().stats().windowUpdateFramesOut();
             readExactly(server, 128 * 1024 - 1);
