@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class PollDescriptorTest {
@@ -152,8 +153,18 @@ class PollDescriptorTest {
      */
     @Test
     void readinessRacingWithParkingIsNeverLost() throws Exception {
-        Random random = new Random(0x5eedL);
-        for (int round = 0; round < 2_000; round++) {
+        raceReadinessWithParking(2_000, 0x5eedL);
+    }
+
+    @Test
+    @Tag("stress")
+    void readinessRacingWithParkingIsNeverLostOverManyRounds() throws Exception {
+        raceReadinessWithParking(200_000, System.nanoTime());
+    }
+
+    private static void raceReadinessWithParking(int rounds, long seed) throws Exception {
+        Random random = new Random(seed);
+        for (int round = 0; round < rounds; round++) {
             PollDescriptor poll = new PollDescriptor();
             poll.setReadDeadline(PollDescriptor.deadlineNanosAfter(Duration.ofSeconds(10)));
             int spinBeforeNotify = random.nextInt(200);
@@ -166,7 +177,7 @@ class PollDescriptorTest {
                 poll.notifyReadable();
             });
             go.countDown();
-            assertThat(poll.awaitRead()).as("round %d", round).isEqualTo(PollStatus.READY);
+            assertThat(poll.awaitRead()).as("seed %d round %d", seed, round).isEqualTo(PollStatus.READY);
             notifier.join();
         }
     }
@@ -200,8 +211,18 @@ class PollDescriptorTest {
     /** Close racing with a waiter about to park: the waiter always ends CLOSED, never hangs. */
     @Test
     void closeRacingWithParkingIsNeverLost() throws Exception {
-        Random random = new Random(42);
-        for (int round = 0; round < 2_000; round++) {
+        raceCloseWithParking(2_000, 42);
+    }
+
+    @Test
+    @Tag("stress")
+    void closeRacingWithParkingIsNeverLostOverManyRounds() throws Exception {
+        raceCloseWithParking(200_000, System.nanoTime());
+    }
+
+    private static void raceCloseWithParking(int rounds, long seed) throws Exception {
+        Random random = new Random(seed);
+        for (int round = 0; round < rounds; round++) {
             PollDescriptor poll = new PollDescriptor();
             int spin = random.nextInt(200);
             Thread closer = Thread.ofPlatform().start(() -> {
@@ -210,8 +231,26 @@ class PollDescriptorTest {
                 }
                 poll.close();
             });
-            assertThat(poll.awaitRead()).as("round %d", round).isEqualTo(PollStatus.CLOSED);
+            assertThat(poll.awaitRead()).as("seed %d round %d", seed, round).isEqualTo(PollStatus.CLOSED);
             closer.join();
+        }
+    }
+
+    /** A past deadline racing with a waiter about to park (no deadline yet): always TIMED_OUT. */
+    @Test
+    void pastDeadlineRacingWithParkingIsNeverLost() throws Exception {
+        Random random = new Random(7);
+        for (int round = 0; round < 2_000; round++) {
+            PollDescriptor poll = new PollDescriptor();
+            int spin = random.nextInt(200);
+            Thread setter = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < spin; i++) {
+                    Thread.onSpinWait();
+                }
+                poll.setWriteDeadline(PollDescriptor.EXPIRED);
+            });
+            assertThat(poll.awaitWrite()).as("round %d", round).isEqualTo(PollStatus.TIMED_OUT);
+            setter.join();
         }
     }
 
