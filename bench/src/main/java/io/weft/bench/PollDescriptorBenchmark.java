@@ -32,31 +32,36 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class PollDescriptorBenchmark {
 
-    /** The partner thread's kind in {@link #parkedHandOff()}. */
-    @Param({"virtual", "platform"})
-    public String partner;
-
     private final PollDescriptor latched = new PollDescriptor();
-    private final PollDescriptor ping = new PollDescriptor();
-    private final PollDescriptor pong = new PollDescriptor();
-    private Thread partnerThread;
 
-    /** Starts the partner: wait for ping, notify pong, until ping is closed. */
-    @Setup(Level.Trial)
-    public void startPartner() {
-        Runnable echo = () -> {
-            while (ping.awaitRead() == PollStatus.READY) {
-                pong.notifyReadable();
-            }
-        };
-        partnerThread = partner.equals("virtual") ? Thread.ofVirtual().start(echo) : Thread.ofPlatform().start(echo);
-    }
+    /** Two descriptors and the partner thread that answers on the second. */
+    @State(Scope.Benchmark)
+    public static class HandOff {
+        /** The partner thread's kind. */
+        @Param({"virtual", "platform"})
+        public String partner;
 
-    /** Closing ping releases the partner. */
-    @TearDown(Level.Trial)
-    public void stopPartner() throws InterruptedException {
-        ping.close();
-        partnerThread.join();
+        final PollDescriptor ping = new PollDescriptor();
+        final PollDescriptor pong = new PollDescriptor();
+        private Thread partnerThread;
+
+        /** Starts the partner: wait for ping, notify pong, until ping is closed. */
+        @Setup(Level.Trial)
+        public void startPartner() {
+            Runnable echo = () -> {
+                while (ping.awaitRead() == PollStatus.READY) {
+                    pong.notifyReadable();
+                }
+            };
+            partnerThread = partner.equals("virtual") ? Thread.ofVirtual().start(echo) : Thread.ofPlatform().start(echo);
+        }
+
+        /** Closing ping releases the partner. */
+        @TearDown(Level.Trial)
+        public void stopPartner() throws InterruptedException {
+            ping.close();
+            partnerThread.join();
+        }
     }
 
     /** Readiness latched before the waiter arrives: no park. */
@@ -68,8 +73,8 @@ public class PollDescriptorBenchmark {
 
     /** Notify the partner and park until it notifies back. */
     @Benchmark
-    public PollStatus parkedHandOff() {
-        ping.notifyReadable();
-        return pong.awaitRead();
+    public PollStatus parkedHandOff(HandOff handOff) {
+        handOff.ping.notifyReadable();
+        return handOff.pong.awaitRead();
     }
 }
