@@ -3,7 +3,7 @@
 # Go peer, checks the machine is idle, then runs every cell side by side in one run and prints a
 # markdown table (also written to bench/target/benchmarks-table.md; raw logs in bench/target/bench-logs).
 #
-#   bench/run.sh                      # the full run: 3 rounds, 1 s warm-up + 2 s measured per cell (~6 min on an idle machine)
+#   bench/run.sh                      # the full run: 3 rounds, 2 s warm-up + 2 s measured per cell (~6 min)
 #   bench/run.sh --suite netpoll      # or yamux; other options: --rounds N --warmup S --measure S --heap
 #   WEFT_BENCH_NO_BUILD=1 bench/run.sh   # reuse bench/target/benchmarks.jar and the Go peer as built
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -17,7 +17,7 @@ import java.util.Map;
  * variants of a row interleaved and their order rotated every round, then prints markdown tables
  * of medians [min–max] and ratios to stdout and to {@code --out}.
  *
- * <p>Options (all optional): {@code --rounds 3}, {@code --warmup 1} and {@code --measure 2}
+ * <p>Options (all optional): {@code --rounds 3}, {@code --warmup 2} and {@code --measure 2}
  * (seconds per cell), {@code --suite all|netpoll|yamux}, {@code --go <weftbench binary>},
  * {@code --out <file.md>}, {@code --jvm "<flags for every child JVM>"}, {@code --heap} (heap
  * instead of direct buffers in the netpoll loops), {@code --command "<text>"} (how to rerun, for
@@ -33,7 +33,7 @@ public final class Compare {
 
     /** Runs the comparison; see the class comment for the options. */
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new HashMap<>(Map.of("rounds", "3", "warmup", "1", "measure", "2",
+        Map<String, String> options = new HashMap<>(Map.of("rounds", "3", "warmup", "2", "measure", "2",
                 "suite", "all", "jvm", DEFAULT_JVM_FLAGS, "out", "bench/target/benchmarks-table.md",
                 "command", "bench/run.sh"));
         for (int i = 0; i < args.length; i++) {
@@ -74,6 +74,10 @@ public final class Compare {
         }
         Report report = new Report();
         List<String> loads = new ArrayList<>();
+        List<String> raw = new ArrayList<>();
+        int cells = tables.stream().mapToInt(t -> t.rows().size() * t.columns().size()).sum() * rounds;
+        log("%d cells, about %.0f s of measuring plus process start-up", cells, cells * (warmup + measure));
+        long startNanos = System.nanoTime();
         String goVersion = "not built";
         for (int round = 1; round <= rounds; round++) {
             loads.add(Machine.loadAverages().split(" ")[0]);
@@ -93,6 +97,13 @@ public final class Compare {
                             goVersion = outcome.runtime();
                         }
                         report.add(row, variant, round, outcome);
+                        raw.add(String.format(Locale.ROOT,
+                                "{\"round\":%d,\"row\":\"%s\",\"variant\":\"%s\",\"value\":%s,\"unit\":\"%s\","
+                                        + "\"cpu\":%s,\"load1m\":%.2f,\"error\":%s}",
+                                round, row.key(), variant, outcome.ok() ? Double.toString(outcome.value()) : "null",
+                                outcome.unit(), Double.isNaN(outcome.cpu()) ? "null" : Double.toString(outcome.cpu()),
+                                Machine.loadAverage1m(), outcome.ok() ? "null"
+                                        : "\"" + outcome.error().replace("\\", "/").replace("\"", "'") + "\""));
                         log("round %d/%d  %-34s %-12s %s", round, rounds, row.label(), variant, outcome.ok()
                                 ? Report.format(outcome.value()) + " " + outcome.unit() + (Double.isNaN(outcome.cpu())
                                         ? "" : String.format(Locale.ROOT, " (process CPU %.2f cores)", outcome.cpu()))
@@ -131,7 +142,10 @@ public final class Compare {
             Files.createDirectories(out.getParent());
         }
         Files.writeString(out, md);
-        log("table written to %s", out);
+        Path json = out.resolveSibling("benchmarks-raw.jsonl");
+        Files.write(json, raw);
+        log("finished in %.0f s; table written to %s, every cell's figure to %s",
+                (System.nanoTime() - startNanos) / 1e9, out, json);
     }
 
     static Report.Table netpollTable() {

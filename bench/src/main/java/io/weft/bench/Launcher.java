@@ -70,8 +70,7 @@ final class Launcher {
     /** One {@link NetBench} cell in a fresh JVM. */
     Outcome netCell(String variant, String workload, int connections, double warmupSeconds, double measureSeconds,
             boolean heap) {
-        List<String> command = java(variant.startsWith("weft-")
-                ? List.of("-Dweft.netpoll.poller=" + variant.substring(5)) : List.of(), "io.weft.bench.NetBench");
+        List<String> command = java("io.weft.bench.NetBench");
         command.addAll(List.of(variant, workload, Integer.toString(connections), num(warmupSeconds),
                 num(measureSeconds)));
         if (heap) {
@@ -94,7 +93,7 @@ final class Launcher {
         String mux = impl.substring(impl.indexOf('-') + 1);
         List<String> common = List.of("-mux", mux, "-workload", workload);
         List<String> server = go ? new ArrayList<>(List.of(goBinary.toString(), "-role", "server"))
-                : java(List.of("-Dweft.netpoll.poller=epoll"), "io.weft.bench.MuxPeer");
+                : java("io.weft.bench.MuxPeer");
         server.addAll(go ? common : dashes(common));
         server.addAll(go ? List.of("-listen", "127.0.0.1:0") : List.of("--role", "server", "--listen", "127.0.0.1:0"));
         String name = "mux-" + impl + "-" + workload;
@@ -124,7 +123,7 @@ final class Launcher {
             }
             address = line.substring("LISTEN ".length()).trim();
             List<String> client = go ? new ArrayList<>(List.of(goBinary.toString(), "-role", "client"))
-                    : java(List.of("-Dweft.netpoll.poller=epoll"), "io.weft.bench.MuxPeer");
+                    : java("io.weft.bench.MuxPeer");
             client.addAll(go ? common : dashes(common));
             client.addAll(go
                     ? List.of("-addr", address, "-warmup", num(warmupSeconds) + "s", "-measure", num(measureSeconds) + "s")
@@ -200,11 +199,10 @@ final class Launcher {
         return Double.isNaN(value) ? Outcome.failed("no value in " + json) : new Outcome(value, unit, cpu, runtime, null);
     }
 
-    private List<String> java(List<String> properties, String mainClass) {
+    private List<String> java(String mainClass) {
         List<String> command = new ArrayList<>();
         command.add(javaBinary.toString());
         command.addAll(jvmFlags);
-        command.addAll(properties);
         command.addAll(List.of("-cp", classPath, mainClass));
         return command;
     }
