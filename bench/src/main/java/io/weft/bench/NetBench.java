@@ -49,7 +49,7 @@ public final class NetBench {
         int status = 0;
         try {
             Measurement.Result result = run(args[0], args[1], Integer.parseInt(args[2]),
-                    seconds(args[3]), seconds(args[4]), args.length > 5 && args[5].equals("heap"));
+                    seconds(args[3]), seconds(args[4]), args.length > 5 && args[5].equals("heap"), false);
             System.out.println(result.toJson());
         } catch (Throwable t) {
             t.printStackTrace();
@@ -63,9 +63,13 @@ public final class NetBench {
         return Duration.ofNanos(Math.round(Double.parseDouble(text) * 1e9));
     }
 
-    /** Runs one cell in this JVM and tears it down; the caller prints the result. */
+    /**
+     * Runs one cell in this JVM; the caller prints the result. With {@code teardown} the
+     * connections are closed before returning; without, they are left to the caller's halt
+     * (closing 1,024 sockets that platform threads are blocked on can take seconds on a busy box).
+     */
     static Measurement.Result run(String variant, String workload, int connections, Duration warmup,
-            Duration measure, boolean heap) throws Exception {
+            Duration measure, boolean heap, boolean teardown) throws Exception {
         if (!VARIANTS.contains(variant)) {
             throw new IllegalArgumentException("unknown variant " + variant + "; one of " + VARIANTS);
         }
@@ -82,13 +86,17 @@ public final class NetBench {
         AtomicBoolean stopping = new AtomicBoolean();
         LongAdder counter = new LongAdder();
         CountDownLatch accepted = new CountDownLatch(connections);
-        try (Server server = Server.open(variant)) {
+        // Loops start together once every connection is up: running pairs would otherwise starve
+        // the set-up of the rest (512 busy pairs on 2 cores made it take ~40 s).
+        CountDownLatch start = new CountDownLatch(1);
+        Server server = Server.open(variant);
+        try {
             Thread acceptor = Thread.ofPlatform().daemon().name("bench-acceptor").start(() -> {
                 try {
                     for (int i = 0; i < connections; i++) {
                         ByteChannel channel = server.accept();
                         open.add(channel);
-                        threads.newThread(loop(failure, stopping, () -> {
+                        threads.newThread(loop(failure, stopping, start, () -> {
                             if (bulk) {
                                 Workloads.bulkSend(channel, heap);
                             } else {
@@ -104,7 +112,7 @@ public final class NetBench {
             for (int i = 0; i < connections; i++) {
                 ByteChannel channel = server.dial();
                 open.add(channel);
-                threads.newThread(loop(failure, stopping, () -> {
+                threads.newThread(loop(failure, stopping, start, () -> {
                     if (bulk) {
                         Workloads.bulkReceive(channel, heap, counter);
                     } else {
@@ -117,16 +125,23 @@ public final class NetBench {
                         + " connections were accepted within 25 s", failure.get());
             }
             acceptor.join();
+            start.countDown();
             Measurement.Result result = bulk
                     ? Measurement.run(variant, workload, connections, warmup, measure, counter::sum, failure,
                             1e-6, "MB/s")
                     : Measurement.run(variant, workload, connections, warmup, measure, counter::sum, failure,
                             1, "rt/s");
             stopping.set(true); // before closing, so the loops' closed errors are not failures
-            for (Closeable c : open) {
-                closeQuietly(c);
+            if (teardown) {
+                for (Closeable c : open) {
+                    closeQuietly(c);
+                }
             }
             return result;
+        } finally {
+            if (teardown) {
+                closeQuietly(server);
+            }
         }
     }
 
@@ -135,9 +150,11 @@ public final class NetBench {
         void run() throws IOException;
     }
 
-    private static Runnable loop(AtomicReference<Throwable> failure, AtomicBoolean stopping, IoLoop body) {
+    private static Runnable loop(AtomicReference<Throwable> failure, AtomicBoolean stopping, CountDownLatch start,
+            IoLoop body) {
         return () -> {
             try {
+                start.await();
                 body.run();
             } catch (Throwable t) {
                 if (!stopping.get()) {

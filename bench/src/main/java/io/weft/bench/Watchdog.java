@@ -1,6 +1,9 @@
 package io.weft.bench;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,8 +25,11 @@ final class Watchdog {
             }
             System.err.println("watchdog: " + what + " did not finish within " + budget.toSeconds() + " s; threads:");
             int shown = 0;
-            for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
-                if (shown++ == 40) {
+            // Harness threads (main, acceptor) first: they say which phase overran.
+            List<Map.Entry<Thread, StackTraceElement[]>> threads = new ArrayList<>(Thread.getAllStackTraces().entrySet());
+            threads.sort(Comparator.comparing(e -> e.getKey().getName().matches("bench-\\d+")));
+            for (Map.Entry<Thread, StackTraceElement[]> e : threads) {
+                if (shown++ == 12) {
                     System.err.println("  ... (more threads not shown)");
                     break;
                 }

@@ -17,7 +17,7 @@ class HarnessSmokeTest {
 
     @Test
     void pingPongCellCountsRoundTripsOnVirtualThreads() throws Exception {
-        Measurement.Result result = NetBench.run("jdk-virtual", "pingpong", 4, WARMUP, MEASURE, false);
+        Measurement.Result result = NetBench.run("jdk-virtual", "pingpong", 4, WARMUP, MEASURE, false, true);
 
         assertThat(result.count()).isPositive();
         assertThat(result.unit()).isEqualTo("rt/s");
@@ -26,7 +26,7 @@ class HarnessSmokeTest {
 
     @Test
     void bulkCellCountsBytesOnPlatformThreads() throws Exception {
-        Measurement.Result result = NetBench.run("jdk-platform", "bulk", 1, WARMUP, MEASURE, true);
+        Measurement.Result result = NetBench.run("jdk-platform", "bulk", 1, WARMUP, MEASURE, true, true);
 
         assertThat(result.count()).isGreaterThan(Workloads.BULK_CHUNK_BYTES);
         assertThat(result.unit()).isEqualTo("MB/s");
@@ -35,7 +35,7 @@ class HarnessSmokeTest {
     @Test
     void pingPongCellRunsOnEveryWeftPoller() throws Exception {
         for (String poller : Poller.names()) {
-            Measurement.Result result = NetBench.run("weft-" + poller, "pingpong", 2, WARMUP, MEASURE, false);
+            Measurement.Result result = NetBench.run("weft-" + poller, "pingpong", 2, WARMUP, MEASURE, false, true);
 
             assertThat(result.count()).as(poller).isPositive();
         }
