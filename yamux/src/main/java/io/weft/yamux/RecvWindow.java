@@ -1,6 +1,7 @@
 package io.weft.yamux;
 
 import io.weft.yamux.frame.FrameHeader;
+import java.util.function.LongSupplier;
 
 /**
  * A stream's receive window: how much credit the peer holds, how much arrived and is not yet
@@ -62,17 +63,18 @@ final class RecvWindow {
     /**
      * Accounts for {@code bytes} consumed by the application or discarded.
      *
-     * @param rttNanos the session's smoothed RTT, 0 when unknown (no auto-tuning then)
+     * @param rttNanos the session's smoothed RTT, 0 when unknown (no auto-tuning then); asked
+     *     only when an update is due and auto-tuning is on
      * @return the window update delta to send now, or 0 when none is due
      */
-    long onConsumed(long bytes, long nowNanos, long rttNanos) {
+    long onConsumed(long bytes, long nowNanos, LongSupplier rttNanos) {
         bufferedBytes -= bytes;
         long delta = windowBytes - bufferedBytes - creditBytes;
         if (delta < windowBytes / 2) {
             return 0;
         }
-        if (budget != null && rttNanos > 0 && windowBytes < maxWindowBytes
-                && nowNanos - lastUpdateNanos < 2 * rttNanos) {
+        long rtt = budget != null && windowBytes < maxWindowBytes ? rttNanos.getAsLong() : 0;
+        if (rtt > 0 && nowNanos - lastUpdateNanos < 2 * rtt) {
             long growth = budget.take(Math.min(windowBytes, maxWindowBytes - windowBytes));
             windowBytes += growth;
             grownBytes += growth;

@@ -93,6 +93,9 @@ public final class Session implements AutoCloseable {
     private volatile long lastReceivedNanos = System.nanoTime();
     private volatile int keepAlivePingId;
     private volatile long keepAlivePingSentNanos;
+    private volatile long lastRttSampleNanos;
+    private volatile long rttProbeSentNanos;
+    private volatile int rttProbeId;
     private volatile ScheduledFuture<?> tick;
 
     private record PendingPing(long sentNanos, CompletableFuture<Long> reply) {
@@ -453,6 +456,27 @@ public final class Session implements AutoCloseable {
         return rttNanos;
     }
 
+    /**
+     * The RTT for window auto-tuning. A receiver busy with data is never idle, so keepalive alone
+     * would never measure it: when no sample is younger than the keepalive interval, this sends
+     * one probe ping (at most one outstanding) and returns the sample we have (0 if none yet).
+     */
+    long rttNanosForTuning() {
+        long now = System.nanoTime();
+        long sampleAge = now - lastRttSampleNanos;
+        long probeSent = rttProbeSentNanos;
+        if ((rttNanos == 0 || sampleAge > config.keepAliveInterval().toNanos())
+                && (probeSent == 0 || now - probeSent > config.connectionWriteTimeout().toNanos())
+                && !isClosed()) {
+            rttProbeSentNanos = now;
+            int id = pingIds.incrementAndGet();
+            rttProbeId = id;
+            pings.put(id, new PendingPing(now, null));
+            outbound.sendControl(FrameType.PING, Flags.SYN, 0, Integer.toUnsignedLong(id), false);
+        }
+        return rttNanos;
+    }
+
     RecvWindow newRecvWindow() {
         return new RecvWindow(config.streamWindowBytes(), config.maxAutoTunedWindowBytes(), budget, System.nanoTime());
     }
@@ -573,8 +597,12 @@ public final class Session implements AutoCloseable {
             long sample = Math.max(1, System.nanoTime() - ping.sentNanos());
             long previous = rttNanos;
             rttNanos = previous == 0 ? sample : (previous + sample) / 2;
+            lastRttSampleNanos = System.nanoTime();
             if ((int) opaque == keepAlivePingId) {
                 keepAlivePingSentNanos = 0;
+            }
+            if ((int) opaque == rttProbeId) {
+                rttProbeSentNanos = 0;
             }
             if (ping.reply() != null) {
                 ping.reply().complete(sample);

@@ -120,7 +120,7 @@ public final class Stream implements Conn {
                     checkReadableLocked();
                     if (buffer.sizeBytes() > 0) {
                         n = buffer.read(dst);
-                        delta = state.peerMaySend() ? recvWindow.onConsumed(n, System.nanoTime(), session.rttNanos()) : 0;
+                        delta = state.peerMaySend() ? recvWindow.onConsumed(n, System.nanoTime(), session::rttNanosForTuning) : 0;
                         break;
                     }
                     if (readShutdown || !state.peerMaySend()) {
@@ -562,7 +562,7 @@ public final class Stream implements Conn {
             }
             if (readShutdown) {
                 // Discarded bytes count as consumed, so the peer gets its credit back.
-                delta = state.peerMaySend() ? recvWindow.onConsumed(length, System.nanoTime(), session.rttNanos()) : 0;
+                delta = state.peerMaySend() ? recvWindow.onConsumed(length, System.nanoTime(), session::rttNanosForTuning) : 0;
             } else {
                 buffer.append(src, offset, length);
                 readable.signal();
@@ -609,6 +609,16 @@ public final class Stream implements Conn {
         }
     }
 
+    /** The current receive window target (grows with auto-tuning). Visible for testing. */
+    long receiveWindowBytes() {
+        lock.lock();
+        try {
+            return recvWindow.windowBytes();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ---- internals ----
 
     /** The stream is over: remove it from the session and free its timer and window growth. */
@@ -636,7 +646,7 @@ public final class Stream implements Conn {
         if (dropped == 0 || !state.peerMaySend()) {
             return 0;
         }
-        return recvWindow.onConsumed(dropped, System.nanoTime(), session.rttNanos());
+        return recvWindow.onConsumed(dropped, System.nanoTime(), session::rttNanosForTuning);
     }
 
     private int available() {

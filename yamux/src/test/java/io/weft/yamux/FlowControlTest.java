@@ -77,9 +77,9 @@ class FlowControlTest {
         RecvWindow window = new RecvWindow(256 * KIB, 256 * KIB, null, 0);
         window.initialUpdate(0);
         assertThat(window.onData(200 * KIB)).isTrue();
-        assertThat(window.onConsumed(100 * KIB, MS, 0)).isZero();
-        assertThat(window.onConsumed(27 * KIB, 2 * MS, 0)).isZero();
-        assertThat(window.onConsumed(KIB, 3 * MS, 0)).as("128 KiB consumed: half the window").isEqualTo(128 * KIB);
+        assertThat(window.onConsumed(100 * KIB, MS, () -> 0)).isZero();
+        assertThat(window.onConsumed(27 * KIB, 2 * MS, () -> 0)).isZero();
+        assertThat(window.onConsumed(KIB, 3 * MS, () -> 0)).as("128 KiB consumed: half the window").isEqualTo(128 * KIB);
         assertThat(window.creditBytes() + window.bufferedBytes()).isEqualTo(256 * KIB);
     }
 
@@ -88,7 +88,7 @@ class FlowControlTest {
         RecvWindow window = new RecvWindow(256 * KIB, 256 * KIB, null, 0);
         window.onData(256 * KIB);
         assertThat(window.creditBytes()).isZero();
-        assertThat(window.onConsumed(0, MS, 0)).isZero();
+        assertThat(window.onConsumed(0, MS, () -> 0)).isZero();
     }
 
     @Test
@@ -98,15 +98,15 @@ class FlowControlTest {
         RecvWindow window = new RecvWindow(256 * KIB, 1024 * KIB, budget, 0);
         window.initialUpdate(0);
         window.onData(128 * KIB);
-        long delta = window.onConsumed(128 * KIB, 5 * MS, rtt); // half window within 0.5 RTT
+        long delta = window.onConsumed(128 * KIB, 5 * MS, () -> rtt); // half window within 0.5 RTT
         assertThat(window.windowBytes()).isEqualTo(512 * KIB);
         assertThat(delta).isEqualTo(128 * KIB + 256 * KIB);
         assertThat(budget.remainingBytes()).isEqualTo(64L * 1024 * KIB - 256 * KIB);
         window.onData(256 * KIB);
-        window.onConsumed(256 * KIB, 10 * MS, rtt);
+        window.onConsumed(256 * KIB, 10 * MS, () -> rtt);
         assertThat(window.windowBytes()).as("capped at the ceiling").isEqualTo(1024 * KIB);
         window.onData(512 * KIB);
-        window.onConsumed(512 * KIB, 12 * MS, rtt);
+        window.onConsumed(512 * KIB, 12 * MS, () -> rtt);
         assertThat(window.windowBytes()).isEqualTo(1024 * KIB);
         window.release();
         assertThat(budget.remainingBytes()).isEqualTo(64L * 1024 * KIB);
@@ -118,11 +118,11 @@ class FlowControlTest {
         RecvWindow window = new RecvWindow(256 * KIB, 1024 * KIB, budget, 0);
         window.initialUpdate(0);
         window.onData(128 * KIB);
-        assertThat(window.onConsumed(128 * KIB, 50 * MS, 10 * MS)).isEqualTo(128 * KIB); // 5 RTT later
+        assertThat(window.onConsumed(128 * KIB, 50 * MS, () -> 10 * MS)).isEqualTo(128 * KIB); // 5 RTT later
         assertThat(window.windowBytes()).isEqualTo(256 * KIB);
         RecvWindow unknownRtt = new RecvWindow(256 * KIB, 1024 * KIB, budget, 0);
         unknownRtt.onData(128 * KIB);
-        unknownRtt.onConsumed(128 * KIB, 1, 0);
+        unknownRtt.onConsumed(128 * KIB, 1, () -> 0);
         assertThat(unknownRtt.windowBytes()).as("no RTT sample yet").isEqualTo(256 * KIB);
     }
 
@@ -132,9 +132,9 @@ class FlowControlTest {
         RecvWindow first = new RecvWindow(256 * KIB, 16 * 1024 * KIB, budget, 0);
         RecvWindow second = new RecvWindow(256 * KIB, 16 * 1024 * KIB, budget, 0);
         first.onData(128 * KIB);
-        first.onConsumed(128 * KIB, 1, 10 * MS);
+        first.onConsumed(128 * KIB, 1, () -> 10 * MS);
         second.onData(128 * KIB);
-        second.onConsumed(128 * KIB, 1, 10 * MS);
+        second.onConsumed(128 * KIB, 1, () -> 10 * MS);
         assertThat(first.windowBytes() + second.windowBytes()).isEqualTo(512 * KIB + 300 * KIB);
         assertThat(budget.remainingBytes()).isZero();
     }

@@ -505,4 +505,34 @@ class SessionTest {
         pair.close();
         await().atMost(PATIENCE).until(() -> created.stream().noneMatch(Thread::isAlive));
     }
+
+    @ParameterizedTest
+    @EnumSource(SessionPair.Kind.class)
+    void autoTuningGrowsTheWindowOfAFastReaderAndStrictModeDoesNot(SessionPair.Kind kind) throws Exception {
+        for (boolean tuning : new boolean[] {true, false}) {
+            YamuxConfig config = SessionPair.testConfig().windowAutoTuning(tuning).build();
+            try (SessionPair pair = SessionPair.open(kind, config, config)) {
+                Stream client = pair.client().openStream();
+                Stream server = pair.server().acceptStream();
+                CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                    try {
+                        for (int i = 0; i < 64; i++) {
+                            client.write(ByteBuffer.allocate(256 * 1024));
+                        }
+                        client.closeWrite();
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                }, r -> Thread.ofVirtual().start(r));
+                server.inputStream().transferTo(java.io.OutputStream.nullOutputStream());
+                writer.get(60, TimeUnit.SECONDS);
+                if (tuning) {
+                    assertThat(pair.server().rtt()).as("probed while data flowed").isPositive();
+                    assertThat(server.receiveWindowBytes()).isGreaterThan(256 * 1024);
+                } else {
+                    assertThat(server.receiveWindowBytes()).isEqualTo(256 * 1024);
+                }
+            }
+        }
+    }
 }
