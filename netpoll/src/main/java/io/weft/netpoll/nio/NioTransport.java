@@ -78,6 +78,10 @@ public final class NioTransport implements Transport {
     @Override
     public Conn dial(String network, SocketAddress address, long deadlineNanos) throws IOException {
         String where = "dial " + network + " " + Addresses.format(address);
+        if (deadlineNanos != PollDescriptor.NO_DEADLINE
+                && (deadlineNanos == PollDescriptor.EXPIRED || deadlineNanos - PollDescriptor.nanoTime() <= 0)) {
+            throw new DeadlineExceededException(where + ": i/o timeout");
+        }
         SocketChannel channel = SocketChannel.open(family(network, address));
         NioPoller poller = nextPoller();
         PollDescriptor poll = new PollDescriptor();

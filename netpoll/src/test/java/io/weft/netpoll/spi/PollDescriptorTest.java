@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class PollDescriptorTest {
 
@@ -158,6 +159,7 @@ class PollDescriptorTest {
 
     @Test
     @Tag("stress")
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void readinessRacingWithParkingIsNeverLostOverManyRounds() throws Exception {
         raceReadinessWithParking(200_000, System.nanoTime());
     }
@@ -216,6 +218,7 @@ class PollDescriptorTest {
 
     @Test
     @Tag("stress")
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void closeRacingWithParkingIsNeverLostOverManyRounds() throws Exception {
         raceCloseWithParking(200_000, System.nanoTime());
     }
