@@ -73,6 +73,17 @@ final class Epoll implements AutoCloseable {
         }
     }
 
+    /**
+     * Arms {@code fd} for one {@code EPOLLIN} report with {@code tag} ({@code EPOLLONESHOT}):
+     * adds it the first time ({@code added == false}), re-enables it afterwards.
+     */
+    void armOneShot(int fd, long tag, boolean added) throws IOException {
+        int result = ctl(added ? LibC.EPOLL_CTL_MOD : LibC.EPOLL_CTL_ADD, fd, LibC.EPOLLIN | LibC.EPOLLONESHOT, tag);
+        if (result < 0) {
+            throw Errno.exception("epoll_ctl", "arm fd " + fd, -result);
+        }
+    }
+
     /** Removes {@code fd}; returns 0 or -errno (ENOENT/EBADF are harmless to callers that close next). */
     int deregister(int fd) {
         return LibC.epollCtl(epfd, LibC.EPOLL_CTL_DEL, fd, MemorySegment.ofArray(new long[2]));

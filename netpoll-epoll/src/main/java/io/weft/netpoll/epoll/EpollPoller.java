@@ -19,18 +19,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * can never wake the new socket's waiters.
  *
  * <h2>The loop</h2>
- * {@code epoll_wait} for up to {@value Epoll#MAX_EVENTS} events, blocking without timeout
- * (deadlines are enforced by the waiters' own timed parks, so the poller needs no timers). For
+ * {@code epoll_wait} for up to {@value Epoll#MAX_EVENTS} events, blocking without timeout, or
+ * polling and parking on the master when idle (deadlines are enforced by the waiters' own timed
+ * parks, so the poller needs no timers). For
  * each event: {@code EPOLLIN}, {@code EPOLLRDHUP}, {@code EPOLLHUP} or {@code EPOLLERR} make the
  * descriptor readable, {@code EPOLLOUT}, {@code EPOLLHUP} or {@code EPOLLERR} writable (as Go's
  * modes 'r' and 'w'), which unparks the thread waiting in that direction or latches the event.
  * The eventfd tag only breaks the wait for {@link #shutdown}.
  *
  * <h2>Threads</h2>
- * The poller thread is a daemon platform thread (a blocking {@code epoll_wait} would pin a
- * virtual thread's carrier). {@link #register} and {@link #deregister} are called by connection
- * threads; they take {@link #tableLock}, which is never held across a syscall that blocks. The
- * poller thread reads the table without a lock.
+ * The poller thread is either a daemon platform thread blocking in {@code epoll_wait} (the
+ * default), or a virtual thread that only polls without blocking and parks on the {@link
+ * MasterPoller} when idle: a blocking foreign call would pin a virtual thread's carrier, and a
+ * virtual poller unparks application threads onto its own carrier. {@link #register} and {@link
+ * #deregister} are called by connection threads; they take {@link #tableLock}, which is never
+ * held across a syscall that blocks. The poller thread reads the table without a lock.
  */
 final class EpollPoller {
     private static final System.Logger LOG = System.getLogger(EpollPoller.class.getName());
@@ -44,6 +47,9 @@ final class EpollPoller {
     private final String name;
     private final Epoll epoll;
     private final Thread thread;
+    /** The master this poller parks on when idle; null for a platform-thread poller. */
+    private final MasterPoller master;
+    private final int index;
     private final ReentrantLock tableLock = new ReentrantLock();
     /** Slot to live registration ({@code null} when free); replaced by a larger copy to grow. */
     private volatile AtomicReferenceArray<Registration> table = new AtomicReferenceArray<>(INITIAL_SLOTS);
@@ -54,11 +60,28 @@ final class EpollPoller {
     private int slotsUsedEver;
     private volatile boolean shutdown;
 
-    /** Creates the epoll instance and starts the poller thread named {@code name}. */
+    /**
+     * Creates the epoll instance and starts a platform daemon thread named {@code name} that
+     * blocks in {@code epoll_wait}.
+     */
     EpollPoller(String name) throws IOException {
+        this(name, null, 0);
+    }
+
+    /**
+     * Creates the epoll instance and starts its thread: with {@code master == null} a platform
+     * daemon thread that blocks in {@code epoll_wait}; otherwise a virtual thread that polls
+     * without blocking, yields between busy rounds, and parks on {@code master} (as its
+     * sub-poller {@code index}) when idle.
+     */
+    EpollPoller(String name, MasterPoller master, int index) throws IOException {
         this.name = name;
         this.epoll = new Epoll();
-        this.thread = Thread.ofPlatform().name(name).daemon().unstarted(this::run);
+        this.master = master;
+        this.index = index;
+        this.thread = master == null
+                ? Thread.ofPlatform().name(name).daemon().unstarted(this::run)
+                : Thread.ofVirtual().name(name).unstarted(this::runVirtual);
         thread.start();
     }
 
@@ -144,6 +167,34 @@ final class EpollPoller {
         }
     }
 
+    /**
+     * The sub-poller loop (JDK-8318422's design): poll without blocking; after a round with
+     * events yield, so the threads just unparked run on this carrier; after an empty round park
+     * on the master until this epoll fd has events. A virtual thread never blocks in a foreign
+     * call, which would pin its carrier.
+     */
+    private void runVirtual() {
+        try {
+            int ready = 0;
+            while (!shutdown) {
+                if (ready == 0) {
+                    master.await(index, epoll.fd());
+                } else {
+                    Thread.yield();
+                }
+                ready = shutdown ? 0 : epoll.await(0);
+                for (int i = 0; i < ready; i++) {
+                    dispatch(epoll.tag(i), epoll.events(i));
+                }
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            LOG.log(Level.ERROR, "weft epoll poller " + name + " stopped; its sockets get no more events", e);
+        } finally {
+            master.forget(epoll.fd());
+            epoll.close();
+        }
+    }
+
     /** Hands one event to its descriptor, dropping stale tags; poller thread (and tests). */
     void dispatch(long tag, int events) {
         if (tag == Epoll.WAKEUP_TAG) {
@@ -189,6 +240,9 @@ final class EpollPoller {
     void shutdown() throws InterruptedException {
         shutdown = true;
         epoll.wakeup();
+        if (master != null) {
+            java.util.concurrent.locks.LockSupport.unpark(thread);
+        }
         thread.join();
     }
 
@@ -198,6 +252,15 @@ final class EpollPoller {
         private static volatile EpollPoller[] pollers;
 
         private Group() {}
+
+        /**
+         * Whether pollers are virtual threads parked on one platform master thread when idle, as
+         * the JDK's own poller since JDK 22 ({@code -Dweft.netpoll.epoll.pollerThreads=virtual}),
+         * instead of the default platform threads blocking in {@code epoll_wait}.
+         */
+        static boolean virtualPollers() {
+            return "virtual".equalsIgnoreCase(System.getProperty("weft.netpoll.epoll.pollerThreads", "platform"));
+        }
 
         /** {@code max(1, ncpus / 4)}, or the {@code weft.netpoll.epoll.pollers} property (1..64) when set. */
         static int pollerCount() {
@@ -227,9 +290,10 @@ final class EpollPoller {
             try {
                 if (pollers == null) {
                     EpollPoller[] fresh = new EpollPoller[pollerCount()];
+                    MasterPoller master = virtualPollers() ? new MasterPoller("weft-epoll-master", fresh.length) : null;
                     for (int i = 0; i < fresh.length; i++) {
                         try {
-                            fresh[i] = new EpollPoller("weft-epoll-poller-" + i);
+                            fresh[i] = new EpollPoller("weft-epoll-poller-" + i, master, i);
                         } catch (IOException e) {
                             for (int j = 0; j < i; j++) {
                                 stopQuietly(fresh[j]);

@@ -11,12 +11,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+/** The poller on a platform thread blocking in epoll_wait; {@link VirtualEpollPollerTest} runs the same on a virtual one. */
 class EpollPollerTest {
-    private EpollPoller poller;
+    /** The poller under test. */
+    protected EpollPoller poller;
+
+    /** Starts a poller named {@code name} of the kind under test. */
+    protected EpollPoller newPoller(String name) throws Exception {
+        return new EpollPoller(name);
+    }
 
     @BeforeEach
     void startPoller() throws Exception {
-        poller = new EpollPoller("test-poller");
+        poller = newPoller("test-poller");
     }
 
     @AfterEach
@@ -109,16 +116,37 @@ class EpollPollerTest {
         LibC.close(fd);
     }
 
+    /** Whether the poller under test runs on a virtual thread. */
+    protected boolean virtual() {
+        return false;
+    }
+
     @Test
-    void pollerThreadIsADaemonPlatformThread() {
+    void pollerThreadIsANamedDaemonOfTheConfiguredKind() {
         assertThat(poller.thread().isDaemon()).isTrue();
-        assertThat(poller.thread().isVirtual()).isFalse();
+        assertThat(poller.thread().isVirtual()).isEqualTo(virtual());
         assertThat(poller.thread().getName()).isEqualTo("test-poller");
     }
 
     @Test
+    void idleSocketsAreWokenAgainAfterQuietPeriods() throws Exception {
+        try (SocketPair pair = SocketPair.tcp()) {
+            PollDescriptor descriptor = new PollDescriptor();
+            long tag = poller.register(pair.serverFd(), descriptor);
+            for (int round = 0; round < 50; round++) {
+                descriptor.prepareRead();
+                CompletableFuture<PollStatus> wait = awaitReadAsync(descriptor, Duration.ofSeconds(5));
+                LibC.send(pair.clientFd(), java.lang.foreign.MemorySegment.ofArray(new byte[] {1}), 1, LibC.MSG_NOSIGNAL);
+                assertThat(wait.get(5, TimeUnit.SECONDS)).as("round %d", round).isEqualTo(PollStatus.READY);
+                LibC.read(pair.serverFd(), java.lang.foreign.MemorySegment.ofArray(new byte[8]), 8);
+            }
+            poller.deregister(pair.serverFd(), tag);
+        }
+    }
+
+    @Test
     void shutdownEndsTheThreadPromptly() throws Exception {
-        EpollPoller other = new EpollPoller("short-lived");
+        EpollPoller other = newPoller("short-lived");
         other.shutdown();
         assertThat(other.thread().isAlive()).isFalse();
     }

@@ -36,6 +36,13 @@ class EpollTransportTest {
     }
 
     @Test
+    void pollersRunOnTheConfiguredKindOfThread() throws Exception {
+        boolean virtual = "virtual".equals(System.getProperty("weft.netpoll.epoll.pollerThreads"));
+        assertThat(EpollPoller.Group.virtualPollers()).isEqualTo(virtual);
+        assertThat(EpollPoller.Group.all()).allSatisfy(poller -> assertThat(poller.thread().isVirtual()).isEqualTo(virtual));
+    }
+
+    @Test
     void serviceLoaderFindsTheProvider() {
         assertThat(ServiceLoader.load(Transport.class).stream().map(ServiceLoader.Provider::type))
                 .contains(EpollTransport.class);
