@@ -120,8 +120,14 @@ final class AddressParser {
 
     private static List<InetSocketAddress> resolve(String network, HostPort hostPort) throws UnknownHostException {
         String host = hostPort.host();
-        int zone = host.indexOf('%');
-        InetAddress[] candidates = InetAddress.getAllByName(zone >= 0 && !host.contains(":") ? host.substring(0, zone) : host);
+        InetAddress[] candidates;
+        try {
+            candidates = InetAddress.getAllByName(host); // literals (with an IPv6 zone) parse without a lookup
+        } catch (UnknownHostException e) {
+            UnknownHostException goStyle = new UnknownHostException("lookup " + host + ": no such host");
+            goStyle.initCause(e);
+            throw goStyle;
+        }
         List<InetSocketAddress> matching = new ArrayList<>();
         for (InetAddress candidate : candidates) {
             boolean fits = switch (network) {

@@ -81,6 +81,13 @@ class AddressParserTest {
     }
 
     @Test
+    void unknownHostsSayNoSuchHostLikeGo() {
+        assertThatThrownBy(() -> AddressParser.dialAddresses("tcp", "no-such-host.invalid:80"))
+                .isInstanceOf(java.net.UnknownHostException.class)
+                .hasMessage("lookup no-such-host.invalid: no such host");
+    }
+
+    @Test
     void unixAddressesArePaths() throws Exception {
         assertThat(AddressParser.listenAddress("unix", "/tmp/a.sock")).isEqualTo(UnixDomainSocketAddress.of("/tmp/a.sock"));
         assertThatThrownBy(() -> AddressParser.dialAddresses("unix", " "))
