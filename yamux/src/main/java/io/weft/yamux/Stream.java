@@ -7,7 +7,6 @@ import io.weft.yamux.frame.FrameHeader;
 import io.weft.yamux.frame.FrameType;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -45,7 +43,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * after the stream lock is released.
  */
 public final class Stream implements Conn {
-    private static final long NO_DEADLINE = 0;
 
     private final Session session;
     private final int id;
@@ -70,10 +67,10 @@ public final class Stream implements Conn {
     private final RecvWindow recvWindow;
     private final SendWindow sendWindow = new SendWindow();
 
-    private volatile long readDeadlineNanos = NO_DEADLINE;
-    private volatile long writeDeadlineNanos = NO_DEADLINE;
-    private final InputStream inputView = new StreamInput();
-    private final OutputStream outputView = new StreamOutput();
+    private volatile long readDeadlineNanos = Deadlines.NONE;
+    private volatile long writeDeadlineNanos = Deadlines.NONE;
+    private final InputStream inputView = new StreamIo.Input(this);
+    private final OutputStream outputView = new StreamIo.Output(this);
 
     Stream(Session session, int id, StreamState state, RecvWindow recvWindow, boolean outbound) {
         this.session = session;
@@ -109,9 +106,9 @@ public final class Stream implements Conn {
             checkReadable();
             return 0;
         }
-        lockSerial(readSerial, readDeadlineNanos);
+        Deadlines.lockSerial(readSerial, readDeadlineNanos);
         try {
-            checkDeadline(readDeadlineNanos, "read");
+            Deadlines.checkDeadline(readDeadlineNanos, "read");
             int n;
             long delta;
             lock.lock();
@@ -130,7 +127,7 @@ public final class Stream implements Conn {
                     if (failure != null) {
                         throw failure;
                     }
-                    await(readable, readDeadlineNanos, "read");
+                    Deadlines.await(readable, readDeadlineNanos, "read");
                 }
             } finally {
                 lock.unlock();
@@ -179,9 +176,9 @@ public final class Stream implements Conn {
      */
     @Override
     public int write(ByteBuffer src) throws IOException {
-        lockSerial(writeSerial, writeDeadlineNanos);
+        Deadlines.lockSerial(writeSerial, writeDeadlineNanos);
         try {
-            checkDeadline(writeDeadlineNanos, "write");
+            Deadlines.checkDeadline(writeDeadlineNanos, "write");
             int total = 0;
             if (!src.hasRemaining()) {
                 checkWritable();
@@ -236,7 +233,7 @@ public final class Stream implements Conn {
                     stallEvent = new YamuxEvents.WindowStall();
                     stallEvent.begin();
                 }
-                await(writable, writeDeadlineNanos, "write");
+                Deadlines.await(writable, writeDeadlineNanos, "write");
             }
         } finally {
             lock.unlock();
@@ -411,7 +408,7 @@ public final class Stream implements Conn {
     @Override
     public void setReadDeadline(Instant deadline) throws StreamClosedException {
         checkNotClosed();
-        readDeadlineNanos = toNanoDeadline(deadline);
+        readDeadlineNanos = Deadlines.toNanoDeadline(deadline);
         signalAll(readable);
     }
 
@@ -423,7 +420,7 @@ public final class Stream implements Conn {
     @Override
     public void setWriteDeadline(Instant deadline) throws StreamClosedException {
         checkNotClosed();
-        writeDeadlineNanos = toNanoDeadline(deadline);
+        writeDeadlineNanos = Deadlines.toNanoDeadline(deadline);
         signalAll(writable);
     }
 
@@ -649,7 +646,7 @@ public final class Stream implements Conn {
         return recvWindow.onConsumed(dropped, System.nanoTime(), session::rttNanosForTuning);
     }
 
-    private int available() {
+    int available() {
         lock.lock();
         try {
             return (int) Math.min(Integer.MAX_VALUE, buffer.sizeBytes());
@@ -707,115 +704,12 @@ public final class Stream implements Conn {
         }
     }
 
-    /** Waits on {@code condition} (stream lock held) until signalled or {@code deadlineNanos} passes. */
-    private static void await(Condition condition, long deadlineNanos, String operation) throws IOException {
-        try {
-            if (deadlineNanos == NO_DEADLINE) {
-                condition.await();
-                return;
-            }
-            long remaining = deadlineNanos - System.nanoTime();
-            if (remaining <= 0) {
-                throw new DeadlineExceededException(operation + " yamux stream: i/o timeout");
-            }
-            condition.awaitNanos(remaining);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException(operation + " interrupted");
-        }
-    }
-
-    /** Go semantics: a deadline already passed fails the call even when it could proceed. */
-    private static void checkDeadline(long deadlineNanos, String operation) throws DeadlineExceededException {
-        if (deadlineNanos != NO_DEADLINE && deadlineNanos - System.nanoTime() <= 0) {
-            throw new DeadlineExceededException(operation + " yamux stream: i/o timeout");
-        }
-    }
-
-    /** Serializes concurrent reads (or writes), bounded by the deadline current at entry. */
-    private static void lockSerial(ReentrantLock serial, long deadlineNanos) throws IOException {
-        try {
-            if (deadlineNanos == NO_DEADLINE) {
-                serial.lockInterruptibly();
-            } else if (!serial.tryLock(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                throw new DeadlineExceededException("yamux stream: i/o timeout");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted");
-        }
-    }
-
     private void signalAll(Condition condition) {
         lock.lock();
         try {
             condition.signalAll();
         } finally {
             lock.unlock();
-        }
-    }
-
-    private static long toNanoDeadline(Instant deadline) {
-        if (deadline == null) {
-            return NO_DEADLINE;
-        }
-        long nanos = System.nanoTime() + saturatedNanosUntil(deadline);
-        return nanos == NO_DEADLINE ? 1 : nanos;
-    }
-
-    private static long saturatedNanosUntil(Instant deadline) {
-        try {
-            return Duration.between(Instant.now(), deadline).toNanos();
-        } catch (ArithmeticException e) {
-            return deadline.isBefore(Instant.now()) ? Long.MIN_VALUE / 4 : Long.MAX_VALUE / 4;
-        }
-    }
-
-    /** The {@link InputStream} view. */
-    private final class StreamInput extends InputStream {
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, b.length);
-            if (len == 0) {
-                return 0;
-            }
-            return Stream.this.read(ByteBuffer.wrap(b, off, len));
-        }
-
-        @Override
-        public int available() {
-            return Stream.this.available();
-        }
-
-        @Override
-        public void close() {
-            Stream.this.close();
-        }
-    }
-
-    /** The {@link OutputStream} view. */
-    private final class StreamOutput extends OutputStream {
-        @Override
-        public void write(int b) throws IOException {
-            Stream.this.write(ByteBuffer.wrap(new byte[] {(byte) b}));
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, b.length);
-            Stream.this.write(ByteBuffer.wrap(b, off, len));
-        }
-
-        @Override
-        public void close() {
-            Stream.this.close();
         }
     }
 }
