@@ -34,11 +34,15 @@ class HostilePeerTest {
         raw.close();
     }
 
+    /** Writes a frame in one write (the session may close as soon as it has seen the header). */
     private void send(FrameHeader header, byte[] payload) throws IOException {
-        raw.write(ByteBuffer.wrap(header.toBytes()));
-        if (payload != null && payload.length > 0) {
-            raw.write(ByteBuffer.wrap(payload));
+        int payloadBytes = payload == null ? 0 : payload.length;
+        ByteBuffer frame = ByteBuffer.allocate(FrameHeader.SIZE + payloadBytes);
+        header.encode(frame);
+        if (payloadBytes > 0) {
+            frame.put(payload);
         }
+        raw.write(frame.flip());
     }
 
     private void send(FrameHeader header) throws IOException {
