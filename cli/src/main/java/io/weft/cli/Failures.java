@@ -66,7 +66,7 @@ final class Failures {
             if (message == null || message.isBlank()) {
                 message = t instanceof UsageException ? "usage error" : humanName(t);
             }
-            if (last != null && last.contains(message)) {
+            if (last != null && last.toLowerCase(java.util.Locale.ROOT).contains(message.toLowerCase(java.util.Locale.ROOT))) {
                 continue;
             }
             if (!sb.isEmpty()) {

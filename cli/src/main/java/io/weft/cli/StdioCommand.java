@@ -97,7 +97,7 @@ final class StdioCommand implements Callable<Integer> {
                         }
                     }
                 });
-                System.getLogger("io.weft.cli.stdio").log(System.Logger.Level.DEBUG,
+                System.getLogger("io.weft.cli.stdio").log(System.Logger.Level.INFO,
                         () -> "listening on " + Address.of(listener.address()));
                 session.closeFuture().join();
             } else {

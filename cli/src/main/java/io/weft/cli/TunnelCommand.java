@@ -113,8 +113,8 @@ final class TunnelCommand implements Callable<Integer> {
         Shutdown.onExitReport(() -> System.err.println("weft tunnel: " + sessions.summary()));
         try {
             if (entry != null) {
-                LOG.log(System.Logger.Level.INFO, "entry: connections to " + Address.of(entry.address())
-                        + " are forwarded through the tunnel");
+                LOG.log(System.Logger.Level.INFO, "entry: listening on " + Address.of(entry.address())
+                        + " (each connection opens a stream)");
                 Thread.ofVirtual().name("tunnel entry").start(() -> {
                     try {
                         Forwarding.acceptConnections(entry, Forwarding.SessionSource.of(sessions));
@@ -136,7 +136,7 @@ final class TunnelCommand implements Callable<Integer> {
     }
 
     private int acceptSessions(Listener yamux, YamuxConfig config) throws IOException {
-        LOG.log(System.Logger.Level.INFO, "accepting yamux connections on " + Address.of(yamux.address()));
+        LOG.log(System.Logger.Level.INFO, "yamux: listening on " + Address.of(yamux.address()));
         while (true) {
             Conn conn;
             try {

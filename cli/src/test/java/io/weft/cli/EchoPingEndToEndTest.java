@@ -1,0 +1,81 @@
+package io.weft.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** {@code weft echo}, {@code weft ping}, {@code weft bench} and the CLI's failure exits, as processes. */
+class EchoPingEndToEndTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    @Test
+    void pingAgainstEchoPrintsPing8StyleLinesAndStatistics() throws Exception {
+        try (WeftProcess echo = WeftProcess.start("echo", "--listen", "127.0.0.1:0")) {
+            String address = echo.awaitListening(TIMEOUT);
+            WeftProcess ping = WeftProcess.run(TIMEOUT, "ping", "-c", "3", "-i", "100ms", address);
+            ping.assertExit(0, TIMEOUT);
+            assertThat(ping.stdout())
+                    .startsWith("PING " + address + " (yamux over tcp)")
+                    .contains("pong from " + address + ": seq=1 time=", "seq=3 time=")
+                    .contains("--- " + address + " yamux ping statistics ---")
+                    .contains("3 pings transmitted, 3 received, 0% loss")
+                    .containsPattern("rtt min/avg/max/mdev = [0-9.]+/[0-9.]+/[0-9.]+/[0-9.]+ ms");
+        }
+    }
+
+    @Test
+    void benchAgainstEchoVerifiesEveryByteAndPrintsJson() throws Exception {
+        try (WeftProcess echo = WeftProcess.start("echo", "--listen", "127.0.0.1:0")) {
+            String address = echo.awaitListening(TIMEOUT);
+            WeftProcess bench = WeftProcess.run(TIMEOUT, "bench", address, "--duration", "500ms", "--streams", "8",
+                    "--json");
+            bench.assertExit(0, TIMEOUT);
+            assertThat(bench.stdout().strip())
+                    .startsWith("{\"target\":\"" + address + "\"")
+                    .contains("\"verified\":true")
+                    .containsPattern("\"requestsPerSecond\":[1-9]");
+        }
+    }
+
+    @Test
+    void sigtermSendsGoAwayAndPrintsFinalStatsWithExit130() throws Exception {
+        try (WeftProcess echo = WeftProcess.start("echo", "--listen", "127.0.0.1:0")) {
+            String address = echo.awaitListening(TIMEOUT);
+            WeftProcess.run(TIMEOUT, "ping", "-c", "1", address).assertExit(0, TIMEOUT);
+            echo.terminate();
+            echo.assertExit(130, TIMEOUT);
+            assertThat(echo.stderr()).contains("weft echo: sessions 1 |");
+        }
+    }
+
+    @Test
+    void portInUseIsOneLineAndExitTwo() throws Exception {
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            WeftProcess echo = WeftProcess.run(TIMEOUT, "echo", "--listen", "127.0.0.1:" + taken.getLocalPort());
+            echo.assertExit(2, TIMEOUT);
+            assertThat(echo.stderr().strip()).startsWith("weft echo: cannot listen on 127.0.0.1:" + taken.getLocalPort())
+                    .doesNotContain("\tat ");
+            assertThat(echo.stderr().strip().lines()).hasSize(1);
+        }
+    }
+
+    @Test
+    void pingToNothingIsAnIoErrorExitOne() throws Exception {
+        WeftProcess ping = WeftProcess.run(TIMEOUT, "ping", "-c", "1", "127.0.0.1:" + TcpPeers.freePort());
+        ping.assertExit(1, TIMEOUT);
+        assertThat(ping.stderr().strip().lines()).hasSize(1);
+        assertThat(ping.stderr()).startsWith("weft ping: ");
+    }
+
+    @Test
+    void unknownFlagFromTheRealProcessExitsTwo() throws Exception {
+        WeftProcess p = WeftProcess.run(TIMEOUT, "demo", "--durration", "3s");
+        p.assertExit(2, TIMEOUT);
+        assertThat(p.stderr()).startsWith("weft demo: Unknown option").contains("'--durration'");
+    }
+}

@@ -1,0 +1,130 @@
+package io.weft.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.weft.yamux.interop.GoPeer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code weft stdio} as processes joined by pipes, as in
+ * {@code cat p | weft stdio localhost 80 | weft stdio -l 8080 > p}, with real TCP traffic through
+ * them; and against Go's yamux (the weftpeer program's yamux-cli–compatible stdio mode) in both roles.
+ */
+class StdioEndToEndTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    @Test
+    void twoStdioProcessesForwardConcurrentTcpConnectionsIntact() throws Exception {
+        try (var target = new TcpPeers.Server(TcpPeers::echo);
+                WeftProcess exit = WeftProcess.startPiped("stdio", "127.0.0.1", String.valueOf(target.port()));
+                WeftProcess entry = WeftProcess.startPiped("stdio", "-l", "127.0.0.1", "0")) {
+            join(exit.stdoutStream(), exit.stdin(), entry.stdoutStream(), entry.stdin());
+            String address = entry.awaitListening(TIMEOUT);
+
+            // Each connection writes, half-closes, and reads the echo to EOF: half-close crosses both processes.
+            assertThat(TcpPeers.echoConcurrently(address, 20, 256 * 1024)).isEqualTo(20L * 256 * 1024);
+
+            entry.stdin().close(); // the session's transport ends: both sides exit cleanly
+            entry.assertExit(0, TIMEOUT);
+            exit.assertExit(0, TIMEOUT);
+        }
+    }
+
+    @Test
+    void refusedTargetResetsOnlyThatStreamAndTheSessionLivesOn() throws Exception {
+        int port = TcpPeers.freePort();
+        try (WeftProcess exit = WeftProcess.startPiped("stdio", "127.0.0.1", String.valueOf(port));
+                WeftProcess entry = WeftProcess.startPiped("stdio", "-l", "127.0.0.1", "0")) {
+            join(exit.stdoutStream(), exit.stdin(), entry.stdoutStream(), entry.stdin());
+            String address = entry.awaitListening(TIMEOUT);
+
+            try (Socket refused = TcpPeers.connect(address)) {
+                assertThat(TcpPeers.readOrReset(refused.getInputStream())).isIn(-1, -2);
+            }
+            assertThat(exit.awaitStderr("cannot reach 127.0.0.1:" + port, 1, TIMEOUT)).isTrue();
+
+            try (var target = new TcpPeers.Server(port, TcpPeers::echo)) {
+                assertThat(TcpPeers.echoOnce(address, 100_000, 7)).isEqualTo(100_000);
+            }
+            assertThat(entry.process().isAlive()).isTrue();
+            assertThat(exit.process().isAlive()).isTrue();
+        }
+    }
+
+    @Test
+    void weftServerRoleWorksWithGoYamuxClientRole() throws Exception {
+        try (var target = new TcpPeers.Server(TcpPeers::echo);
+                WeftProcess exit = WeftProcess.startPiped("stdio", "127.0.0.1", String.valueOf(target.port()));
+                GoPeer entry = GoPeer.startStdio("-l", "127.0.0.1", "0")) {
+            join(exit.stdoutStream(), exit.stdin(), entry.stdoutStream(), entry.stdin());
+            String address = entry.awaitListening(TIMEOUT);
+            assertThat(echoExactConcurrently(address, 16, 200_000)).isEqualTo(16L * 200_000);
+        }
+    }
+
+    @Test
+    void weftClientRoleWorksWithGoYamuxServerRole() throws Exception {
+        try (var target = new TcpPeers.Server(TcpPeers::echo);
+                GoPeer exit = GoPeer.startStdio("127.0.0.1", String.valueOf(target.port()));
+                WeftProcess entry = WeftProcess.startPiped("stdio", "-l", "127.0.0.1", "0")) {
+            join(exit.stdoutStream(), exit.stdin(), entry.stdoutStream(), entry.stdin());
+            String address = entry.awaitListening(TIMEOUT);
+            assertThat(echoExactConcurrently(address, 16, 200_000)).isEqualTo(16L * 200_000);
+        }
+    }
+
+    /** Cross-wires two stdio peers: each one's stdout feeds the other's stdin. */
+    private static void join(InputStream aOut, OutputStream aIn, InputStream bOut, OutputStream bIn) {
+        Pipes.pump(aOut, bIn);
+        Pipes.pump(bOut, aIn);
+    }
+
+    /**
+     * Echo without relying on half-close (the Go stdio peer, like yamux-cli, only closes a stream
+     * once both directions ended): write N bytes, read exactly N back, compare, close.
+     */
+    static long echoExactConcurrently(String address, int connections, int bytes) throws Exception {
+        List<Future<Long>> results = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < connections; i++) {
+                long seed = 100 + i;
+                results.add(pool.submit(() -> echoExact(address, bytes, seed)));
+            }
+            long total = 0;
+            for (Future<Long> f : results) {
+                total += f.get();
+            }
+            return total;
+        }
+    }
+
+    private static long echoExact(String address, int bytes, long seed) throws IOException, InterruptedException {
+        byte[] data = new byte[bytes];
+        new SplittableRandom(seed).nextBytes(data);
+        try (Socket s = TcpPeers.connect(address)) {
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    s.getOutputStream().write(data);
+                } catch (IOException ignored) {
+                    // the reader reports it
+                }
+            });
+            byte[] echoed = s.getInputStream().readNBytes(bytes);
+            writer.join();
+            assertThat(TcpPeers.sha256Hex(echoed)).isEqualTo(TcpPeers.sha256Hex(data));
+            return echoed.length;
+        }
+    }
+}
