@@ -118,7 +118,7 @@ final class Forwarding {
     private static void resetQuietly(Stream stream) {
         try {
             stream.reset();
-        } catch (IOException | RuntimeException ignored) {
+        } catch (RuntimeException ignored) {
             // The session is gone; the stream with it.
         }
     }

@@ -104,7 +104,7 @@ final class SessionSet {
         for (Session s : sessions) {
             try {
                 s.goAway();
-            } catch (IOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.DEBUG, () -> "goAway: " + Failures.describe(e));
             }
         }
