@@ -5,41 +5,41 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The real {@code weft} command run as a separate JVM: the compiled classes on this test's class
- * path, started the way {@code ./weft} starts the jar (native access enabled). Captures stderr
- * (and stdout unless the caller takes it over, as stdio tests do) on virtual threads.
+ * path, started the way {@code ./weft} starts the jar (native access enabled). Stderr (and stdout
+ * unless the caller takes it over, as stdio tests do) go to temporary files, read on demand: a
+ * pipe read by a thread can lose the last lines when the process exits ("Stream closed").
  */
 final class WeftProcess implements AutoCloseable {
 
     private static final Pattern LISTENING = Pattern.compile("listening on (\\S+)");
+    private static final Duration POLL = Duration.ofMillis(20);
 
     private final Process process;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    private final StringBuilder stdout = new StringBuilder(); // guarded by lock
-    private final StringBuilder stderr = new StringBuilder(); // guarded by lock
     private final List<String> command;
-    private final List<Thread> drains = new ArrayList<>();
+    private final Path stdoutFile;
+    private final Path stderrFile;
 
-    private WeftProcess(Process process, List<String> command, boolean captureStdout) {
+    private WeftProcess(Process process, List<String> command, Path stdoutFile, Path stderrFile) {
         this.process = process;
         this.command = command;
-        if (captureStdout) {
-            drain(process.getInputStream(), stdout);
-        }
-        drain(process.getErrorStream(), stderr);
+        this.stdoutFile = stdoutFile;
+        this.stderrFile = stderrFile;
     }
 
     /** Starts {@code weft ARGS} with stdout and stderr captured. */
@@ -73,8 +73,16 @@ final class WeftProcess implements AutoCloseable {
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("WEFT_PROGRESS", "plain");
+        Path out = Files.createTempFile("weft-stdout", ".txt");
+        Path err = Files.createTempFile("weft-stderr", ".txt");
+        out.toFile().deleteOnExit();
+        err.toFile().deleteOnExit();
+        if (captureStdout) {
+            pb.redirectOutput(out.toFile());
+        }
+        pb.redirectError(err.toFile());
         return new WeftProcess(pb.start(), List.copyOf(command.subList(command.size() - args.length, command.size())),
-                captureStdout);
+                out, err);
     }
 
     OutputStream stdin() {
@@ -95,9 +103,6 @@ final class WeftProcess implements AutoCloseable {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 throw new AssertionError("weft " + command + " still running after " + timeout + "; stderr:\n" + stderr());
-            }
-            for (Thread t : drains) {
-                t.join(Duration.ofSeconds(5)); // the rest of the output
             }
             return process.exitValue();
         } catch (InterruptedException e) {
@@ -120,7 +125,7 @@ final class WeftProcess implements AutoCloseable {
     String awaitMatch(Pattern pattern, Duration timeout) {
         Matcher[] m = new Matcher[1];
         boolean found = awaitOutput(() -> {
-            m[0] = pattern.matcher(stderrUnlocked());
+            m[0] = pattern.matcher(stderr());
             return m[0].find();
         }, timeout);
         if (!found) {
@@ -133,7 +138,7 @@ final class WeftProcess implements AutoCloseable {
     /** Waits until stderr contains {@code text} at least {@code times} times. */
     boolean awaitStderr(String text, int times, Duration timeout) {
         return awaitOutput(() -> {
-            String s = stderrUnlocked();
+            String s = stderr();
             int count = 0;
             for (int i = s.indexOf(text); i >= 0; i = s.indexOf(text, i + 1)) {
                 count++;
@@ -143,21 +148,11 @@ final class WeftProcess implements AutoCloseable {
     }
 
     String stdout() {
-        lock.lock();
-        try {
-            return stdout.toString();
-        } finally {
-            lock.unlock();
-        }
+        return read(stdoutFile);
     }
 
     String stderr() {
-        lock.lock();
-        try {
-            return stderr.toString();
-        } finally {
-            lock.unlock();
-        }
+        return read(stderrFile);
     }
 
     /** Sends SIGTERM, as a service manager would. */
@@ -182,55 +177,23 @@ final class WeftProcess implements AutoCloseable {
                 .isEqualTo(expected);
     }
 
-    private String stderrUnlocked() {
-        return stderr.toString();
-    }
-
-    private boolean awaitOutput(java.util.function.BooleanSupplier condition, Duration timeout) {
-        long nanos = timeout.toNanos();
-        lock.lock();
+    private static String read(Path file) {
         try {
-            while (!condition.getAsBoolean()) {
-                if (nanos <= 0) {
-                    return false;
-                }
-                nanos = changed.awaitNanos(nanos);
-            }
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } finally {
-            lock.unlock();
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    private void drain(InputStream in, StringBuilder into) {
-        drains.add(Thread.ofVirtual().name("weft output").start(() -> {
-            byte[] buf = new byte[8192];
-            try (in) {
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                    String s = new String(buf, 0, n, StandardCharsets.UTF_8);
-                    lock.lock();
-                    try {
-                        into.append(s);
-                        changed.signalAll();
-                    } finally {
-                        lock.unlock();
-                    }
-                }
-            } catch (IOException ignored) {
-                // process gone
-            } finally {
-                lock.lock();
-                try {
-                    changed.signalAll();
-                } finally {
-                    lock.unlock();
-                }
-            }
-        }));
+    /** Polls the output files until {@code condition} holds or the process has exited and it still does not. */
+    private boolean awaitOutput(BooleanSupplier condition, Duration timeout) {
+        try {
+            Awaitility.await().atMost(timeout).pollInterval(POLL).pollDelay(Duration.ZERO)
+                    .until(() -> condition.getAsBoolean() || !process.isAlive());
+        } catch (ConditionTimeoutException e) {
+            return false;
+        }
+        return condition.getAsBoolean();
     }
 
     @Override
