@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,12 +76,14 @@ class TunnelEndToEndTest {
             try (Socket refused = TcpPeers.connect(entry)) {
                 assertThat(TcpPeers.readOrReset(refused.getInputStream())).isIn(-1, -2);
             }
-            try (var resetting = new TcpPeers.Server(port, TcpPeers::reset);
-                    Socket reset = TcpPeers.connect(entry)) {
-                reset.getOutputStream().write('x');
-                assertThat(TcpPeers.readOrReset(reset.getInputStream())).isIn(-1, -2);
-            }
-            try (var target = new TcpPeers.Server(port, TcpPeers::echo)) {
+            // One server on the port, first resetting every connection, then echoing.
+            AtomicReference<TcpPeers.Handler> mode = new AtomicReference<>(TcpPeers::reset);
+            try (var target = new TcpPeers.Server(port, socket -> mode.get().handle(socket))) {
+                try (Socket reset = TcpPeers.connect(entry)) {
+                    reset.getOutputStream().write('x');
+                    assertThat(TcpPeers.readOrReset(reset.getInputStream())).isIn(-1, -2);
+                }
+                mode.set(TcpPeers::echo);
                 assertThat(TcpPeers.echoOnce(entry, 50_000, 9)).isEqualTo(50_000);
             }
             assertThat(procs[1].stderr()).doesNotContain("lost");
