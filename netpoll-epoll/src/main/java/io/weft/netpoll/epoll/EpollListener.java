@@ -95,7 +95,10 @@ final class EpollListener extends PollListener {
     private Conn wrap(int accepted, SocketAddress remote) throws IOException {
         try {
             if (family != LibC.AF_UNIX) {
-                Sockets.setInt(accepted, LibC.IPPROTO_TCP, LibC.TCP_NODELAY, 1, "TCP_NODELAY");
+                // As Go, ignore a failure: the peer may already have reset this connection, which
+                // its first read will report; it must not fail the accept loop.
+                LibC.setsockopt(accepted, LibC.IPPROTO_TCP, LibC.TCP_NODELAY,
+                        MemorySegment.ofArray(new int[] {1}), Integer.BYTES);
             }
             SocketAddress local = SockAddr.query(accepted, false);
             PollDescriptor poll = new PollDescriptor();

@@ -225,4 +225,45 @@ class EpollConnTest {
                     .isEqualTo(((java.net.InetSocketAddress) pair.listener().address()).getPort());
         }
     }
+
+    private static int registeredSockets() throws Exception {
+        int total = 0;
+        for (EpollPoller poller : EpollPoller.Group.all()) {
+            total += poller.registeredCount();
+        }
+        return total;
+    }
+
+    @Test
+    void closingConnsReleasesTheirFdsAndPollerSlots() throws Exception {
+        EpollPair.tcp().close(); // start the pollers before taking the baseline
+        int fdBaseline = Fds.openCount();
+        int slotBaseline = registeredSockets();
+        java.util.List<EpollPair> pairs = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            pairs.add(EpollPair.tcp());
+        }
+        assertThat(registeredSockets()).isEqualTo(slotBaseline + 150); // listener, client and server each
+        CountDownLatch readersBlocked = new CountDownLatch(pairs.size());
+        java.util.List<Thread> readers = new java.util.ArrayList<>();
+        for (EpollPair pair : pairs) {
+            readers.add(Thread.ofVirtual().start(() -> {
+                readersBlocked.countDown();
+                try {
+                    pair.server().read(ByteBuffer.allocate(1));
+                } catch (Exception expected) {
+                    // closed under the reader
+                }
+            }));
+        }
+        assertThat(readersBlocked.await(10, TimeUnit.SECONDS)).isTrue();
+        for (EpollPair pair : pairs) {
+            pair.close();
+        }
+        for (Thread reader : readers) {
+            reader.join(Duration.ofSeconds(10));
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> Fds.openCount() <= fdBaseline && registeredSockets() == slotBaseline);
+    }
 }
