@@ -5,6 +5,7 @@
 #
 #   bench/run.sh                      # the full run: 3 rounds, 2 s warm-up + 2 s measured per cell (~6 min)
 #   bench/run.sh --suite netpoll      # or yamux; other options: --rounds N --warmup S --measure S --heap
+#                                     # --epoll-virtual-pollers (extra netpoll column)
 #   WEFT_BENCH_NO_BUILD=1 bench/run.sh   # reuse bench/target/benchmarks.jar and the Go peer as built
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 1

@@ -20,7 +20,8 @@ import java.util.Map;
  * <p>Options (all optional): {@code --rounds 3}, {@code --warmup 2} and {@code --measure 2}
  * (seconds per cell), {@code --suite all|netpoll|yamux}, {@code --go <weftbench binary>},
  * {@code --out <file.md>}, {@code --jvm "<flags for every child JVM>"}, {@code --heap} (heap
- * instead of direct buffers in the netpoll loops), {@code --command "<text>"} (how to rerun, for
+ * instead of direct buffers in the netpoll loops), {@code --epoll-virtual-pollers} (adds a netpoll
+ * column for netpoll-epoll's opt-in virtual-thread pollers, 12 more cells), {@code --command "<text>"} (how to rerun, for
  * the report). Runs on its main thread; every cell is a child process.
  */
 public final class Compare {
@@ -37,8 +38,8 @@ public final class Compare {
                 "suite", "all", "jvm", DEFAULT_JVM_FLAGS, "out", "bench/target/benchmarks-table.md",
                 "command", "bench/run.sh"));
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--heap")) {
-                options.put("heap", "true");
+            if (args[i].equals("--heap") || args[i].equals("--epoll-virtual-pollers")) {
+                options.put(args[i].substring(2), "true");
             } else if (args[i].startsWith("--") && i + 1 < args.length) {
                 options.put(args[i].substring(2), args[++i]);
             } else {
@@ -67,7 +68,7 @@ public final class Compare {
 
         List<Report.Table> tables = new ArrayList<>();
         if (!suite.equals("yamux")) {
-            tables.add(netpollTable());
+            tables.add(netpollTable(options.containsKey("epoll-virtual-pollers")));
         }
         if (!suite.equals("netpoll")) {
             tables.add(yamuxTable());
@@ -148,20 +149,26 @@ public final class Compare {
                 (System.nanoTime() - startNanos) / 1e9, out, json);
     }
 
-    static Report.Table netpollTable() {
+    static Report.Table netpollTable(boolean epollVirtualPollers) {
         String s = "netpoll";
         Map<String, String> columns = new LinkedHashMap<>();
         columns.put("weft-epoll", "Weft epoll");
         columns.put("weft-nio", "Weft nio");
         columns.put("jdk-virtual", "JDK virtual");
         columns.put("jdk-platform", "JDK platform");
+        List<String[]> ratios = new ArrayList<>();
+        ratios.add(new String[] {"weft-nio", "jdk-virtual"});
+        if (epollVirtualPollers) {
+            columns.put("weft-epoll-vt", "Weft epoll, virtual pollers");
+            ratios.add(new String[] {"weft-epoll-vt", "jdk-virtual"});
+        }
         return new Report.Table("netpoll (issue 3): loopback TCP, client and server in one JVM, thread per "
                 + "connection end (virtual; platform for JDK platform)", List.of(
                 new Report.Row(s, "pingpong-1", "64 B ping-pong, 1 conn (round trips/s)", "weft-epoll", "jdk-virtual", 1.0),
                 new Report.Row(s, "pingpong-64", "64 B ping-pong, 64 conns (round trips/s)", "weft-epoll", "jdk-virtual", 0.9),
                 new Report.Row(s, "pingpong-512", "64 B ping-pong, 512 conns (round trips/s)", "weft-epoll", "jdk-virtual", 0.9),
                 new Report.Row(s, "bulk-1", "bulk, 1 conn, 64 KiB writes (MB/s)", "weft-epoll", "jdk-virtual", 0.95)),
-                columns, List.<String[]>of(new String[] {"weft-nio", "jdk-virtual"}));
+                columns, ratios);
     }
 
     static Report.Table yamuxTable() {

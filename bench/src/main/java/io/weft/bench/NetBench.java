@@ -27,14 +27,16 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Variants: {@code weft-epoll} and {@code weft-nio} (Weft TCP on that poller backend, virtual
  * threads), {@code jdk-virtual} and {@code jdk-platform} (blocking {@code SocketChannel} with
- * TCP_NODELAY, the JDK's own virtual-thread poller or a platform thread blocked in the syscall).
+ * TCP_NODELAY, the JDK's own virtual-thread poller or a platform thread blocked in the syscall);
+ * optionally {@code weft-epoll-vt}: epoll with netpoll-epoll's opt-in virtual-thread pollers.
  *
  * <p>Usage: {@code NetBench <variant> <pingpong|bulk> <connections> <warmupSeconds> <measureSeconds> [heap]}
  */
 public final class NetBench {
 
     /** The transports compared in the netpoll table, in the table's column order. */
-    static final List<String> VARIANTS = List.of("weft-epoll", "weft-nio", "jdk-virtual", "jdk-platform");
+    static final List<String> VARIANTS =
+            List.of("weft-epoll", "weft-nio", "jdk-virtual", "jdk-platform", "weft-epoll-vt");
 
     private NetBench() {}
 
@@ -179,6 +181,10 @@ public final class NetBench {
         ByteChannel dial() throws IOException;
 
         static Server open(String variant) throws IOException {
+            if (variant.equals("weft-epoll-vt")) {
+                System.setProperty("weft.netpoll.epoll.pollerThreads", "virtual"); // read when the poller starts
+                return new WeftServer(Poller.named("epoll"));
+            }
             return variant.startsWith("weft-") ? new WeftServer(Poller.named(variant.substring(5))) : new JdkServer();
         }
     }
