@@ -31,6 +31,13 @@ import java.time.Instant;
  * are blocked in this connection. Interrupting a blocked thread ends its call with
  * {@link java.io.InterruptedIOException} (the interrupt flag stays set) and leaves the
  * connection open.
+ *
+ * <h2>Errors</h2>
+ * Failures are typed {@link IOException}s whose messages name the operation and, for sockets,
+ * the addresses (Go's wording): {@link DeadlineExceededException} when a deadline passes, {@link
+ * java.io.InterruptedIOException} when the thread is interrupted, a closed error after {@link
+ * #close()} ({@link NetClosedException} for sockets and {@link Net#pipe()}), {@link
+ * ConnectionResetException} when a socket's peer aborts. End of stream is a return value, -1.
  */
 public interface Conn extends ByteChannel, ScatteringByteChannel, GatheringByteChannel {
 

@@ -131,6 +131,16 @@ public abstract class TcpContractTest extends ConnContractTest {
     }
 
     @Test
+    void closedListenerFreesItsPortAtOnce() throws Exception {
+        Listener first = poller().listen("tcp", "127.0.0.1:0");
+        String address = Addresses.format(first.address());
+        first.close();
+        try (Listener second = poller().listen("tcp", address)) {
+            assertThat(Addresses.format(second.address())).isEqualTo(address);
+        }
+    }
+
+    @Test
     void dialWithTimeoutConnects() throws Exception {
         try (Listener listener = poller().listen("tcp4", ":0");
                 Conn dialed = poller().dial("tcp4", ":" + ((InetSocketAddress) listener.address()).getPort(), Duration.ofSeconds(5));
