@@ -73,7 +73,7 @@ class RawPeerAgainstGoTest {
     @Test
     void goAnswersDataBeyondTheWindowWithGoAwayProtocolError() throws IOException {
         connect("-no-accept");
-        peer.sendData(SYN, 1, new byte[INITIAL_WINDOW + 1]);
+        peer.send(RawPeer.DATA, SYN, 1, INITIAL_WINDOW + 1); // header only: judged before the body
         assertSessionKilled();
     }
 
