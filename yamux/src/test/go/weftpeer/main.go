@@ -16,8 +16,9 @@
 //	ping -addr ADDR              -count N pings; prints one JSON line with the RTTs.
 //	goaway-recv -addr ADDR       expects the server to send GoAway(0) after accepting stream 1: the echo on
 //	                             stream 1 keeps working, later opens fail with ErrRemoteGoAway.
-//	goaway-send -addr ADDR       sends GoAway(0) after a first echo on stream 1, then keeps using stream 1
-//	                             (the server checks that its own opens now fail).
+//	goaway-send -addr ADDR       sends GoAway(0) after a first echo of -bytes on stream 1, then echoes -bytes
+//	                             more and waits for the server's FIN (the server half-closes once it has
+//	                             checked that its own opens now fail).
 //	backlog -addr ADDR           opens -streams N streams to a server that accepts none; expects at least
 //	                             -expect-reset K of them to be reset; prints {"reset":R,"open":O}.
 //	halfclose-client -addr ADDR  the server must echo -bytes B then half-close (FIN) while still reading: the
@@ -372,6 +373,12 @@ func runGoAwaySend(o options) error {
 	}
 	if err := echoRoundTrip(st, 2, o.bytes); err != nil {
 		return fmt.Errorf("echo on existing stream after GoAway: %v", err)
+	}
+	// The server half-closes once it has seen its own opens refused; only then may we end the
+	// session (closing earlier would turn its GoAway check into a session-closed error).
+	st.SetReadDeadline(time.Now().Add(30 * time.Second))
+	if n, err := st.Read(make([]byte, 1)); err != io.EOF {
+		return fmt.Errorf("want EOF from the server after the second echo, got n=%d err=%v", n, err)
 	}
 	st.Close()
 	printJSON(map[string]interface{}{"sentGoAway": true, "existingStreamWorked": true})

@@ -45,9 +45,6 @@ class GoPeerSelfCheckTest {
             try (GoPeer recv = GoPeer.start("goaway-recv", "-addr", goAwayServer.address())) {
                 recv.assertSucceeds(TIMEOUT);
             }
-            try (GoPeer send = GoPeer.start("goaway-send", "-addr", echo.address())) {
-                send.assertSucceeds(TIMEOUT);
-            }
             try (GoPeer backlog = GoPeer.start("backlog", "-addr", silent.address(),
                     "-streams", "10", "-expect-reset", "6")) {
                 backlog.assertSucceeds(TIMEOUT);

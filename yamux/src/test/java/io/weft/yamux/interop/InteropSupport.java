@@ -1,0 +1,217 @@
+package io.weft.yamux.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.weft.netpoll.Conn;
+import io.weft.netpoll.Listener;
+import io.weft.netpoll.Net;
+import io.weft.yamux.Session;
+import io.weft.yamux.Stream;
+import io.weft.yamux.YamuxConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/** Shared pieces of the Go interop tests: checksummed echo, a Java yamux server, address helpers. */
+final class InteropSupport {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(45);
+
+    private InteropSupport() {
+    }
+
+    static String hostPort(SocketAddress address) {
+        InetSocketAddress a = (InetSocketAddress) address;
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Writes {@code bytes} seeded random bytes on {@code stream} from a second thread, half-closes,
+     * reads the echo until EOF on this thread, and asserts length and SHA-256 are equal.
+     */
+    static void echoRoundTrip(Stream stream, long bytes, long seed, ExecutorService executor) throws Exception {
+        stream.setReadDeadline(Instant.now().plus(TIMEOUT));
+        MessageDigest sent = sha256();
+        Future<?> writer = executor.submit(() -> {
+            Random random = new Random(seed);
+            byte[] chunk = new byte[64 * 1024];
+            long left = bytes;
+            while (left > 0) {
+                int n = (int) Math.min(chunk.length, left);
+                random.nextBytes(chunk);
+                sent.update(chunk, 0, n);
+                stream.write(ByteBuffer.wrap(chunk, 0, n));
+                left -= n;
+            }
+            stream.closeWrite();
+            return null;
+        });
+        MessageDigest received = sha256();
+        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+        long total = 0;
+        int n;
+        while ((n = stream.read(buf)) >= 0) {
+            received.update(buf.array(), 0, n);
+            total += n;
+            buf.clear();
+        }
+        writer.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(total).as("echoed bytes on stream %d", stream.id()).isEqualTo(bytes);
+        assertThat(received.digest()).as("echo SHA-256 on stream %d", stream.id()).isEqualTo(sent.digest());
+    }
+
+    /** Echoes a stream until EOF, then closes it: the Java side of Go's echo-client. */
+    static void echo(Stream stream) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+        while (stream.read(buf) >= 0) {
+            buf.flip();
+            stream.write(buf);
+            buf.clear();
+        }
+        stream.close();
+    }
+
+    /** What a Java server does with each session it accepts. */
+    interface SessionHandler {
+        void handle(Session session, JavaServer server) throws Exception;
+    }
+
+    /**
+     * A Java yamux server on loopback for Go clients: each accepted connection becomes a server
+     * session handed to the handler on its own virtual thread. Handler failures are collected and
+     * reported by {@link #assertNoFailures()}.
+     */
+    static final class JavaServer implements AutoCloseable {
+        private final Listener netpollListener;
+        private final ServerSocketChannel jdkListener;
+        private final YamuxConfig config;
+        private final SessionHandler handler;
+        private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        private final List<Session> sessions = new CopyOnWriteArrayList<>();
+        private final List<Throwable> failures = new CopyOnWriteArrayList<>();
+
+        private JavaServer(Listener netpoll, ServerSocketChannel jdk, YamuxConfig config, SessionHandler handler) {
+            this.netpollListener = netpoll;
+            this.jdkListener = jdk;
+            this.config = config;
+            this.handler = handler;
+            executor.submit(this::acceptLoop);
+        }
+
+        /** Listens with netpoll TCP. */
+        static JavaServer netpoll(YamuxConfig config, SessionHandler handler) throws IOException {
+            return new JavaServer(Net.listen("tcp", "127.0.0.1:0"), null, config, handler);
+        }
+
+        /** Listens with a JDK {@link ServerSocketChannel}; sessions run over blocking {@link SocketChannel}s. */
+        static JavaServer jdk(YamuxConfig config, SessionHandler handler) throws IOException {
+            ServerSocketChannel channel = ServerSocketChannel.open();
+            channel.bind(new InetSocketAddress("127.0.0.1", 0));
+            return new JavaServer(null, channel, config, handler);
+        }
+
+        String address() {
+            try {
+                return hostPort(netpollListener != null ? netpollListener.address() : jdkListener.getLocalAddress());
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        private Void acceptLoop() {
+            while (true) {
+                Session session;
+                try {
+                    if (netpollListener != null) {
+                        Conn conn = netpollListener.accept();
+                        session = Session.server(conn, config);
+                    } else {
+                        session = Session.server(jdkListener.accept(), config);
+                    }
+                } catch (IOException e) {
+                    return null; // listener closed
+                }
+                sessions.add(session);
+                executor.submit(() -> {
+                    try {
+                        handler.handle(session, this);
+                    } catch (Throwable t) {
+                        failures.add(t);
+                    }
+                    return null;
+                });
+            }
+        }
+
+        /** Runs a task on the server's executor (virtual threads), e.g. one echo per stream. */
+        <T> Future<T> submit(java.util.concurrent.Callable<T> task) {
+            return executor.submit(() -> {
+                try {
+                    return task.call();
+                } catch (Throwable t) {
+                    failures.add(t);
+                    throw t;
+                }
+            });
+        }
+
+        void assertNoFailures() {
+            if (!failures.isEmpty()) {
+                AssertionError error = new AssertionError("Java server handler failed: " + failures.get(0));
+                failures.forEach(error::addSuppressed);
+                throw error;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (netpollListener != null) {
+                netpollListener.close();
+            } else {
+                jdkListener.close();
+            }
+            sessions.forEach(Session::close);
+            executor.shutdownNow();
+        }
+    }
+
+    /** Accepts streams until the session ends and echoes each on its own thread. */
+    static SessionHandler echoEveryStream() {
+        return (session, server) -> {
+            while (true) {
+                Stream stream;
+                try {
+                    stream = session.acceptStream();
+                } catch (IOException e) {
+                    return; // the client closed the session
+                }
+                server.submit(() -> {
+                    echo(stream);
+                    return null;
+                });
+            }
+        };
+    }
+}
