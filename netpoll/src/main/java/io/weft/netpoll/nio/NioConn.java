@@ -104,6 +104,12 @@ class NioConn extends PollConn {
         poller.close(key, channel);
     }
 
+    /** The released reader or writer does not wait for the poller to close the channel. */
+    @Override
+    protected void closeHandleAsync() {
+        poller.closeLater(key, channel);
+    }
+
     @Override
     public SocketAddress localAddress() {
         return localAddress;

@@ -85,6 +85,14 @@ final class NioPoller {
         }
     }
 
+    /** Like {@link #close} but returns at once; the poller thread closes the channel. */
+    void closeLater(SelectionKey key, Closeable channel) {
+        key.cancel();
+        pendingCloses.add(new PendingClose(key.channel(), channel, null));
+        selector.wakeup();
+    }
+
+    /** A close waiting for its key to be deregistered; {@code closed} is null when nobody waits. */
     private record PendingClose(SelectableChannel registered, Closeable channel, CompletableFuture<Void> closed) {}
 
     private void loop() {
@@ -118,9 +126,15 @@ final class NioPoller {
         }
         try {
             pending.channel().close();
-            pending.closed().complete(null);
+            if (pending.closed() != null) {
+                pending.closed().complete(null);
+            }
         } catch (Throwable t) {
-            pending.closed().completeExceptionally(t);
+            if (pending.closed() != null) {
+                pending.closed().completeExceptionally(t);
+            } else {
+                LOG.log(Level.DEBUG, "closing a channel after its last call failed", t);
+            }
         }
     }
 

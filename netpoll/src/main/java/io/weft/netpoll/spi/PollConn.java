@@ -107,6 +107,16 @@ public abstract class PollConn implements Conn {
      */
     protected abstract void closeHandle() throws IOException;
 
+    /**
+     * Closes the handle when the last call in flight after {@link #close()} ends. That thread is
+     * a reader or writer being released by the close and should return at once, so a backend
+     * whose close has to wait for its poller may hand the close over instead of waiting. Called at
+     * most once, instead of {@link #closeHandle()}; the default calls {@link #closeHandle()}.
+     */
+    protected void closeHandleAsync() throws IOException {
+        closeHandle();
+    }
+
     // ---------------------------------------------------------------- reads
 
     @Override
@@ -405,7 +415,7 @@ public abstract class PollConn implements Conn {
     private void leave() {
         if (poll.release()) {
             try {
-                closeHandle();
+                closeHandleAsync();
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.DEBUG, () -> "closing " + describe() + " after its last call failed", e);
             }
