@@ -49,6 +49,7 @@ final class EchoCommand implements Callable<Integer> {
         try (Listener listener = Endpoints.listen(listen)) {
             Shutdown.install(drain);
             Shutdown.register(budget -> {
+                sessions.beginDrain();
                 listener.close();
                 sessions.drain(budget);
             });

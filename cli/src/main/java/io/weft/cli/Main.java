@@ -99,14 +99,13 @@ public final class Main implements Runnable {
         return new CommandLine.RunLast().execute(parseResult);
     }
 
-    /** Usage errors: one line naming the problem and where to get help, exit 2. */
+    /** Usage errors: exactly one line naming the problem (the help is one {@code --help} away), exit 2. */
     private static int handleUsageError(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
-        err.println(cl.getCommandName().equals("weft") ? "weft: " + e.getMessage()
-                : "weft " + cl.getCommandName() + ": " + e.getMessage());
-        err.println("Try 'weft " + (cl.getCommandName().equals("weft") ? "" : cl.getCommandName() + " ")
-                + "--help' for more information.");
+        String message = String.valueOf(e.getMessage()).strip().replace(System.lineSeparator(), " ").replace('\n', ' ');
+        err.println(cl.getCommandName().equals("weft") ? "weft: " + message
+                : "weft " + cl.getCommandName() + ": " + message);
         err.flush();
         return Failures.USAGE;
     }

@@ -97,6 +97,11 @@ final class SessionSet {
         return draining;
     }
 
+    /** Marks the set as stopping, before listeners close, so accept loops end quietly. */
+    void beginDrain() {
+        draining = true;
+    }
+
     /** Sends GoAway on every live session and waits up to {@code budget} for them to end, then closes them. */
     void drain(Duration budget) throws InterruptedException {
         draining = true;

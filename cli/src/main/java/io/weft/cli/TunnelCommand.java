@@ -106,6 +106,7 @@ final class TunnelCommand implements Callable<Integer> {
         Listener yamux = transport.listen != null ? Endpoints.listen(transport.listen) : null;
         Shutdown.install(drain);
         Shutdown.register(budget -> {
+            sessions.beginDrain();
             closeQuietly(entry);
             closeQuietly(yamux);
             sessions.drain(budget);
