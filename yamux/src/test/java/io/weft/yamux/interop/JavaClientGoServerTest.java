@@ -14,6 +14,8 @@ import io.weft.yamux.Stream;
 import io.weft.yamux.StreamResetException;
 import io.weft.yamux.YamuxConfig;
 import java.nio.ByteBuffer;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.time.Instant;
@@ -96,6 +98,60 @@ class JavaClientGoServerTest {
         for (Future<?> f : streams) {
             f.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void echoOverTheGoPeersStdioWithTheStreamPairOverload() throws Exception {
+        // weftpeer stdio HOST PORT is a yamux server on its stdin/stdout (yamux-cli semantics) that
+        // forwards every stream to a TCP echo here; Weft drives it through Session.client(in, out).
+        try (ServerSocketChannel tcpEcho = ServerSocketChannel.open()) {
+            tcpEcho.bind(new InetSocketAddress("127.0.0.1", 0));
+            executor.submit(() -> {
+                while (true) {
+                    SocketChannel conn = tcpEcho.accept();
+                    executor.submit(() -> tcpEchoUntilEof(conn));
+                }
+            });
+            GoPeer stdio = GoPeer.startStdio("127.0.0.1", String.valueOf(tcpEcho.socket().getLocalPort()));
+            resources.add(stdio);
+            Session session = Session.client(stdio.stdoutStream(), stdio.stdin(), YamuxConfig.defaults());
+            resources.add(session);
+            List<Future<?>> streams = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                long seed = 200 + i;
+                streams.add(executor.submit(() -> {
+                    // yamux-cli keeps the TCP side open until both directions end, so no EOF comes
+                    // back after our FIN: read exactly what was sent instead.
+                    Stream stream = session.openStream();
+                    byte[] sent = new byte[300_000];
+                    new java.util.Random(seed).nextBytes(sent);
+                    Future<Integer> writer = executor.submit(() -> stream.write(ByteBuffer.wrap(sent)));
+                    stream.setReadDeadline(Instant.now().plus(TIMEOUT));
+                    byte[] received = stream.inputStream().readNBytes(sent.length);
+                    writer.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                    assertThat(received).isEqualTo(sent);
+                    stream.close();
+                    return null;
+                }));
+            }
+            for (Future<?> f : streams) {
+                f.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static Void tcpEchoUntilEof(SocketChannel conn) throws java.io.IOException {
+        try (conn) {
+            ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+            while (conn.read(buf) >= 0) {
+                buf.flip();
+                while (buf.hasRemaining()) {
+                    conn.write(buf);
+                }
+                buf.clear();
+            }
+        }
+        return null;
     }
 
     @Test
