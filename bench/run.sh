@@ -12,7 +12,12 @@ cd "$root" || exit 1
 . "$root/tools/jdk.sh"
 weft_find_jdk || exit 1
 mkdir -p bench/target
+command_line="bench/run.sh${*:+ $*}"
 if [ -z "${WEFT_BENCH_NO_BUILD:-}" ]; then
+    # Sampled before building: afterwards the 1-minute load average mostly shows the build.
+    load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) || load="0 0 0"
+    echo "[bench] load average before building: $load ($(nproc 2>/dev/null || echo ?) cores)" >&2
+    set -- --load-before-build "$load" "$@"
     echo "[bench] building (./build package -pl bench -am -DskipTests), log in bench/target/build.log" >&2
     if ! ./build package -pl bench -am -DskipTests -q > bench/target/build.log 2>&1; then
         tail -40 bench/target/build.log >&2
@@ -30,4 +35,4 @@ if [ -z "${WEFT_BENCH_NO_BUILD:-}" ]; then
 fi
 [ -f bench/target/benchmarks.jar ] || { echo "[bench] bench/target/benchmarks.jar is missing" >&2; exit 1; }
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar \
-    io.weft.bench.Compare --go bench/target/weftbench --command "bench/run.sh${*:+ $*}" "$@"
+    io.weft.bench.Compare --go bench/target/weftbench --command "$command_line" "$@"

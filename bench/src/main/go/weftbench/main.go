@@ -189,6 +189,10 @@ func client(mux, workload, addr string, warmup, measure time.Duration, impl stri
 		}
 		loopErr <- nil
 	}()
+	// Warm-up counts from the first byte, as on the Java side.
+	for first := time.Now(); atomic.LoadInt64(&bytes) == 0 && time.Since(first) < 20*time.Second; {
+		time.Sleep(5 * time.Millisecond)
+	}
 	select {
 	case err := <-loopErr:
 		return fmt.Errorf("during warm-up: %v", err)

@@ -57,13 +57,19 @@ public final class Compare {
                 Path.of("bench/target/bench-logs"));
 
         Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        String loadBefore = Machine.loadAverages();
+        // run.sh samples the load before it builds: the 1-minute average lags, so right after a
+        // build it mostly shows the build. The CPU busy share is sampled now, after a settle.
+        String loadBefore = options.getOrDefault("load-before-build", Machine.loadAverages());
+        String loadLabel = options.containsKey("load-before-build") ? "before building" : "before starting";
+        Thread.sleep(500); // let this JVM's own start-up (JIT, GC) settle before sampling the CPU
         double busyBefore = Machine.cpuBusyPercent(1000);
-        log("load average %s, CPU busy %.0f%% over 1 s before starting", loadBefore, busyBefore);
-        boolean busy = Machine.loadAverage1m() > 0.5 || busyBefore > 10;
+        log("load average %s %s (now %s), CPU busy %.0f%% over 1 s before starting", loadBefore, loadLabel,
+                Machine.loadAverages(), busyBefore);
+        double load1m = Double.parseDouble(loadBefore.split(" ")[0]);
+        boolean busy = load1m > 0.5 || busyBefore > 10;
         if (busy) {
-            log("WARNING: the machine is not idle (1-min load average %.2f > 0.5 or CPU busy %.0f%% > 10%%): "
-                    + "figures are preliminary", Machine.loadAverage1m(), busyBefore);
+            log("WARNING: the machine is not idle (1-min load average %.2f %s > 0.5, or CPU busy %.0f%% > 10%%): "
+                    + "figures are preliminary", load1m, loadLabel, busyBefore);
         }
 
         List<Report.Table> tables = new ArrayList<>();
@@ -122,8 +128,9 @@ public final class Compare {
             md.append("- ").append(line).append('\n');
         }
         md.append(String.format(Locale.ROOT,
-                "- Load average before: %s (CPU busy %.0f%% over 1 s); at the start of each round: %s; after: %s%n",
-                loadBefore, busyBefore, String.join(", ", loads), loadAfter));
+                "- Load average %s: %s (CPU busy %.0f%% over 1 s before the first cell); at the start of each "
+                        + "round: %s; after: %s%n",
+                loadLabel, loadBefore, busyBefore, String.join(", ", loads), loadAfter));
         md.append(String.format(Locale.ROOT,
                 "- %d round(s); per cell %.1f s warm-up + %.1f s measured; variants interleaved, order rotated "
                         + "each round; median [min–max] of the rounds; ratios are of medians.%n",

@@ -60,6 +60,11 @@ final class Launcher {
         this.jvmFlags = List.copyOf(jvmFlags);
         this.goBinary = goBinary;
         this.logDir = Files.createDirectories(logDir);
+        try (var old = Files.newDirectoryStream(logDir, "*.log")) { // a previous run's logs would mislead
+            for (Path log : old) {
+                Files.deleteIfExists(log);
+            }
+        }
     }
 
     /** Whether the Go peer binary exists. */

@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.LongAdder;
  *       {@code rr} writes 64 bytes and reads the echo; after {@code --warmup} seconds it measures
  *       for {@code --measure} seconds and prints one JSON line.
  * </ul>
- * The I/O loop runs on a virtual thread, the main thread only times it.
+ * The I/O loop runs on a virtual thread, the main thread only times it; the warm-up starts at the
+ * first byte received.
  */
 public final class MuxPeer {
 
@@ -114,6 +115,12 @@ public final class MuxPeer {
                 failure.compareAndSet(null, t);
             }
         });
+        // Warm-up counts from the first byte, not from connecting: a peer JVM still loading
+        // classes would otherwise eat a short warm-up (and a window of zero would be reported).
+        long firstByteDeadline = System.nanoTime() + 20_000_000_000L;
+        while (counter.sum() == 0 && failure.get() == null && System.nanoTime() < firstByteDeadline) {
+            Thread.sleep(5); // polling a counter the loop owns; not synchronisation of the loop itself
+        }
         Measurement.Result result = bulk
                 ? Measurement.run(impl, workload, 1, warmup, measure, counter::sum, failure, 1e-6, "MB/s")
                 : Measurement.run(impl, workload, 1, warmup, measure, counter::sum, failure, 1, "rt/s");
