@@ -14,7 +14,7 @@ record SessionPair(Session client, Session server) implements AutoCloseable {
 
     /** The transports session tests run over. */
     enum Kind {
-        PIPE, SOCKET_CHANNEL, NETPOLL_TCP
+        PIPE, SOCKET_CHANNEL, NETPOLL_TCP, STREAM_PAIR
     }
 
     /**
@@ -38,6 +38,14 @@ record SessionPair(Session client, Session server) implements AutoCloseable {
             case PIPE -> {
                 PipeConn[] pipe = PipeConn.pair(64 * 1024);
                 yield new SessionPair(Session.client(pipe[0], clientConfig), Session.server(pipe[1], serverConfig));
+            }
+            case STREAM_PAIR -> { // the InputStream/OutputStream overloads, as for stdio
+                PipeConn[] pipe = PipeConn.pair(64 * 1024);
+                yield new SessionPair(
+                        Session.client(java.nio.channels.Channels.newInputStream(pipe[0]),
+                                java.nio.channels.Channels.newOutputStream(pipe[0]), clientConfig),
+                        Session.server(java.nio.channels.Channels.newInputStream(pipe[1]),
+                                java.nio.channels.Channels.newOutputStream(pipe[1]), serverConfig));
             }
             case NETPOLL_TCP -> {
                 try (io.weft.netpoll.Listener listener = io.weft.netpoll.Net.listen("tcp", "127.0.0.1:0")) {
