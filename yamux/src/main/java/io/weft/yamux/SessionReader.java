@@ -85,10 +85,18 @@ final class SessionReader implements Runnable {
             drain(streamId, length, (flags & Flags.SYN) != 0 ? FrameHeader.INITIAL_STREAM_WINDOW : maxUnknownStreamFrameBytes);
             return;
         }
-        stream.onFlags(flags, 0);
-        if (length == 0) {
-            return;
+        // ACK and RST apply before the payload, FIN after it: a reader woken by the FIN must
+        // already find the frame's data buffered (Data|FIN carries the last bytes).
+        stream.onFlags(flags & ~Flags.FIN, 0);
+        if (length > 0) {
+            readPayload(stream, streamId, length);
         }
+        if ((flags & Flags.FIN) != 0) {
+            stream.onFlags(Flags.FIN, 0);
+        }
+    }
+
+    private void readPayload(Stream stream, int streamId, long length) throws IOException {
         int admitted = stream.admitData(length);
         if (admitted == Stream.ADMIT_VIOLATION) {
             throw new YamuxProtocolException(GoAwayCodes.PROTOCOL_ERROR, length + " bytes of data beyond the receive window on stream "

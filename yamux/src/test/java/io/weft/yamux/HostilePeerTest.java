@@ -226,4 +226,21 @@ class HostilePeerTest {
             other[1].close();
         }
     }
+
+    @Test
+    void dataWithFinReachesAReaderAlreadyBlocked() throws Exception {
+        for (int id = 2; id <= 100; id += 2) {
+            send(FrameHeader.windowUpdate(id, Flags.SYN, 0));
+            Stream stream = session.acceptStream();
+            CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return stream.inputStream().readAllBytes();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, r -> Thread.ofVirtual().start(r));
+            send(FrameHeader.data(id, Flags.FIN, 4), new byte[] {1, 2, 3, 4});
+            assertThat(read.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).containsExactly(1, 2, 3, 4);
+        }
+    }
 }
