@@ -46,7 +46,8 @@ final class EchoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         YamuxConfig config = sessionOptions.toConfig();
         SessionSet sessions = new SessionSet();
-        try (Listener listener = Endpoints.listen(listen)) {
+        Listener listener = Endpoints.listen(listen);
+        try {
             Shutdown.install(drain);
             Shutdown.register(budget -> {
                 sessions.beginDrain();
@@ -72,6 +73,8 @@ final class EchoCommand implements Callable<Integer> {
                     sessions.ended(session);
                 });
             }
+        } finally {
+            listener.close();
         }
     }
 }

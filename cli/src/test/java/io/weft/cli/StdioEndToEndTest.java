@@ -56,6 +56,7 @@ class StdioEndToEndTest {
             assertThat(exit.awaitStderr("cannot reach 127.0.0.1:" + port, 1, TIMEOUT)).isTrue();
 
             try (var target = new TcpPeers.Server(port, TcpPeers::echo)) {
+                assertThat(target.port()).isEqualTo(port);
                 assertThat(TcpPeers.echoOnce(address, 100_000, 7)).isEqualTo(100_000);
             }
             assertThat(entry.process().isAlive()).isTrue();

@@ -79,6 +79,7 @@ class TunnelEndToEndTest {
             // One server on the port, first resetting every connection, then echoing.
             AtomicReference<TcpPeers.Handler> mode = new AtomicReference<>(TcpPeers::reset);
             try (var target = new TcpPeers.Server(port, socket -> mode.get().handle(socket))) {
+                assertThat(target.port()).isEqualTo(port);
                 try (Socket reset = TcpPeers.connect(entry)) {
                     reset.getOutputStream().write('x');
                     assertThat(TcpPeers.readOrReset(reset.getInputStream())).isIn(-1, -2);
