@@ -164,9 +164,11 @@ class ControlFramesTest extends RawPeerTestBase {
         assertThat(session.isClosed()).isFalse();
         stream.write(ByteBuffer.wrap("still".getBytes()));
         assertThat(peer.readData(1, 5, null)).isEqualTo("still".getBytes());
-        peer.sendData(FIN, 1, "here".getBytes());
+        peer.sendData(0, 1, "here".getBytes());
         stream.setReadDeadline(Instant.now().plus(TIMEOUT));
-        assertThat(new String(stream.inputStream().readAllBytes())).isEqualTo("here");
+        assertThat(new String(stream.inputStream().readNBytes(4))).isEqualTo("here");
+        peer.windowUpdate(FIN, 1, 0);
+        assertThat(stream.inputStream().read()).isEqualTo(-1);
         assertThat(session.stats().goAwayCodeReceived()).isZero();
     }
 
