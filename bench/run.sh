@@ -19,7 +19,10 @@ if [ -z "${WEFT_BENCH_NO_BUILD:-}" ]; then
     echo "[bench] load average before building: $load ($(nproc 2>/dev/null || echo ?) cores)" >&2
     set -- --load-before-build "$load" "$@"
     echo "[bench] building (./build package -pl bench -am -DskipTests), log in bench/target/build.log" >&2
-    if ! ./build package -pl bench -am -DskipTests -q > bench/target/build.log 2>&1; then
+    # One retry: a build running at the same time in the same tree can clobber target/ once.
+    if ! ./build package -pl bench -am -DskipTests -q > bench/target/build.log 2>&1 \
+        && { echo "[bench] build failed; retrying once" >&2; \
+             ! ./build package -pl bench -am -DskipTests -q > bench/target/build.log 2>&1; }; then
         tail -40 bench/target/build.log >&2
         echo "[bench] build failed" >&2
         exit 1
