@@ -128,7 +128,7 @@ class ControlFramesTest extends RawPeerTestBase {
     @Test
     void keepAliveAnsweredKeepsTheSessionUpAndMeasuresRtt() throws Exception {
         weftClient(strict().keepAliveEnabled(true).keepAliveInterval(Duration.ofMillis(100))
-                .connectionWriteTimeout(Duration.ofMillis(400)).build());
+                .connectionWriteTimeout(Duration.ofSeconds(3)).build());
         for (int i = 0; i < 3; i++) {
             RawPeer.Frame ping = peer.await("keepalive Ping|SYN", f -> f.type() == PING && f.has(SYN));
             peer.ping(ACK, ping.length());
@@ -139,8 +139,10 @@ class ControlFramesTest extends RawPeerTestBase {
 
     @Test
     void keepAliveSendsNoPingWhileFramesKeepArriving() throws Exception {
-        weftClient(strict().keepAliveEnabled(true).keepAliveInterval(Duration.ofMillis(300)).build());
-        long endNanos = System.nanoTime() + Duration.ofMillis(900).toNanos();
+        // Interval 1 s, traffic every ~50 ms for 2.5 s: only a pause of a whole second (not
+        // expected even on a busy CI box) could let a keepalive ping through legitimately.
+        weftClient(strict().keepAliveEnabled(true).keepAliveInterval(Duration.ofSeconds(1)).build());
+        long endNanos = System.nanoTime() + Duration.ofMillis(2500).toNanos();
         long value = 0;
         while (System.nanoTime() < endNanos) {
             peer.ping(SYN, ++value); // traffic every ~50 ms, well inside the interval
