@@ -43,6 +43,23 @@ class FramesAndFlagsTest extends RawPeerTestBase {
     }
 
     @Test
+    void readerBlockedBeforeADataFinFrameGetsTheDataBeforeEndOfStream() throws Exception {
+        // Data|FIN (rust-yamux closes this way) must never look like FIN first to a reader that
+        // is already waiting: EOF only after the frame's bytes. Repeated to catch the race.
+        weftClient(strict().build());
+        for (int round = 0; round < 200; round++) {
+            long id = 2L + 2 * round;
+            peer.windowUpdate(SYN, id, 0);
+            Stream stream = result(async(() -> session.acceptStream()));
+            stream.setReadDeadline(Instant.now().plus(TIMEOUT));
+            java.util.concurrent.Future<byte[]> reader = async(() -> stream.inputStream().readAllBytes());
+            peer.sendData(FIN, id, "tail".getBytes());
+            assertThat(new String(result(reader))).as("round %d", round).isEqualTo("tail");
+            stream.close();
+        }
+    }
+
+    @Test
     void unknownFlagBitsAreIgnored() throws Exception {
         weftClient(strict().build());
         Stream stream = acceptedStream(2, 0x10 | 0x8000, "abc".getBytes());
