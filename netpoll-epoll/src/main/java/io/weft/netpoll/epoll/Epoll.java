@@ -18,8 +18,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * computed for the running architecture.
  *
  * <p>Threads: {@link #await}, {@link #events}/{@link #tag} and {@link #close} belong to the one
- * poller thread; {@link #register}, {@link #deregister} and {@link #wakeup} may be called from
- * any thread (epoll_ctl is thread-safe).
+ * poller thread; a second thread that polls the same instance (the hybrid poller's assistant)
+ * brings its own {@link EventArray}. {@link #register}, {@link #deregister} and {@link #wakeup}
+ * may be called from any thread (epoll_ctl is thread-safe, and the kernel hands each
+ * edge-triggered event to one waiter only).
  */
 final class Epoll implements AutoCloseable {
     /** Go's batch size: at most this many events per {@code epoll_wait}. */
@@ -36,8 +38,7 @@ final class Epoll implements AutoCloseable {
     private final int epfd;
     private final int wakeupFd;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment events;
-    private final MemorySegment capture;
+    private final EventArray primary;
     /** Go's netpollWakeSig: at most one eventfd write outstanding. */
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
 
@@ -56,8 +57,7 @@ final class Epoll implements AutoCloseable {
         }
         epfd = ep;
         wakeupFd = efd;
-        events = arena.allocate(EVENT_BYTES * MAX_EVENTS, 8);
-        capture = arena.allocate(LibC.CAPTURE_LAYOUT);
+        primary = new EventArray();
         int result = ctl(LibC.EPOLL_CTL_ADD, wakeupFd, LibC.EPOLLIN | LibC.EPOLLET, WAKEUP_TAG);
         if (result < 0) {
             close();
@@ -101,7 +101,12 @@ final class Epoll implements AutoCloseable {
      * up to {@code timeoutMillis}, -1 meaning until an event or {@link #wakeup}.
      */
     int await(int timeoutMillis) throws IOException {
-        int n = LibC.epollWait(epfd, events, MAX_EVENTS, timeoutMillis, capture);
+        return await(timeoutMillis, primary);
+    }
+
+    /** {@link #await(int)} into {@code into}, for a second thread polling this instance. */
+    int await(int timeoutMillis, EventArray into) throws IOException {
+        int n = LibC.epollWait(epfd, into.events, MAX_EVENTS, timeoutMillis, into.capture);
         if (n == -Errno.EINTR) {
             return 0;
         }
@@ -111,14 +116,33 @@ final class Epoll implements AutoCloseable {
         return n;
     }
 
-    /** The event mask of ready event {@code index} from the last {@link #await}. */
+    /** The event mask of ready event {@code index} from the last {@link #await(int)}. */
     int events(int index) {
-        return events.get(JAVA_INT_UNALIGNED, index * EVENT_BYTES);
+        return primary.events(index);
     }
 
-    /** The tag of ready event {@code index} from the last {@link #await}. */
+    /** The tag of ready event {@code index} from the last {@link #await(int)}. */
     long tag(int index) {
-        return events.get(JAVA_LONG_UNALIGNED, index * EVENT_BYTES + DATA_OFFSET);
+        return primary.tag(index);
+    }
+
+    /**
+     * Room for {@value #MAX_EVENTS} ready events and the errno capture of one waiting thread;
+     * owned by that thread, freed with this instance.
+     */
+    final class EventArray {
+        private final MemorySegment events = arena.allocate(EVENT_BYTES * MAX_EVENTS, 8);
+        private final MemorySegment capture = arena.allocate(LibC.CAPTURE_LAYOUT);
+
+        /** The event mask of ready event {@code index} from the last wait into this array. */
+        int events(int index) {
+            return events.get(JAVA_INT_UNALIGNED, index * EVENT_BYTES);
+        }
+
+        /** The tag of ready event {@code index} from the last wait into this array. */
+        long tag(int index) {
+            return events.get(JAVA_LONG_UNALIGNED, index * EVENT_BYTES + DATA_OFFSET);
+        }
     }
 
     /** Breaks a current or the next {@link #await}; cheap when a wake-up is already pending. */

@@ -63,7 +63,7 @@ final class EpollListener extends PollListener {
             Sockets.listen(fd, BACKLOG, address, network);
             SocketAddress bound = SockAddr.query(fd, false);
             PollDescriptor poll = new PollDescriptor();
-            EpollPoller poller = EpollPoller.Group.forFd(fd);
+            EpollPoller poller = PollerGroup.forFd(fd);
             long tag = poller.register(fd, poll);
             return new EpollListener(network, poll, fd, family, poller, tag, bound);
         } catch (IOException | RuntimeException e) {
@@ -102,7 +102,7 @@ final class EpollListener extends PollListener {
             }
             SocketAddress local = SockAddr.query(accepted, false);
             PollDescriptor poll = new PollDescriptor();
-            EpollPoller connPoller = EpollPoller.Group.forFd(accepted);
+            EpollPoller connPoller = PollerGroup.forFd(accepted);
             long connTag = connPoller.register(accepted, poll);
             return family == LibC.AF_UNIX
                     ? new EpollConn(network(), poll, accepted, connPoller, connTag, local, remote)

@@ -4,6 +4,7 @@ import io.weft.netpoll.spi.PollDescriptor;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -27,13 +28,26 @@ import java.util.concurrent.locks.ReentrantLock;
  * modes 'r' and 'w'), which unparks the thread waiting in that direction or latches the event.
  * The eventfd tag only breaks the wait for {@link #shutdown}.
  *
- * <h2>Threads</h2>
- * The poller thread is either a daemon platform thread blocking in {@code epoll_wait} (the
- * default), or a virtual thread that only polls without blocking and parks on the {@link
- * MasterPoller} when idle: a blocking foreign call would pin a virtual thread's carrier, and a
- * virtual poller unparks application threads onto its own carrier. {@link #register} and {@link
- * #deregister} are called by connection threads; they take {@link #tableLock}, which is never
- * held across a syscall that blocks. The poller thread reads the table without a lock.
+ * <h2>Threads: three modes ({@link Mode})</h2>
+ * <ul>
+ * <li><b>Hybrid</b> (the default): a daemon platform thread blocks in {@code epoll_wait} and
+ *     unparks waiters itself while events come a few at a time, the cheapest path for one
+ *     connection (one hand-off per event). When one wait returns a busy batch (at least {@value
+ *     #BUSY_BATCH_EVENTS} events) it hands polling to a virtual <em>assistant</em> and parks: the
+ *     assistant polls without blocking and yields between rounds, so the threads it unparks run
+ *     on its own carrier without waking another OS thread, and the platform thread stops
+ *     competing for a CPU. After an empty round the assistant hands back. The platform thread
+ *     checks every {@value #ASSISTANT_STALL_MILLIS} ms that the assistant is making rounds and
+ *     polls itself when it is not (every carrier busy with CPU-bound work), so I/O never starves.
+ * <li><b>Platform</b>: the platform thread only.</li>
+ * <li><b>Virtual</b>: a virtual thread that only polls without blocking and parks on the {@link
+ *     MasterPoller} when idle, the JDK's own design since JDK 22.</li>
+ * </ul>
+ * A blocking foreign call would pin a virtual thread's carrier, so virtual threads here only
+ * poll with a zero timeout. {@link #register} and {@link #deregister} are called by connection
+ * threads; they take {@link #tableLock}, which is never held across a syscall that blocks. The
+ * polling threads read the table without a lock; two of them may dispatch at once (the kernel
+ * gives each edge-triggered event to one waiter, and a descriptor's notify is a CAS).
  */
 final class EpollPoller {
     private static final System.Logger LOG = System.getLogger(EpollPoller.class.getName());
@@ -41,13 +55,32 @@ final class EpollPoller {
     private static final int READABLE = LibC.EPOLLIN | LibC.EPOLLRDHUP | LibC.EPOLLHUP | LibC.EPOLLERR;
     private static final int WRITABLE = LibC.EPOLLOUT | LibC.EPOLLHUP | LibC.EPOLLERR;
 
+    /** Events in one wait that make the hybrid poller hand polling to its virtual assistant. */
+    static final int BUSY_BATCH_EVENTS = 4;
+    /** How often the hybrid platform thread checks that a busy assistant still gets a carrier. */
+    static final int ASSISTANT_STALL_MILLIS = 10;
+
+    /** Which threads poll; see the class comment. */
+    enum Mode { HYBRID, PLATFORM, VIRTUAL }
+
     /** One live registration; immutable, so the poller sees its sequence and descriptor together. */
     private record Registration(int sequence, PollDescriptor descriptor) {}
 
     private final String name;
     private final Epoll epoll;
     private final Thread thread;
-    /** The master this poller parks on when idle; null for a platform-thread poller. */
+    /** The hybrid mode's virtual assistant, else null. */
+    private final Thread assistant;
+    /** The assistant's own event array (null unless hybrid). */
+    private final Epoll.EventArray assistantEvents;
+    /** Whether the assistant is polling (set by the platform thread, cleared by the assistant). */
+    private volatile boolean assistantActive;
+    /** Rounds the assistant has polled; the platform thread's sign that it gets a carrier. */
+    private volatile long assistantRounds;
+    /** Busy periods handed to the assistant, and polls the platform thread made for a stalled one; for tests. */
+    private volatile long handOffs;
+    private volatile long stallPolls;
+    /** The master this poller parks on when idle; null unless virtual. */
     private final MasterPoller master;
     private final int index;
     private final ReentrantLock tableLock = new ReentrantLock();
@@ -60,28 +93,33 @@ final class EpollPoller {
     private int slotsUsedEver;
     private volatile boolean shutdown;
 
-    /**
-     * Creates the epoll instance and starts a platform daemon thread named {@code name} that
-     * blocks in {@code epoll_wait}.
-     */
+    /** Creates the epoll instance and starts a hybrid poller's threads, named after {@code name}. */
     EpollPoller(String name) throws IOException {
-        this(name, null, 0);
+        this(name, Mode.HYBRID, null, 0);
     }
 
     /**
-     * Creates the epoll instance and starts its thread: with {@code master == null} a platform
-     * daemon thread that blocks in {@code epoll_wait}; otherwise a virtual thread that polls
-     * without blocking, yields between busy rounds, and parks on {@code master} (as its
-     * sub-poller {@code index}) when idle.
+     * Creates the epoll instance and starts its threads in {@code mode}; a virtual poller parks
+     * on {@code master} (as its sub-poller {@code index}) when idle, the others ignore both.
      */
-    EpollPoller(String name, MasterPoller master, int index) throws IOException {
+    EpollPoller(String name, Mode mode, MasterPoller master, int index) throws IOException {
         this.name = name;
         this.epoll = new Epoll();
-        this.master = master;
+        this.master = mode == Mode.VIRTUAL ? java.util.Objects.requireNonNull(master) : null;
         this.index = index;
-        this.thread = master == null
-                ? Thread.ofPlatform().name(name).daemon().unstarted(this::run)
-                : Thread.ofVirtual().name(name).unstarted(this::runVirtual);
+        this.thread = switch (mode) {
+            case HYBRID -> Thread.ofPlatform().name(name).daemon().unstarted(this::runHybrid);
+            case PLATFORM -> Thread.ofPlatform().name(name).daemon().unstarted(this::run);
+            case VIRTUAL -> Thread.ofVirtual().name(name).unstarted(this::runVirtual);
+        };
+        if (mode == Mode.HYBRID) {
+            assistantEvents = epoll.new EventArray();
+            assistant = Thread.ofVirtual().name(name + "-assistant").unstarted(this::runAssistant);
+            assistant.start();
+        } else {
+            assistantEvents = null;
+            assistant = null;
+        }
         thread.start();
     }
 
@@ -195,6 +233,80 @@ final class EpollPoller {
         }
     }
 
+    /** The hybrid platform thread: {@link #run}, handing busy periods to the assistant. */
+    private void runHybrid() {
+        try {
+            while (!shutdown) {
+                int ready = epoll.await(-1);
+                for (int i = 0; i < ready; i++) {
+                    dispatch(epoll.tag(i), epoll.events(i));
+                }
+                if (ready >= BUSY_BATCH_EVENTS && !shutdown && assistant.isAlive()) {
+                    awaitAssistant();
+                }
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            LOG.log(Level.ERROR, "weft epoll poller " + name + " stopped; its sockets get no more events", e);
+        } finally {
+            shutdown = true;
+            LockSupport.unpark(assistant);
+            try {
+                assistant.join(); // it may still be in a zero-timeout epoll_wait on this instance
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            epoll.close();
+        }
+    }
+
+    /** Hands polling to the assistant and parks until it hands back, polling itself if it stalls. */
+    private void awaitAssistant() throws IOException {
+        handOffs++;
+        long roundsSeen = assistantRounds;
+        assistantActive = true;
+        LockSupport.unpark(assistant);
+        while (assistantActive && !shutdown && assistant.isAlive()) {
+            LockSupport.parkNanos(this, ASSISTANT_STALL_MILLIS * 1_000_000L);
+            long rounds = assistantRounds;
+            if (assistantActive && rounds == roundsSeen) {
+                // No carrier for the assistant: poll on its behalf so sockets are not starved.
+                stallPolls++;
+                int ready = epoll.await(0);
+                for (int i = 0; i < ready; i++) {
+                    dispatch(epoll.tag(i), epoll.events(i));
+                }
+            }
+            roundsSeen = rounds;
+        }
+    }
+
+    /** The hybrid assistant: while active, poll without blocking and yield; hand back after an empty round. */
+    private void runAssistant() {
+        try {
+            while (!shutdown) {
+                if (!assistantActive) {
+                    LockSupport.park(this);
+                    continue;
+                }
+                int ready;
+                do {
+                    Thread.yield(); // let the threads just unparked run on this carrier first
+                    ready = shutdown ? 0 : epoll.await(0, assistantEvents);
+                    assistantRounds++;
+                    for (int i = 0; i < ready; i++) {
+                        dispatch(assistantEvents.tag(i), assistantEvents.events(i));
+                    }
+                } while (ready > 0);
+                assistantActive = false;
+                LockSupport.unpark(thread);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            LOG.log(Level.ERROR, "weft epoll poller " + name + ": assistant stopped; the platform thread polls alone", e);
+            assistantActive = false;
+            LockSupport.unpark(thread);
+        }
+    }
+
     /** Hands one event to its descriptor, dropping stale tags; poller thread (and tests). */
     void dispatch(long tag, int events) {
         if (tag == Epoll.WAKEUP_TAG) {
@@ -233,6 +345,26 @@ final class EpollPoller {
         return thread;
     }
 
+    /** The hybrid mode's assistant thread, or null; for tests. */
+    Thread assistant() {
+        return assistant;
+    }
+
+    /** Whether the hybrid assistant is polling now; for tests. */
+    boolean assistantActive() {
+        return assistantActive;
+    }
+
+    /** How many busy periods the hybrid poller handed to its assistant; for tests. */
+    long handOffs() {
+        return handOffs;
+    }
+
+    /** How many times the hybrid platform thread polled for a stalled assistant; for tests. */
+    long stallPolls() {
+        return stallPolls;
+    }
+
     /**
      * Stops the loop and closes the epoll instance; for tests. Sockets still registered get no
      * more events. Waits for the thread to end.
@@ -240,81 +372,7 @@ final class EpollPoller {
     void shutdown() throws InterruptedException {
         shutdown = true;
         epoll.wakeup();
-        if (master != null) {
-            java.util.concurrent.locks.LockSupport.unpark(thread);
-        }
+        LockSupport.unpark(thread);
         thread.join();
-    }
-
-    /** The process-wide pollers, started on first use; sockets are sharded over them by fd. */
-    static final class Group {
-        private static final ReentrantLock START_LOCK = new ReentrantLock();
-        private static volatile EpollPoller[] pollers;
-
-        private Group() {}
-
-        /**
-         * Whether pollers are virtual threads parked on one platform master thread when idle, as
-         * the JDK's own poller since JDK 22 ({@code -Dweft.netpoll.epoll.pollerThreads=virtual}),
-         * instead of the default platform threads blocking in {@code epoll_wait}.
-         */
-        static boolean virtualPollers() {
-            return "virtual".equalsIgnoreCase(System.getProperty("weft.netpoll.epoll.pollerThreads", "platform"));
-        }
-
-        /** {@code max(1, ncpus / 4)}, or the {@code weft.netpoll.epoll.pollers} property (1..64) when set. */
-        static int pollerCount() {
-            Integer configured = Integer.getInteger("weft.netpoll.epoll.pollers");
-            if (configured != null && configured > 0) {
-                return Math.min(configured, 64);
-            }
-            return Math.max(1, Runtime.getRuntime().availableProcessors() / 4);
-        }
-
-        /** The poller that owns {@code fd}; starts the pollers on first use. */
-        static EpollPoller forFd(int fd) throws IOException {
-            EpollPoller[] started = all();
-            return started[Math.floorMod(fd, started.length)];
-        }
-
-        /**
-         * All pollers, started if they were not yet. A failure to start (e.g. EMFILE) is thrown
-         * to the caller and the next call tries again.
-         */
-        static EpollPoller[] all() throws IOException {
-            EpollPoller[] started = pollers;
-            if (started != null) {
-                return started;
-            }
-            START_LOCK.lock();
-            try {
-                if (pollers == null) {
-                    EpollPoller[] fresh = new EpollPoller[pollerCount()];
-                    MasterPoller master = virtualPollers() ? new MasterPoller("weft-epoll-master", fresh.length) : null;
-                    for (int i = 0; i < fresh.length; i++) {
-                        try {
-                            fresh[i] = new EpollPoller("weft-epoll-poller-" + i, master, i);
-                        } catch (IOException e) {
-                            for (int j = 0; j < i; j++) {
-                                stopQuietly(fresh[j]);
-                            }
-                            throw e;
-                        }
-                    }
-                    pollers = fresh;
-                }
-                return pollers;
-            } finally {
-                START_LOCK.unlock();
-            }
-        }
-
-        private static void stopQuietly(EpollPoller poller) {
-            try {
-                poller.shutdown();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 }

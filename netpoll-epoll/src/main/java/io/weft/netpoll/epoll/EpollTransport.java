@@ -110,7 +110,7 @@ public final class EpollTransport implements Transport {
             }
             boolean connected = Sockets.startConnect(fd, family, address, network);
             PollDescriptor poll = new PollDescriptor();
-            EpollPoller owner = EpollPoller.Group.forFd(fd);
+            EpollPoller owner = PollerGroup.forFd(fd);
             tag = owner.register(fd, poll);
             poller = owner;
             if (!connected) {

@@ -228,7 +228,7 @@ class EpollConnTest {
 
     private static int registeredSockets() throws Exception {
         int total = 0;
-        for (EpollPoller poller : EpollPoller.Group.all()) {
+        for (EpollPoller poller : PollerGroup.all()) {
             total += poller.registeredCount();
         }
         return total;

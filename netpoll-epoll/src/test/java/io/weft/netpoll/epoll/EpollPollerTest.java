@@ -11,7 +11,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The poller on a platform thread blocking in epoll_wait; {@link VirtualEpollPollerTest} runs the same on a virtual one. */
+/**
+ * The poller in its default, hybrid mode; {@link PlatformEpollPollerTest} and {@link
+ * VirtualEpollPollerTest} run the same cases on the other modes.
+ */
 class EpollPollerTest {
     /** The poller under test. */
     protected EpollPoller poller;
@@ -154,8 +157,8 @@ class EpollPollerTest {
     @Test
     void defaultPollerCountIsAQuarterOfTheCpusAtLeastOne() {
         int expected = Integer.getInteger("weft.netpoll.epoll.pollers") != null
-                ? EpollPoller.Group.pollerCount()
+                ? PollerGroup.pollerCount()
                 : Math.max(1, Runtime.getRuntime().availableProcessors() / 4);
-        assertThat(EpollPoller.Group.pollerCount()).isEqualTo(expected).isPositive();
+        assertThat(PollerGroup.pollerCount()).isEqualTo(expected).isPositive();
     }
 }

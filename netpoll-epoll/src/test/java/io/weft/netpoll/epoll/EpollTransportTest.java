@@ -37,9 +37,14 @@ class EpollTransportTest {
 
     @Test
     void pollersRunOnTheConfiguredKindOfThread() throws Exception {
-        boolean virtual = "virtual".equals(System.getProperty("weft.netpoll.epoll.pollerThreads"));
-        assertThat(EpollPoller.Group.virtualPollers()).isEqualTo(virtual);
-        assertThat(EpollPoller.Group.all()).allSatisfy(poller -> assertThat(poller.thread().isVirtual()).isEqualTo(virtual));
+        String configured = System.getProperty("weft.netpoll.epoll.pollerThreads");
+        EpollPoller.Mode expected = configured == null ? EpollPoller.Mode.HYBRID
+                : EpollPoller.Mode.valueOf(configured.toUpperCase(java.util.Locale.ROOT));
+        assertThat(PollerGroup.mode()).isEqualTo(expected);
+        assertThat(PollerGroup.all()).allSatisfy(poller -> {
+            assertThat(poller.thread().isVirtual()).isEqualTo(expected == EpollPoller.Mode.VIRTUAL);
+            assertThat(poller.assistant() != null).isEqualTo(expected == EpollPoller.Mode.HYBRID);
+        });
     }
 
     @Test

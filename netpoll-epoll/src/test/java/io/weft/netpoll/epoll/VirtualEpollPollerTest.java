@@ -17,7 +17,7 @@ class VirtualEpollPollerTest extends EpollPollerTest {
 
     @Override
     protected EpollPoller newPoller(String name) throws Exception {
-        return new EpollPoller(name, master, nextIndex++);
+        return new EpollPoller(name, EpollPoller.Mode.VIRTUAL, master, nextIndex++);
     }
 
     @Override
