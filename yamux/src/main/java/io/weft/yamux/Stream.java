@@ -230,8 +230,10 @@ public final class Stream implements Conn {
                 if (stallStartNanos == 0) {
                     stallStartNanos = System.nanoTime();
                     session.counters.windowStalls.increment();
-                    stallEvent = new YamuxEvents.WindowStall();
-                    stallEvent.begin();
+                    if (YamuxEvents.jfrInitialized()) {
+                        stallEvent = new YamuxEvents.WindowStall();
+                        stallEvent.begin();
+                    }
                 }
                 Deadlines.await(writable, writeDeadlineNanos, "write");
             }
@@ -239,7 +241,7 @@ public final class Stream implements Conn {
             lock.unlock();
             if (stallStartNanos != 0) {
                 session.counters.windowStallNanos.add(System.nanoTime() - stallStartNanos);
-                if (stallEvent.isEnabled()) {
+                if (stallEvent != null && stallEvent.isEnabled()) {
                     stallEvent.streamId = Integer.toUnsignedLong(id);
                     stallEvent.commit();
                 }

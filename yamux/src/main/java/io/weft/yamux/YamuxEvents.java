@@ -3,6 +3,7 @@ package io.weft.yamux;
 import jdk.jfr.Category;
 import jdk.jfr.Enabled;
 import jdk.jfr.Event;
+import jdk.jfr.FlightRecorder;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 
@@ -10,9 +11,19 @@ import jdk.jfr.Name;
  * JFR events for rare, interesting session moments. All are disabled by default; enable them
  * with a JFR settings file or {@code -XX:StartFlightRecording:settings=...} naming
  * {@code io.weft.yamux.*}. Emitted from whichever thread observes the moment.
+ *
+ * <p>Until JFR is initialized in this JVM (a recording started by flag, {@code jcmd} or API) no
+ * event object is created: the first use of a JFR event class starts JFR's own machinery, which
+ * took 110–170 ms on the thread that hit it (measured at a stream's first window stall, in the
+ * middle of a transfer). No recording can want our events before that point anyway.
  */
 final class YamuxEvents {
     private YamuxEvents() {
+    }
+
+    /** Whether JFR runs in this JVM; cheap, and loads no event class. */
+    static boolean jfrInitialized() {
+        return FlightRecorder.isInitialized();
     }
 
     @Name("io.weft.yamux.SessionClosed")
@@ -69,6 +80,9 @@ final class YamuxEvents {
     }
 
     static void sessionClosed(boolean client, String cause) {
+        if (!jfrInitialized()) {
+            return;
+        }
         SessionClosed event = new SessionClosed();
         if (event.isEnabled()) {
             event.client = client;
@@ -78,6 +92,9 @@ final class YamuxEvents {
     }
 
     static void goAway(long code, boolean sent) {
+        if (!jfrInitialized()) {
+            return;
+        }
         GoAway event = new GoAway();
         if (event.isEnabled()) {
             event.code = code;
@@ -87,6 +104,9 @@ final class YamuxEvents {
     }
 
     static void protocolError(String reason) {
+        if (!jfrInitialized()) {
+            return;
+        }
         ProtocolError event = new ProtocolError();
         if (event.isEnabled()) {
             event.reason = reason;
@@ -95,6 +115,9 @@ final class YamuxEvents {
     }
 
     static void streamReset(int streamId, int code, boolean remote) {
+        if (!jfrInitialized()) {
+            return;
+        }
         StreamReset event = new StreamReset();
         if (event.isEnabled()) {
             event.streamId = Integer.toUnsignedLong(streamId);
