@@ -3,10 +3,17 @@ package io.weft.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weft.yamux.interop.GoPeer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code weft stdio} as processes joined by pipes, as in
@@ -83,6 +91,62 @@ class StdioEndToEndTest {
             join(exit.stdoutStream(), exit.stdin(), entry.stdoutStream(), entry.stdin());
             String address = entry.awaitListening(TIMEOUT);
             assertThat(echoExactConcurrently(address, 16, 200_000)).isEqualTo(16L * 200_000);
+        }
+    }
+
+    @Test
+    void unixSocketsAtBothEndsForwardIntact(@TempDir Path dir) throws Exception {
+        Path targetPath = dir.resolve("target.sock");
+        Path entryPath = dir.resolve("entry.sock");
+        try (ServerSocketChannel target = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            target.bind(UnixDomainSocketAddress.of(targetPath));
+            Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        SocketChannel accepted = target.accept();
+                        Thread.ofVirtual().start(() -> echoUntilEof(accepted));
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            try (WeftProcess exit = WeftProcess.startPiped("stdio", "-U", targetPath.toString());
+                    WeftProcess entry = WeftProcess.startPiped("stdio", "-U", "-l", entryPath.toString())) {
+                join(exit.stdoutStream(), exit.stdin(), entry.stdoutStream(), entry.stdin());
+                assertThat(entry.awaitListening(TIMEOUT)).isEqualTo("unix:" + entryPath);
+                for (int i = 0; i < 5; i++) {
+                    byte[] sent = new byte[64 * 1024 + i];
+                    new SplittableRandom(i).nextBytes(sent);
+                    try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(entryPath))) {
+                        client.write(ByteBuffer.wrap(sent));
+                        client.shutdownOutput(); // half-close crosses both processes to the target
+                        ByteArrayOutputStream received = new ByteArrayOutputStream();
+                        ByteBuffer buffer = ByteBuffer.allocate(8192);
+                        while (client.read(buffer.clear()) >= 0) {
+                            received.write(buffer.array(), 0, buffer.position());
+                        }
+                        assertThat(received.toByteArray()).as("connection %d", i).isEqualTo(sent);
+                    }
+                }
+                entry.stdin().close();
+                entry.assertExit(0, TIMEOUT);
+                exit.assertExit(0, TIMEOUT);
+            }
+        }
+    }
+
+    private static void echoUntilEof(SocketChannel channel) {
+        try (channel) {
+            ByteBuffer buffer = ByteBuffer.allocate(8192);
+            while (channel.read(buffer.clear()) >= 0) {
+                buffer.flip();
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+            }
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            // the peer went away; the test's comparison reports it
         }
     }
 

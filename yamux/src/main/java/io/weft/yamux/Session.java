@@ -242,7 +242,8 @@ public final class Session implements AutoCloseable {
     /**
      * Waits for the next inbound stream and ACKs it (with any extra window).
      *
-     * @throws SessionClosedException or the session's failure type, once the session is closed
+     * @throws SessionClosedException or the session's failure type, once the session is closed;
+     *     streams still queued then are never returned (they are dead)
      */
     public Stream acceptStream() throws IOException {
         return acceptStream(Duration.ZERO);
@@ -259,9 +260,14 @@ public final class Session implements AutoCloseable {
         Stream stream;
         lock.lock();
         try {
-            while ((stream = acceptQueue.pollFirst()) == null) {
+            while (true) {
+                // Closed first: a stream still queued when the session failed is dead (its opening
+                // frame may even have been the violation), so it is never handed out.
                 if (state == State.CLOSED) {
                     throw Failures.forCaller(failure);
+                }
+                if ((stream = acceptQueue.pollFirst()) != null) {
+                    break;
                 }
                 awaitUntil(acceptable, timeoutNanos == 0 ? 0 : deadlineNanos, "timed out waiting for a stream");
             }

@@ -394,6 +394,17 @@ class SessionTest {
 
     @ParameterizedTest
     @EnumSource(SessionPair.Kind.class)
+    void acceptAfterCloseFailsEvenWithStreamsQueued(SessionPair.Kind kind) throws Exception {
+        try (SessionPair pair = SessionPair.open(kind)) {
+            pair.client().openStream().write(ByteBuffer.wrap(new byte[] {1}));
+            await().atMost(PATIENCE).until(() -> pair.server().streamCount() == 1);
+            pair.server().close();
+            assertThatThrownBy(() -> pair.server().acceptStream()).isInstanceOf(SessionClosedException.class);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(SessionPair.Kind.class)
     void resetCarriesItsCodeToThePeer(SessionPair.Kind kind) throws Exception {
         try (SessionPair pair = SessionPair.open(kind)) {
             Stream client = pair.client().openStream();
