@@ -18,6 +18,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -533,9 +534,13 @@ class SessionTest {
                 Stream client = pair.client().openStream();
                 Stream server = pair.server().acceptStream();
                 pair.server().ping(); // an RTT sample before the burst (a fast pipe may finish before a probe returns)
+                // The writer runs until the reader has seen enough: for auto-tuning, a grown window
+                // (fresh RTT probes go out every keepalive interval while data flows, so a tiny
+                // idle-time sample cannot hide the growth for long); in strict mode, 32 MiB.
+                AtomicBoolean enough = new AtomicBoolean();
                 CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
                     try {
-                        for (int i = 0; i < 64; i++) {
+                        while (!enough.get()) {
                             client.write(ByteBuffer.allocate(256 * 1024));
                         }
                         client.closeWrite();
@@ -543,7 +548,17 @@ class SessionTest {
                         throw new RuntimeException(e);
                     }
                 }, r -> Thread.ofVirtual().start(r));
-                server.inputStream().transferTo(java.io.OutputStream.nullOutputStream());
+                long giveUpNanos = System.nanoTime() + PATIENCE.toNanos();
+                long readBytes = 0;
+                byte[] buffer = new byte[64 * 1024];
+                java.io.InputStream in = server.inputStream();
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    readBytes += n;
+                    if (tuning ? server.receiveWindowBytes() > 256 * 1024 || System.nanoTime() > giveUpNanos
+                            : readBytes >= 32L << 20) {
+                        enough.set(true);
+                    }
+                }
                 writer.get(60, TimeUnit.SECONDS);
                 if (tuning) {
                     assertThat(pair.server().rtt()).as("probed while data flowed").isPositive();
