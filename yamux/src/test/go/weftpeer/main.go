@@ -295,6 +295,15 @@ func runEchoClient(o options) error {
 	for err := range errs {
 		return err
 	}
+	// Each stream is closed on our side; it leaves the session when the peer's FIN arrives. Wait
+	// for that before closing the session, so the peer's echo handlers see EOF rather than a
+	// connection reset by our exit (this hashicorp closes the connection without flushing).
+	for deadline := time.Now().Add(10 * time.Second); sess.NumStreams() > 0; {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d streams still open 10s after the last echo: the peer never closed them", sess.NumStreams())
+		}
+		time.Sleep(time.Millisecond)
+	}
 	printJSON(map[string]interface{}{"streams": o.streams, "bytesPerStream": o.bytes, "verified": true})
 	return nil
 }
