@@ -108,8 +108,7 @@ final class EpollPoller {
         this.master = mode == Mode.VIRTUAL ? java.util.Objects.requireNonNull(master) : null;
         this.index = index;
         this.thread = switch (mode) {
-            case HYBRID -> Thread.ofPlatform().name(name).daemon().unstarted(this::runHybrid);
-            case PLATFORM -> Thread.ofPlatform().name(name).daemon().unstarted(this::run);
+            case HYBRID, PLATFORM -> Thread.ofPlatform().name(name).daemon().unstarted(this::run);
             case VIRTUAL -> Thread.ofVirtual().name(name).unstarted(this::runVirtual);
         };
         if (mode == Mode.HYBRID) {
@@ -189,22 +188,6 @@ final class EpollPoller {
         }
     }
 
-    private void run() {
-        try {
-            while (!shutdown) {
-                int ready = epoll.await(-1);
-                for (int i = 0; i < ready; i++) {
-                    dispatch(epoll.tag(i), epoll.events(i));
-                }
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            // epoll_wait only fails for programming errors (EBADF, EINVAL, EFAULT): nothing to retry.
-            LOG.log(Level.ERROR, "weft epoll poller " + name + " stopped; its sockets get no more events", e);
-        } finally {
-            epoll.close();
-        }
-    }
-
     /**
      * The sub-poller loop (JDK-8318422's design): poll without blocking; after a round with
      * events yield, so the threads just unparked run on this carrier; after an empty round park
@@ -221,9 +204,7 @@ final class EpollPoller {
                     Thread.yield();
                 }
                 ready = shutdown ? 0 : epoll.await(0);
-                for (int i = 0; i < ready; i++) {
-                    dispatch(epoll.tag(i), epoll.events(i));
-                }
+                dispatchReady(ready);
             }
         } catch (IOException | RuntimeException | Error e) {
             LOG.log(Level.ERROR, "weft epoll poller " + name + " stopped; its sockets get no more events", e);
@@ -233,29 +214,40 @@ final class EpollPoller {
         }
     }
 
-    /** The hybrid platform thread: {@link #run}, handing busy periods to the assistant. */
-    private void runHybrid() {
+    /**
+     * The platform thread's loop: block in {@code epoll_wait}, dispatch, and in hybrid mode hand
+     * busy periods to the assistant.
+     */
+    private void run() {
         try {
             while (!shutdown) {
                 int ready = epoll.await(-1);
-                for (int i = 0; i < ready; i++) {
-                    dispatch(epoll.tag(i), epoll.events(i));
-                }
-                if (ready >= BUSY_BATCH_EVENTS && !shutdown && assistant.isAlive()) {
+                dispatchReady(ready);
+                if (assistant != null && ready >= BUSY_BATCH_EVENTS && !shutdown && assistant.isAlive()) {
                     awaitAssistant();
                 }
             }
         } catch (IOException | RuntimeException | Error e) {
+            // epoll_wait only fails for programming errors (EBADF, EINVAL, EFAULT): nothing to retry.
             LOG.log(Level.ERROR, "weft epoll poller " + name + " stopped; its sockets get no more events", e);
         } finally {
             shutdown = true;
-            LockSupport.unpark(assistant);
-            try {
-                assistant.join(); // it may still be in a zero-timeout epoll_wait on this instance
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (assistant != null) {
+                LockSupport.unpark(assistant);
+                try {
+                    assistant.join(); // it may still be in a zero-timeout epoll_wait on this instance
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             epoll.close();
+        }
+    }
+
+    /** Dispatches the {@code ready} events of the last wait into the primary event array. */
+    private void dispatchReady(int ready) {
+        for (int i = 0; i < ready; i++) {
+            dispatch(epoll.tag(i), epoll.events(i));
         }
     }
 
@@ -271,10 +263,7 @@ final class EpollPoller {
             if (assistantActive && rounds == roundsSeen) {
                 // No carrier for the assistant: poll on its behalf so sockets are not starved.
                 stallPolls++;
-                int ready = epoll.await(0);
-                for (int i = 0; i < ready; i++) {
-                    dispatch(epoll.tag(i), epoll.events(i));
-                }
+                dispatchReady(epoll.await(0));
             }
             roundsSeen = rounds;
         }
