@@ -4,6 +4,7 @@ import io.weft.netpoll.nio.NioTransport;
 import io.weft.netpoll.spi.PollDescriptor;
 import io.weft.netpoll.spi.Transport;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -185,8 +186,8 @@ public final class Poller {
         for (SocketAddress candidate : AddressParser.dialAddresses(checkedNetwork, address)) {
             try {
                 return transport.dial(checkedNetwork, candidate, deadlineNanos);
-            } catch (DeadlineExceededException timedOut) {
-                throw timedOut; // the deadline covers the whole dial, not one address
+            } catch (InterruptedIOException stopped) {
+                throw stopped; // a timeout covers the whole dial, not one address; so does an interrupt
             } catch (IOException e) {
                 if (first == null) {
                     first = e; // Go reports the first address's error

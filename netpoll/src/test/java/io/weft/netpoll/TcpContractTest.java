@@ -31,9 +31,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The {@link ConnContractTest} for TCP on one poller, plus what only TCP promises: {@link TcpConn}
@@ -179,6 +182,54 @@ public abstract class TcpContractTest extends ConnContractTest {
                 getClass().getSimpleName(), best.toNanos() / 1e6);
         assertThat(best).as("time from the first close to the last reader released").isLessThan(Duration.ofMillis(100));
         awaitFileDescriptorsBackTo(fdBaseline);
+    }
+
+    /**
+     * Go's fdMutex releases every caller queued on a conn at close, not one after another: with
+     * 1,000 platform threads a lock that hands itself on in turn needs a context switch per caller.
+     */
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void closeReleasesThousandReadersAndHundredWritersQueuedOnOneConnWithin100Milliseconds(Kind kind) throws Exception {
+        Duration best = Duration.ofDays(1);
+        for (int attempt = 0; attempt < 3 && best.compareTo(Duration.ofMillis(100)) > 0; attempt++) {
+            ConnPair queued = attempt == 0 ? pair : connect();
+            try {
+                best = min(best, releaseCallsQueuedOnOneConn(kind, queued.first(), 1000, 100));
+            } finally {
+                if (queued != pair) {
+                    queued.second().close();
+                    queued.cleanup().close();
+                }
+            }
+        }
+        System.out.printf("%s: 1,000 readers and 100 writers queued on one conn (%s threads) released %.1f ms after close%n",
+                getClass().getSimpleName(), kind, best.toNanos() / 1e6);
+        assertThat(best).as("time from close to the last of 1,100 queued calls released").isLessThan(Duration.ofMillis(100));
+    }
+
+    private Duration releaseCallsQueuedOnOneConn(Kind kind, Conn conn, int readers, int writers) throws Exception {
+        AtomicLong lastReleaseNanos = new AtomicLong();
+        List<Call<Throwable>> calls = new ArrayList<>();
+        for (int i = 0; i < readers; i++) {
+            calls.add(threads.start(kind, () -> released(lastReleaseNanos, () -> conn.read(ByteBuffer.allocate(16)))));
+        }
+        for (int i = 0; i < writers; i++) {
+            calls.add(threads.start(kind, () -> released(lastReleaseNanos, () -> fillUntilFailure(conn))));
+        }
+        calls.forEach(Call::awaitBlocked);
+        long closeStart = System.nanoTime();
+        conn.close();
+        for (Call<Throwable> call : calls) {
+            assertThat(call.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(NetClosedException.class);
+        }
+        return Duration.ofNanos(lastReleaseNanos.get() - closeStart);
+    }
+
+    private static Throwable released(AtomicLong lastReleaseNanos, ThrowingCallable call) {
+        Throwable failure = catchThrowable(call);
+        lastReleaseNanos.accumulateAndGet(System.nanoTime(), Math::max);
+        return failure;
     }
 
     private Duration releaseBlockedReaders(int count) throws Exception {

@@ -52,6 +52,7 @@ final class EpollListener extends PollListener {
     static EpollListener open(String network, SocketAddress address) throws IOException {
         int family = SockAddr.family(address);
         int fd = Sockets.open(family);
+        boolean fileCreated = false;
         try {
             if (family != LibC.AF_UNIX) {
                 Sockets.setInt(fd, LibC.SOL_SOCKET, LibC.SO_REUSEADDR, 1, "SO_REUSEADDR");
@@ -60,6 +61,7 @@ final class EpollListener extends PollListener {
                 Sockets.setInt(fd, LibC.IPPROTO_IPV6, LibC.IPV6_V6ONLY, network.equals("tcp6") ? 1 : 0, "IPV6_V6ONLY");
             }
             Sockets.bind(fd, family, address, network);
+            fileCreated = true;
             Sockets.listen(fd, BACKLOG, address, network);
             SocketAddress bound = SockAddr.query(fd, false);
             PollDescriptor poll = new PollDescriptor();
@@ -68,6 +70,14 @@ final class EpollListener extends PollListener {
             return new EpollListener(network, poll, fd, family, poller, tag, bound);
         } catch (IOException | RuntimeException e) {
             Sockets.closeQuietly(fd);
+            if (fileCreated && address instanceof UnixDomainSocketAddress unix) {
+                // bind created the socket file; a failed bind leaves someone else's file alone
+                try {
+                    Files.deleteIfExists(unix.getPath());
+                } catch (IOException deleteFailure) {
+                    e.addSuppressed(deleteFailure);
+                }
+            }
             throw e;
         }
     }

@@ -2,6 +2,7 @@ package io.weft.netpoll.epoll;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.weft.netpoll.Conn;
 import io.weft.netpoll.ConnectionResetException;
@@ -244,25 +245,22 @@ class EpollConnTest {
             pairs.add(EpollPair.tcp());
         }
         assertThat(registeredSockets()).isEqualTo(slotBaseline + 150); // listener, client and server each
-        CountDownLatch readersBlocked = new CountDownLatch(pairs.size());
         java.util.List<Thread> readers = new java.util.ArrayList<>();
+        java.util.Queue<Throwable> outcomes = new java.util.concurrent.ConcurrentLinkedQueue<>();
         for (EpollPair pair : pairs) {
-            readers.add(Thread.ofVirtual().start(() -> {
-                readersBlocked.countDown();
-                try {
-                    pair.server().read(ByteBuffer.allocate(1));
-                } catch (Exception expected) {
-                    // closed under the reader
-                }
-            }));
+            readers.add(Thread.ofVirtual().start(
+                    () -> outcomes.add(catchThrowable(() -> pair.server().read(ByteBuffer.allocate(1))))));
         }
-        assertThat(readersBlocked.await(10, TimeUnit.SECONDS)).isTrue();
+        // each reader in flight and parked on its socket, so close has to wait for it to leave
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                .until(() -> readers.stream().allMatch(t -> t.getState() == Thread.State.WAITING));
         for (EpollPair pair : pairs) {
             pair.close();
         }
         for (Thread reader : readers) {
-            reader.join(Duration.ofSeconds(10));
+            assertThat(reader.join(Duration.ofSeconds(10))).isTrue();
         }
+        assertThat(outcomes).hasSize(pairs.size()).allMatch(t -> t instanceof NetClosedException);
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
                 .until(() -> Fds.openCount() <= fdBaseline && registeredSockets() == slotBaseline);
     }

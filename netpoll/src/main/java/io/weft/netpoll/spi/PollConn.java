@@ -13,7 +13,6 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Go's read and write loops ({@code internal/poll.FD.Read/Write}), written once for every poller
@@ -32,8 +31,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Threads and locks</h2>
  * Any thread may call any method. Readers are serialized by {@code readLock} and writers by
  * {@code writeLock} (so at most one thread waits in each slot of the descriptor); the two locks are
- * never held together. {@link #close()}, the deadline setters and the half-closes take no lock and
- * never block. The native handle is released ({@link #closeHandle()}) by whichever thread ends
+ * never held together. They are {@link CallLock}s, so close releases the callers queued on them
+ * at once, not one after another. {@link #close()}, the deadline setters and the half-closes
+ * take no lock and never block. The native handle is released ({@link #closeHandle()}) by whichever thread ends
  * the last call in flight after close, so a subclass must allow that to be any thread.
  */
 public abstract class PollConn implements Conn {
@@ -42,8 +42,8 @@ public abstract class PollConn implements Conn {
     /** This connection's poll descriptor, which the backend's poller notifies. */
     protected final PollDescriptor poll;
     private final String network;
-    private final ReentrantLock readLock = new ReentrantLock();
-    private final ReentrantLock writeLock = new ReentrantLock();
+    private final CallLock readLock = new CallLock();
+    private final CallLock writeLock = new CallLock();
     private volatile boolean readShutdown;
     private volatile boolean writeShutdown;
     private final InputStream inputStream = new ConnInputStream(this);
@@ -306,7 +306,10 @@ public abstract class PollConn implements Conn {
      */
     @Override
     public void close() throws IOException {
-        if (poll.close()) {
+        boolean idle = poll.close();
+        readLock.close();
+        writeLock.close();
+        if (idle) {
             closeHandle();
         }
     }
@@ -391,12 +394,16 @@ public abstract class PollConn implements Conn {
         return failure;
     }
 
-    private void lock(ReentrantLock lock, String op) throws IOException {
+    private void lock(CallLock lock, String op) throws IOException {
+        boolean locked;
         try {
-            lock.lockInterruptibly();
+            locked = lock.lock();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw failure(op, PollStatus.INTERRUPTED, 0);
+        }
+        if (!locked) {
+            throw closedException(op);
         }
     }
 

@@ -9,7 +9,6 @@ import java.io.InterruptedIOException;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Go's accept loop ({@code internal/poll.FD.Accept}) written once for every poller backend: one
@@ -19,8 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Threads and locks</h2>
  * Any thread may call any method. Acceptors are serialized by {@code acceptLock}, so one waits on
- * the descriptor and the others on the lock; {@link #close()} wakes the waiting one and the rest
- * find the listener closed when they get the lock. The socket is closed ({@link #closeHandle()})
+ * the descriptor and the others on the lock; {@link #close()} wakes the waiting one and releases
+ * the queued ones at once (a {@link CallLock}). The socket is closed ({@link #closeHandle()})
  * by whichever thread ends the last call in flight after close.
  */
 public abstract class PollListener implements Listener {
@@ -29,7 +28,7 @@ public abstract class PollListener implements Listener {
     /** The listener's poll descriptor; the poller signals acceptable connections as readable. */
     protected final PollDescriptor poll;
     private final String network;
-    private final ReentrantLock acceptLock = new ReentrantLock();
+    private final CallLock acceptLock = new CallLock();
 
     /**
      * Creates the listener around a bound, listening, non-blocking socket registered with its poller.
@@ -59,11 +58,15 @@ public abstract class PollListener implements Listener {
 
     @Override
     public Conn accept() throws IOException {
+        boolean locked;
         try {
-            acceptLock.lockInterruptibly();
+            locked = acceptLock.lock();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("accept " + describe() + ": interrupted");
+        }
+        if (!locked) {
+            throw closedException("accept");
         }
         try {
             if (!poll.acquire()) {
@@ -105,7 +108,9 @@ public abstract class PollListener implements Listener {
     /** Stops listening and wakes every blocked acceptor with {@link NetClosedException}. Idempotent. */
     @Override
     public void close() throws IOException {
-        if (poll.close()) {
+        boolean idle = poll.close();
+        acceptLock.close();
+        if (idle) {
             closeHandle();
         }
     }

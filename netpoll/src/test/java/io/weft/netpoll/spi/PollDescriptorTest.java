@@ -7,10 +7,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -165,23 +171,11 @@ class PollDescriptorTest {
     }
 
     private static void raceReadinessWithParking(int rounds, long seed) throws Exception {
-        Random random = new Random(seed);
-        for (int round = 0; round < rounds; round++) {
+        race(rounds, seed, () -> {
             PollDescriptor poll = new PollDescriptor();
             poll.setReadDeadline(PollDescriptor.deadlineNanosAfter(Duration.ofSeconds(10)));
-            int spinBeforeNotify = random.nextInt(200);
-            CountDownLatch go = new CountDownLatch(1);
-            Thread notifier = Thread.ofPlatform().start(() -> {
-                awaitUninterruptibly(go);
-                for (int i = 0; i < spinBeforeNotify; i++) {
-                    Thread.onSpinWait();
-                }
-                poll.notifyReadable();
-            });
-            go.countDown();
-            assertThat(poll.awaitRead()).as("seed %d round %d", seed, round).isEqualTo(PollStatus.READY);
-            notifier.join();
-        }
+            return poll;
+        }, PollDescriptor::awaitRead, PollDescriptor::hasReadWaiter, PollDescriptor::notifyReadable, PollStatus.READY);
     }
 
     /** A stream of events against a waiter that consumes them: every wait ends READY, none hangs. */
@@ -224,52 +218,91 @@ class PollDescriptorTest {
     }
 
     private static void raceCloseWithParking(int rounds, long seed) throws Exception {
-        Random random = new Random(seed);
-        for (int round = 0; round < rounds; round++) {
-            PollDescriptor poll = new PollDescriptor();
-            int spin = random.nextInt(200);
-            Thread closer = Thread.ofPlatform().start(() -> {
-                for (int i = 0; i < spin; i++) {
-                    Thread.onSpinWait();
-                }
-                poll.close();
-            });
-            assertThat(poll.awaitRead()).as("seed %d round %d", seed, round).isEqualTo(PollStatus.CLOSED);
-            closer.join();
-        }
+        race(rounds, seed, PollDescriptor::new, PollDescriptor::awaitRead, PollDescriptor::hasReadWaiter,
+                PollDescriptor::close, PollStatus.CLOSED);
     }
 
     /** A past deadline racing with a waiter about to park (no deadline yet): always TIMED_OUT. */
     @Test
     void pastDeadlineRacingWithParkingIsNeverLost() throws Exception {
-        Random random = new Random(7);
-        for (int round = 0; round < 2_000; round++) {
-            PollDescriptor poll = new PollDescriptor();
-            int spin = random.nextInt(200);
-            Thread setter = Thread.ofPlatform().start(() -> {
-                for (int i = 0; i < spin; i++) {
-                    Thread.onSpinWait();
-                }
-                poll.setWriteDeadline(PollDescriptor.EXPIRED);
-            });
-            assertThat(poll.awaitWrite()).as("round %d", round).isEqualTo(PollStatus.TIMED_OUT);
-            setter.join();
+        race(2_000, 7, PollDescriptor::new, PollDescriptor::awaitWrite, PollDescriptor::hasWriteWaiter,
+                poll -> poll.setWriteDeadline(PollDescriptor.EXPIRED), PollStatus.TIMED_OUT);
+    }
+
+    /**
+     * Runs {@code rounds} races between a waiter ({@code await} on this thread) and a partner
+     * thread doing {@code act}. Both meet at a spin barrier and then spin a random while; the
+     * partner records whether the waiter had published itself ({@code published}) just before it
+     * acted. The waiter's spin has a head start steered by those outcomes (doubled after a round
+     * where the waiter published first, halved after one where it did not), which keeps the
+     * race centred on the boundary even when the scheduler favours one side, and the test
+     * demands enough of both orderings, so it cannot pass by only ever testing one. The waiter
+     * must end with {@code expected} every round.
+     */
+    private static void race(int rounds, long seed, Supplier<PollDescriptor> fresh,
+            Function<PollDescriptor, PollStatus> await, Predicate<PollDescriptor> published,
+            Consumer<PollDescriptor> act, PollStatus expected) throws Exception {
+        Random random = new Random(seed);
+        AtomicReference<PollDescriptor> current = new AtomicReference<>();
+        AtomicInteger partnerSpins = new AtomicInteger();
+        AtomicInteger arrived = new AtomicInteger(); // rounds the partner has reached the barrier for
+        AtomicInteger started = new AtomicInteger(); // rounds the waiter has released
+        AtomicBoolean actedAfterPublish = new AtomicBoolean();
+        Thread partner = Thread.ofPlatform().daemon().start(() -> {
+            for (int round = 1; round <= rounds; round++) {
+                int thisRound = round;
+                arrived.set(round);
+                spinUntil(() -> started.get() >= thisRound);
+                spin(partnerSpins.get());
+                PollDescriptor poll = current.get();
+                actedAfterPublish.set(published.test(poll));
+                act.accept(poll); // the waiter sees this act, so it sees the flag set before it
+            }
+        });
+        int afterPublish = 0;
+        int headStartSpins = 0;
+        for (int round = 1; round <= rounds; round++) {
+            PollDescriptor poll = fresh.get();
+            current.set(poll);
+            partnerSpins.set(random.nextInt(400));
+            int waiterSpins = headStartSpins + random.nextInt(400);
+            int thisRound = round;
+            spinUntil(() -> arrived.get() >= thisRound);
+            started.set(round);
+            spin(waiterSpins);
+            assertThat(await.apply(poll)).as("seed %d round %d", seed, round).isEqualTo(expected);
+            if (actedAfterPublish.get()) {
+                afterPublish++;
+                headStartSpins = Math.min(1 << 20, headStartSpins * 2 + 16);
+            } else {
+                headStartSpins /= 2;
+            }
+        }
+        partner.join();
+        System.out.printf("race seed %d: %d of %d acts after the waiter published itself%n", seed, afterPublish, rounds);
+        assertThat(afterPublish).as("rounds where the waiter had published itself before the act")
+                .isBetween(rounds / 20, rounds - rounds / 20);
+    }
+
+    private static void spin(int times) {
+        for (int i = 0; i < times; i++) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Spins until {@code condition}; yields now and then so a busy machine still gets there. */
+    private static void spinUntil(BooleanSupplier condition) {
+        for (int i = 1; !condition.getAsBoolean(); i++) {
+            if ((i & 0xff) == 0) {
+                Thread.yield();
+            } else {
+                Thread.onSpinWait();
+            }
         }
     }
 
     private static void awaitParked(PollDescriptor poll, boolean read) {
         await().atMost(Duration.ofSeconds(5)).until(() -> read ? poll.hasReadWaiter() : poll.hasWriteWaiter());
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        while (true) {
-            try {
-                latch.await();
-                return;
-            } catch (InterruptedException e) {
-                LockSupport.parkNanos(1);
-            }
-        }
     }
 
     private static void virtual(Runnable task) {
