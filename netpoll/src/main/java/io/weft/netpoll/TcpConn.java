@@ -28,6 +28,15 @@ public interface TcpConn extends Conn {
      */
     void setKeepAlivePeriod(Duration period) throws IOException;
 
+    /**
+     * Sets what {@link #close()} does with unsent data, as Go's {@code SetLinger}: {@code seconds <
+     * 0} (the default) sends it in the background; {@code 0} discards it and resets the connection
+     * (the peer's next read fails with a connection reset, not end of stream), which is how a
+     * proxy passes on a reset; {@code > 0} lingers in the background up to that many seconds.
+     * Close itself never blocks, whatever the setting.
+     */
+    void setLinger(int seconds) throws IOException;
+
     /** Sets the socket's receive buffer size ({@code SO_RCVBUF}), a hint to the kernel. */
     void setReadBufferBytes(int bytes) throws IOException;
 

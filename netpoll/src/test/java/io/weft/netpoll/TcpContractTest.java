@@ -124,6 +124,25 @@ public abstract class TcpContractTest extends ConnContractTest {
     }
 
     @Test
+    void closeWithZeroLingerResetsThePeerInsteadOfEndOfStream() throws Exception {
+        c1.write(ByteBuffer.wrap(new byte[] {7}));
+        assertThat(readByte(c2)).isEqualTo(7); // nothing left unread: a plain close would send FIN
+        ((TcpConn) c2).setLinger(0);
+        c2.close();
+        assertThatThrownBy(() -> c1.read(ByteBuffer.allocate(16))).isInstanceOf(ConnectionResetException.class);
+    }
+
+    @Test
+    void closeWithDefaultOrPositiveLingerStillEndsWithEndOfStream() throws Exception {
+        ((TcpConn) c2).setLinger(5);
+        ((TcpConn) c2).setLinger(-1);
+        c2.write(ByteBuffer.wrap(new byte[] {9}));
+        c2.close();
+        assertThat(readByte(c1)).isEqualTo(9);
+        assertThat(c1.read(ByteBuffer.allocate(16))).isEqualTo(-1);
+    }
+
+    @Test
     void dialingAClosedPortIsConnectionRefused() throws Exception {
         Listener listener = poller().listen("tcp", "127.0.0.1:0");
         String address = Addresses.format(listener.address());

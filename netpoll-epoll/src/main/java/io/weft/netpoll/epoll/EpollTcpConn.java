@@ -57,6 +57,18 @@ final class EpollTcpConn extends EpollConn implements TcpConn {
         setOption(LibC.SOL_SOCKET, LibC.SO_SNDBUF, bytes, "SO_SNDBUF");
     }
 
+    @Override
+    public void setLinger(int seconds) throws IOException {
+        if (!poll.acquire()) {
+            throw closedException("set");
+        }
+        try {
+            Sockets.setLinger(fd, seconds);
+        } finally {
+            releaseCall();
+        }
+    }
+
     /** Reads an {@code int} socket option; for tests and diagnostics. */
     int option(int level, int option, String optionName) throws IOException {
         if (!poll.acquire()) {

@@ -56,6 +56,12 @@ final class NioTcpConn extends NioConn implements TcpConn {
         set(StandardSocketOptions.SO_SNDBUF, bytes);
     }
 
+    @Override
+    public void setLinger(int seconds) throws IOException {
+        // the socket is non-blocking, so even a positive linger never blocks close (as in Go)
+        set(StandardSocketOptions.SO_LINGER, Math.max(-1, seconds));
+    }
+
     /** Reads a socket option; for tests and diagnostics. */
     <T> T option(SocketOption<T> option) throws IOException {
         try {
