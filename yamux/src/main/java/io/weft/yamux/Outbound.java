@@ -27,7 +27,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * write (header and payload of each frame included). Frames from concurrent writers therefore
  * coalesce into one syscall exactly when the transport is busy. An application flusher stops
  * once its own frame is written and hands any remainder to the session's writer thread, which
- * otherwise sleeps until control frames arrive while nobody flushes.
+ * otherwise sleeps until control frames arrive while nobody flushes. Over a transport whose
+ * close cannot wake a blocked write ({@link Transport#callersMayWrite} is false), application
+ * writers never flush: the writer thread does, and they wait on {@link #written}, which a session
+ * failure always signals, so no application thread can be left inside a stuck transport write.
  *
  * <p>Locking: {@link #lock} guards the queues, {@link #flushing} and {@link #failure}; it is a
  * leaf lock (never held while taking another) and never held during a transport write. Only
@@ -106,7 +109,7 @@ final class Outbound {
                 throw Failures.forCaller(failure);
             }
             data.addLast(frame);
-            if (!flushing && !transport.closesOnInterrupt()) {
+            if (!flushing && transport.callersMayWrite()) {
                 flushing = true;
                 flusher = true;
             } else {

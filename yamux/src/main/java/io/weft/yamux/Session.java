@@ -41,8 +41,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * timer thread shared by all sessions; there is no thread per stream or ping. The reader never
  * runs user code and never blocks on a write: frames it produces (ping replies, window updates,
  * RSTs, GoAway) are queued, and written by whichever application writer holds the transport or
- * by the writer thread. Application writers put their own frames on the wire, coalescing with
- * concurrent writers (see {@code Outbound}).
+ * by the writer thread. Over a netpoll {@code Conn} application writers put their own frames on
+ * the wire, coalescing with concurrent writers; over other transports the writer thread writes
+ * for them (see {@code Outbound}).
  *
  * <h2>Failure</h2>
  * The first failure (transport error, protocol error, keepalive timeout, write timeout, or the
