@@ -704,8 +704,8 @@ public final class Session implements AutoCloseable {
         }
         long now = System.nanoTime();
         long writeTimeoutNanos = config.connectionWriteTimeout().toNanos();
-        long writeStarted = outbound.writeStartedNanos();
-        if (writeStarted != 0 && now - writeStarted > writeTimeoutNanos) {
+        long writeProgress = outbound.writeProgressNanos();
+        if (writeProgress != 0 && now - writeProgress > writeTimeoutNanos) {
             fail(new WriteTimeoutException("connection write made no progress for " + config.connectionWriteTimeout()), -1);
             return;
         }

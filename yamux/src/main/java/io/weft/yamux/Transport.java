@@ -29,8 +29,8 @@ abstract class Transport {
     /** Reads at least one byte into {@code dst}, or returns -1 at end of stream. */
     abstract int read(ByteBuffer dst) throws IOException;
 
-    /** Writes every remaining byte of {@code srcs[0..count)}, in order. */
-    abstract void write(ByteBuffer[] srcs, int count) throws IOException;
+    /** Writes every remaining byte of {@code srcs[offset..offset+count)}, in order. */
+    abstract void write(ByteBuffer[] srcs, int offset, int count) throws IOException;
 
     /**
      * Whether application threads may write to this transport themselves. Only when both hold:
@@ -84,8 +84,8 @@ abstract class Transport {
         }
 
         @Override
-        void write(ByteBuffer[] srcs, int count) throws IOException {
-            conn.write(srcs, 0, count);
+        void write(ByteBuffer[] srcs, int offset, int count) throws IOException {
+            conn.write(srcs, offset, count);
         }
 
         @Override
@@ -130,17 +130,18 @@ abstract class Transport {
         }
 
         @Override
-        void write(ByteBuffer[] srcs, int count) throws IOException {
+        void write(ByteBuffer[] srcs, int offset, int count) throws IOException {
+            int end = offset + count;
             if (channel instanceof GatheringByteChannel gathering) {
-                int first = 0;
-                while (first < count) {
-                    gathering.write(srcs, first, count - first);
-                    while (first < count && !srcs[first].hasRemaining()) {
+                int first = offset;
+                while (first < end) {
+                    gathering.write(srcs, first, end - first);
+                    while (first < end && !srcs[first].hasRemaining()) {
                         first++;
                     }
                 }
             } else {
-                for (int i = 0; i < count; i++) {
+                for (int i = offset; i < end; i++) {
                     while (srcs[i].hasRemaining()) {
                         channel.write(srcs[i]);
                     }
@@ -202,8 +203,8 @@ abstract class Transport {
         }
 
         @Override
-        void write(ByteBuffer[] srcs, int count) throws IOException {
-            for (int i = 0; i < count; i++) {
+        void write(ByteBuffer[] srcs, int offset, int count) throws IOException {
+            for (int i = offset; i < offset + count; i++) {
                 ByteBuffer src = srcs[i];
                 if (src.hasArray()) {
                     out.write(src.array(), src.arrayOffset() + src.position(), src.remaining());
