@@ -52,6 +52,13 @@ final class Outbound {
     static final long MAX_WRITE_CALL_BYTES = 128 * 1024;
     /** How long the writer waits for a running flusher before giving up on the final frames. */
     private static final long FINAL_FLUSH_WAIT_NANOS = 100_000_000L;
+    /**
+     * How long a transport write already running when the session fails may still take before
+     * the transport is closed under it. A healthy write (a FIN, the last window updates) is done
+     * in microseconds, so this keeps it; a stuck one is cut well inside the 100 ms in which every
+     * blocked call must be released, since closing the transport is what frees its writer.
+     */
+    static final long BUSY_CLOSE_GRACE_NANOS = 20_000_000L;
 
     private final Transport transport;
     private final SessionCounters counters;
@@ -217,9 +224,12 @@ final class Outbound {
      * Records the session's failure: queued data frames are dropped and their writers released
      * with it; queued control frames (a FIN, the last window updates) and {@code finalFrame} (a
      * GoAway, may be null) are still written by the writer thread once the transport is free,
-     * after which it closes the transport and exits.
+     * after which it closes the transport and exits. If a transport write is running, the
+     * transport is closed as soon as that write has had {@link #BUSY_CLOSE_GRACE_NANOS} to
+     * finish: its writer, perhaps an application thread, can only be freed by the close.
      */
     void fail(IOException cause, byte[] finalFrame) {
+        boolean busy;
         lock.lock();
         try {
             if (failure != null) {
@@ -227,12 +237,27 @@ final class Outbound {
             }
             failure = cause;
             this.finalFrame = finalFrame;
+            busy = flushing;
             data.clear();
             written.signalAll();
             workAvailable.signalAll();
             controlSpace.signalAll();
         } finally {
             lock.unlock();
+        }
+        if (busy) {
+            SessionTimer.schedule(this::closeIfStillWriting, BUSY_CLOSE_GRACE_NANOS);
+        }
+    }
+
+    /**
+     * After a failure: closes the transport if a write is still running (the one that was running
+     * at the failure, or the final flush, and either is then stuck). Otherwise the writer thread
+     * closes it after the final flush.
+     */
+    private void closeIfStillWriting() {
+        if (writeProgressNanos != 0) {
+            transport.close();
         }
     }
 

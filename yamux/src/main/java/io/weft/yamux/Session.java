@@ -371,8 +371,9 @@ public final class Session implements AutoCloseable {
      * Closes the session now: every stream is closed, every blocked call is released with
      * {@link SessionClosedException}, and the connection is closed. Control frames already queued
      * (such as a stream's FIN) are still written if the connection takes them within 100 ms;
-     * unsent data is dropped. Sends no GoAway (hashicorp does not either; use {@link #goAway()}).
-     * Idempotent.
+     * unsent data is dropped. A connection write already running is given 20 ms, then the
+     * connection is closed under it, so a caller blocked inside it is released well within
+     * 100 ms. Sends no GoAway (hashicorp does not either; use {@link #goAway()}). Idempotent.
      */
     @Override
     public void close() {

@@ -100,6 +100,44 @@ class TransportWriteTest {
         assertThat(outcome.thrown()).isInstanceOf(WriteTimeoutException.class);
     }
 
+    /** Whether {@code thread} is parked inside a {@link PipeConn} write, that is inside the transport. */
+    private static boolean isBlockedInPipeConnWrite(Thread thread) {
+        if (thread.getState() != Thread.State.WAITING) {
+            return false;
+        }
+        for (StackTraceElement frame : thread.getStackTrace()) {
+            if (frame.getClassName().startsWith(PipeConn.class.getName()) && frame.getMethodName().equals("write")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void closeReleasesAWriterBlockedInsideTheTransportWithin100Milliseconds() throws Exception {
+        PipeConn[] pipe = PipeConn.pair(64 * 1024);
+        YamuxConfig config = SessionPair.testConfig().keepAliveEnabled(false).build();
+        Session client = Session.client(pipe[0], config);
+        Session server = Session.server(pipe[1], config);
+        try {
+            Stream stream = client.openStream();
+            // The SYN is out first, so our write finds the transport idle and writes it itself.
+            await().atMost(PATIENCE).until(() -> client.stats().framesOut() >= 1);
+            pipe[0].pauseWrites(true); // the connection stops taking bytes once 64 KiB are buffered
+            Thread[] writer = new Thread[1];
+            CompletableFuture<Outcome> write = startCall(() -> stream.write(ByteBuffer.allocate(256 * 1024)), writer);
+            await().atMost(PATIENCE).until(() -> isBlockedInPipeConnWrite(writer[0]));
+            long start = System.nanoTime();
+            client.close();
+            Outcome outcome = write.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertThat(outcome.thrown()).isInstanceOf(SessionClosedException.class);
+            assertThat(Duration.ofNanos(outcome.returnedAtNanos() - start)).isLessThan(Duration.ofMillis(100));
+        } finally {
+            client.close();
+            server.close();
+        }
+    }
+
     /** 1 MiB/s: 16 KiB every 15.6 ms. A 128 KiB write call takes 125 ms; a 1 MiB frame 1 s. */
     private static SlowConn oneMebibytePerSecond(PipeConn conn) {
         return new SlowConn(conn, 16 * 1024, 1_000_000_000L / 64);
