@@ -24,10 +24,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * becomes the flusher itself and writes at once; a writer that finds the transport busy just
  * enqueues. The flusher takes every queued control frame first (so pings and window updates
  * overtake bulk data), then queued data frames, and puts them on the wire in one gathering
- * write (header and payload of each frame included). Frames from concurrent writers therefore
- * coalesce into one syscall exactly when the transport is busy. An application flusher stops
+ * write (header and payload of each frame included; split into transport calls of at most
+ * {@link #MAX_WRITE_CALL_BYTES} so the stall watchdog sees progress). Frames from concurrent
+ * writers therefore coalesce into few syscalls exactly when the transport is busy. An application flusher stops
  * once its own frame is written and hands any remainder to the session's writer thread, which
- * otherwise sleeps until control frames arrive while nobody flushes.
+ * otherwise sleeps until control frames arrive while nobody flushes. Over a transport whose
+ * close cannot wake a blocked write ({@link Transport#callersMayWrite} is false), application
+ * writers never flush: the writer thread does, and they wait on {@link #written}, which a session
+ * failure always signals, so no application thread can be left inside a stuck transport write.
  *
  * <p>Locking: {@link #lock} guards the queues, {@link #flushing} and {@link #failure}; it is a
  * leaf lock (never held while taking another) and never held during a transport write. Only
@@ -38,8 +42,23 @@ final class Outbound {
     static final int CONTROL_QUEUE_LIMIT = 1024;
     private static final int MAX_BATCH_FRAMES = 128;
     private static final long MAX_BATCH_BYTES = 1 << 20;
+    /**
+     * Most bytes one transport write call carries. The write-stall watchdog can only see progress
+     * between calls (a call returns when all its bytes are written), so a call must be small
+     * enough that a slow but moving link finishes it within {@link YamuxConfig#connectionWriteTimeout()}:
+     * at the 10 s default, any link faster than about 13 KB/s. Twice the default 64 KiB frame, so
+     * a lone full-size frame is still one call and batches are split at frame-buffer boundaries.
+     */
+    static final long MAX_WRITE_CALL_BYTES = 128 * 1024;
     /** How long the writer waits for a running flusher before giving up on the final frames. */
     private static final long FINAL_FLUSH_WAIT_NANOS = 100_000_000L;
+    /**
+     * How long a transport write already running when the session fails may still take before
+     * the transport is closed under it. A healthy write (a FIN, the last window updates) is done
+     * in microseconds, so this keeps it; a stuck one is cut well inside the 100 ms in which every
+     * blocked call must be released, since closing the transport is what frees its writer.
+     */
+    static final long BUSY_CLOSE_GRACE_NANOS = 20_000_000L;
 
     private final Transport transport;
     private final SessionCounters counters;
@@ -65,8 +84,11 @@ final class Outbound {
     private final ByteBuffer[] batchBuffers = new ByteBuffer[2 * MAX_BATCH_FRAMES];
     private final Frame[] batchFrames = new Frame[MAX_BATCH_FRAMES];
 
-    /** {@link System#nanoTime()} when the current transport write began, 0 when none is running. */
-    private volatile long writeStartedNanos;
+    /**
+     * {@link System#nanoTime()} (made odd, so never 0) when the running transport write last made
+     * progress, that is when its latest call began; 0 when no write is running.
+     */
+    private volatile long writeProgressNanos;
 
     /** Receives a transport write failure; the session fails and calls {@link #fail}. */
     interface FailureSink {
@@ -87,9 +109,12 @@ final class Outbound {
         return thread;
     }
 
-    /** When the running transport write began ({@link System#nanoTime()}), or 0. For the stall watchdog. */
-    long writeStartedNanos() {
-        return writeStartedNanos;
+    /**
+     * When the running transport write last made progress ({@link System#nanoTime()}), or 0 when
+     * none is running. For the stall watchdog.
+     */
+    long writeProgressNanos() {
+        return writeProgressNanos;
     }
 
     /**
@@ -106,7 +131,7 @@ final class Outbound {
                 throw Failures.forCaller(failure);
             }
             data.addLast(frame);
-            if (!flushing && !transport.closesOnInterrupt()) {
+            if (!flushing && transport.callersMayWrite()) {
                 flushing = true;
                 flusher = true;
             } else {
@@ -199,9 +224,12 @@ final class Outbound {
      * Records the session's failure: queued data frames are dropped and their writers released
      * with it; queued control frames (a FIN, the last window updates) and {@code finalFrame} (a
      * GoAway, may be null) are still written by the writer thread once the transport is free,
-     * after which it closes the transport and exits.
+     * after which it closes the transport and exits. If a transport write is running, the
+     * transport is closed as soon as that write has had {@link #BUSY_CLOSE_GRACE_NANOS} to
+     * finish: its writer, perhaps an application thread, can only be freed by the close.
      */
     void fail(IOException cause, byte[] finalFrame) {
+        boolean busy;
         lock.lock();
         try {
             if (failure != null) {
@@ -209,12 +237,27 @@ final class Outbound {
             }
             failure = cause;
             this.finalFrame = finalFrame;
+            busy = flushing;
             data.clear();
             written.signalAll();
             workAvailable.signalAll();
             controlSpace.signalAll();
         } finally {
             lock.unlock();
+        }
+        if (busy) {
+            SessionTimer.schedule(this::closeIfStillWriting, BUSY_CLOSE_GRACE_NANOS);
+        }
+    }
+
+    /**
+     * After a failure: closes the transport if a write is still running (the one that was running
+     * at the failure, or the final flush, and either is then stuck). Otherwise the writer thread
+     * closes it after the final flush.
+     */
+    private void closeIfStillWriting() {
+        if (writeProgressNanos != 0) {
+            transport.close();
         }
     }
 
@@ -283,14 +326,14 @@ final class Outbound {
         if (last != null) {
             try {
                 if (last.length > 0) {
-                    writeStartedNanos = System.nanoTime() | 1;
-                    transport.write(last, last.length);
+                    writeProgressNanos = System.nanoTime() | 1;
+                    transport.write(last, 0, last.length);
                     counters.transportWrites.increment();
                 }
             } catch (IOException | RuntimeException ignored) {
                 // best effort: the session is over anyway
             } finally {
-                writeStartedNanos = 0;
+                writeProgressNanos = 0;
                 transport.close();
             }
         }
@@ -348,24 +391,9 @@ final class Outbound {
             }
             boolean interrupted = false;
             try {
-                writeStartedNanos = System.nanoTime() | 1;
-                while (true) {
-                    try {
-                        transport.write(batchBuffers, buffers);
-                        break;
-                    } catch (InterruptedIOException e) {
-                        if (e instanceof SocketTimeoutException) {
-                            throw e;
-                        }
-                        // An application flusher was interrupted mid-batch: abandoning half a frame
-                        // would corrupt the session, so finish it (positions record the progress)
-                        // and pass the interrupt on to the caller afterwards.
-                        interrupted = true;
-                        Thread.interrupted();
-                    }
-                }
+                interrupted = writeBatch(buffers);
             } catch (IOException e) {
-                writeStartedNanos = 0;
+                writeProgressNanos = 0;
                 java.util.Arrays.fill(batchBuffers, 0, buffers, null);
                 java.util.Arrays.fill(batchFrames, 0, frames, null);
                 if (interrupted) {
@@ -382,7 +410,7 @@ final class Outbound {
                 }
                 return;
             }
-            writeStartedNanos = 0;
+            writeProgressNanos = 0;
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
@@ -409,6 +437,58 @@ final class Outbound {
                 }
             } finally {
                 lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Writes {@code batchBuffers[0..count)} in transport calls of at most
+     * {@link #MAX_WRITE_CALL_BYTES}, stamping {@link #writeProgressNanos} before each, so the
+     * watchdog fails a write that stopped moving, not one that is long. A call ends at a buffer
+     * boundary; only a single buffer larger than the limit (a frame above 128 KiB) is cut, by
+     * narrowing its limit for that call.
+     *
+     * @return whether an interrupt was swallowed (the caller restores it once the batch is out)
+     */
+    private boolean writeBatch(int count) throws IOException {
+        ByteBuffer[] srcs = batchBuffers;
+        boolean interrupted = false;
+        int first = 0;
+        while (true) {
+            while (first < count && !srcs[first].hasRemaining()) {
+                first++;
+            }
+            if (first == count) {
+                return interrupted;
+            }
+            int end = first;
+            long bytes = 0;
+            while (end < count && (end == first || bytes + srcs[end].remaining() <= MAX_WRITE_CALL_BYTES)) {
+                bytes += srcs[end++].remaining();
+            }
+            ByteBuffer cut = null;
+            int cutLimit = 0;
+            if (bytes > MAX_WRITE_CALL_BYTES) { // one buffer on its own: write its first part now
+                cut = srcs[first];
+                cutLimit = cut.limit();
+                cut.limit(cut.position() + (int) MAX_WRITE_CALL_BYTES);
+            }
+            writeProgressNanos = System.nanoTime() | 1;
+            try {
+                transport.write(srcs, first, end - first);
+            } catch (InterruptedIOException e) {
+                if (e instanceof SocketTimeoutException) {
+                    throw e;
+                }
+                // An application flusher was interrupted mid-batch: abandoning half a frame would
+                // corrupt the session, so finish it (positions record the progress) and pass the
+                // interrupt on to the caller afterwards.
+                interrupted = true;
+                Thread.interrupted();
+            } finally {
+                if (cut != null) {
+                    cut.limit(cutLimit);
+                }
             }
         }
     }

@@ -41,8 +41,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * timer thread shared by all sessions; there is no thread per stream or ping. The reader never
  * runs user code and never blocks on a write: frames it produces (ping replies, window updates,
  * RSTs, GoAway) are queued, and written by whichever application writer holds the transport or
- * by the writer thread. Application writers put their own frames on the wire, coalescing with
- * concurrent writers (see {@code Outbound}).
+ * by the writer thread. Over a netpoll {@code Conn} application writers put their own frames on
+ * the wire, coalescing with concurrent writers; over other transports the writer thread writes
+ * for them (see {@code Outbound}).
  *
  * <h2>Failure</h2>
  * The first failure (transport error, protocol error, keepalive timeout, write timeout, or the
@@ -370,8 +371,9 @@ public final class Session implements AutoCloseable {
      * Closes the session now: every stream is closed, every blocked call is released with
      * {@link SessionClosedException}, and the connection is closed. Control frames already queued
      * (such as a stream's FIN) are still written if the connection takes them within 100 ms;
-     * unsent data is dropped. Sends no GoAway (hashicorp does not either; use {@link #goAway()}).
-     * Idempotent.
+     * unsent data is dropped. A connection write already running is given 20 ms, then the
+     * connection is closed under it, so a caller blocked inside it is released well within
+     * 100 ms. Sends no GoAway (hashicorp does not either; use {@link #goAway()}). Idempotent.
      */
     @Override
     public void close() {
@@ -703,8 +705,8 @@ public final class Session implements AutoCloseable {
         }
         long now = System.nanoTime();
         long writeTimeoutNanos = config.connectionWriteTimeout().toNanos();
-        long writeStarted = outbound.writeStartedNanos();
-        if (writeStarted != 0 && now - writeStarted > writeTimeoutNanos) {
+        long writeProgress = outbound.writeProgressNanos();
+        if (writeProgress != 0 && now - writeProgress > writeTimeoutNanos) {
             fail(new WriteTimeoutException("connection write made no progress for " + config.connectionWriteTimeout()), -1);
             return;
         }

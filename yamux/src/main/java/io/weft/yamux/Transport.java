@@ -14,26 +14,36 @@ import java.nio.channels.NetworkChannel;
  * The connection under a session: a {@link Conn}, any {@link ByteChannel}, or an
  * {@link InputStream}/{@link OutputStream} pair. Only the session reader calls {@link #read},
  * only the one current flusher of {@link Outbound} calls {@link #write}; {@link #close} may be
- * called from any thread and must wake both. Write stalls are detected by the session's timer
- * (see {@link Outbound}), which then closes the transport, so no implementation needs deadlines.
+ * called from any thread, including the shared timer, so it must never block. Write stalls are
+ * detected by the session's timer (see {@link Outbound}), which then closes the transport, so no
+ * implementation needs deadlines.
+ *
+ * <p>Not every transport can be woken by {@link #close}: closing a {@code FileOutputStream} does
+ * not release a thread blocked writing to a full pipe. {@link #callersMayWrite} says whether an
+ * application thread may be the one inside {@link #write}; where it may not, only the session's
+ * writer thread writes, and application writers wait on a condition the session can always
+ * release.
  */
 abstract class Transport {
 
     /** Reads at least one byte into {@code dst}, or returns -1 at end of stream. */
     abstract int read(ByteBuffer dst) throws IOException;
 
-    /** Writes every remaining byte of {@code srcs[0..count)}, in order. */
-    abstract void write(ByteBuffer[] srcs, int count) throws IOException;
+    /** Writes every remaining byte of {@code srcs[offset..offset+count)}, in order. */
+    abstract void write(ByteBuffer[] srcs, int offset, int count) throws IOException;
 
     /**
-     * Whether interrupting a thread in {@link #write} closes the connection (JDK interruptible
-     * channels); then only the session's own writer thread writes.
+     * Whether application threads may write to this transport themselves. Only when both hold:
+     * {@link #close} wakes a thread blocked in {@link #write} (else a session close or failure
+     * could not release it), and an interrupt does not close the connection (JDK interruptible
+     * channels do, and applications interrupt their own threads). Otherwise only the session's
+     * writer thread writes. False unless an implementation knows better.
      */
-    boolean closesOnInterrupt() {
+    boolean callersMayWrite() {
         return false;
     }
 
-    /** Closes the connection; idempotent; never throws. */
+    /** Closes the connection; idempotent; never throws; never blocks. */
     abstract void close();
 
     /** Local address or {@code null}. */
@@ -62,14 +72,20 @@ abstract class Transport {
             this.conn = conn;
         }
 
+        /** Conn.close wakes blocked writers (its contract), and an interrupt does not close a Conn. */
+        @Override
+        boolean callersMayWrite() {
+            return true;
+        }
+
         @Override
         int read(ByteBuffer dst) throws IOException {
             return conn.read(dst);
         }
 
         @Override
-        void write(ByteBuffer[] srcs, int count) throws IOException {
-            conn.write(srcs, 0, count);
+        void write(ByteBuffer[] srcs, int offset, int count) throws IOException {
+            conn.write(srcs, offset, count);
         }
 
         @Override
@@ -92,17 +108,16 @@ abstract class Transport {
         }
     }
 
-    /** Over a JDK channel in blocking mode, such as a {@code SocketChannel}. */
+    /**
+     * Over a JDK channel in blocking mode, such as a {@code SocketChannel}. Only the writer thread
+     * writes: an interruptible channel closes when a writing thread is interrupted, and closing
+     * any other channel need not wake a blocked write.
+     */
     private static final class ChannelTransport extends Transport {
         private final ByteChannel channel;
 
         ChannelTransport(ByteChannel channel) {
             this.channel = channel;
-        }
-
-        @Override
-        boolean closesOnInterrupt() {
-            return channel instanceof java.nio.channels.InterruptibleChannel;
         }
 
         @Override
@@ -115,17 +130,18 @@ abstract class Transport {
         }
 
         @Override
-        void write(ByteBuffer[] srcs, int count) throws IOException {
+        void write(ByteBuffer[] srcs, int offset, int count) throws IOException {
+            int end = offset + count;
             if (channel instanceof GatheringByteChannel gathering) {
-                int first = 0;
-                while (first < count) {
-                    gathering.write(srcs, first, count - first);
-                    while (first < count && !srcs[first].hasRemaining()) {
+                int first = offset;
+                while (first < end) {
+                    gathering.write(srcs, first, end - first);
+                    while (first < end && !srcs[first].hasRemaining()) {
                         first++;
                     }
                 }
             } else {
-                for (int i = 0; i < count; i++) {
+                for (int i = offset; i < end; i++) {
                     while (srcs[i].hasRemaining()) {
                         channel.write(srcs[i]);
                     }
@@ -161,10 +177,15 @@ abstract class Transport {
         }
     }
 
-    /** Over a stream pair such as stdin/stdout; writes are flushed per batch. */
+    /**
+     * Over a stream pair such as stdin/stdout; writes are flushed per batch. Closing a stream
+     * wakes neither a blocked read nor a blocked write (a {@code FileOutputStream} on a full pipe
+     * stays in write(2)), so only the writer thread writes here.
+     */
     private static final class StreamPairTransport extends Transport {
         private final InputStream in;
         private final OutputStream out;
+        private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
         private byte[] copyBuffer = new byte[0];
 
         StreamPairTransport(InputStream in, OutputStream out) {
@@ -182,8 +203,8 @@ abstract class Transport {
         }
 
         @Override
-        void write(ByteBuffer[] srcs, int count) throws IOException {
-            for (int i = 0; i < count; i++) {
+        void write(ByteBuffer[] srcs, int offset, int count) throws IOException {
+            for (int i = offset; i < offset + count; i++) {
                 ByteBuffer src = srcs[i];
                 if (src.hasArray()) {
                     out.write(src.array(), src.arrayOffset() + src.position(), src.remaining());
@@ -202,8 +223,19 @@ abstract class Transport {
             out.flush();
         }
 
+        /**
+         * Closes both streams on a thread of its own: a stream's close may wait for a lock its
+         * blocked write or read holds ({@code BufferedOutputStream}, {@code PrintStream} such as
+         * {@code System.out}), and the caller may be the timer thread every session shares.
+         */
         @Override
         void close() {
+            if (closed.compareAndSet(false, true)) {
+                Thread.ofVirtual().name("yamux-stream-pair-close").start(this::closeStreams);
+            }
+        }
+
+        private void closeStreams() {
             try {
                 in.close();
             } catch (IOException | RuntimeException ignored) {

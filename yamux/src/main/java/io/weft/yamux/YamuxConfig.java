@@ -96,7 +96,9 @@ public final class YamuxConfig {
 
     /**
      * Longest a transport write may make no progress before the session fails with
-     * {@link WriteTimeoutException}; also the ping reply timeout. Default 10 s.
+     * {@link WriteTimeoutException}; also the ping reply timeout. Default 10 s. Progress is seen
+     * per transport write call of at most 128 KiB, so a link that cannot move 128 KiB in this
+     * time (about 13 KB/s at the default) counts as stalled.
      */
     public Duration connectionWriteTimeout() {
         return connectionWriteTimeout;

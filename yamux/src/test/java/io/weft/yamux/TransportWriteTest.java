@@ -1,0 +1,311 @@
+package io.weft.yamux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+import io.weft.netpoll.Conn;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The transport write path under stuck and slow connections: every writer is released when the
+ * session closes or fails, and the write timeout measures progress, not the length of a write.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class TransportWriteTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(10);
+
+    /** A thread's outcome and when (System.nanoTime) the call returned, measured on that thread. */
+    private record Outcome(Throwable thrown, long returnedAtNanos) {
+    }
+
+    /** Runs {@code call} on a new platform thread, so its stack and state can be inspected. */
+    private static CompletableFuture<Outcome> startCall(org.assertj.core.api.ThrowableAssert.ThrowingCallable call,
+            Thread[] thread) {
+        CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+        thread[0] = Thread.ofPlatform().daemon().start(() -> {
+            Throwable thrown = catchThrowable(call);
+            outcome.complete(new Outcome(thrown, System.nanoTime()));
+        });
+        return outcome;
+    }
+
+    /** Whether {@code thread} is parked, or inside a native write (a write(2) that does not return). */
+    private static boolean isBlocked(Thread thread) {
+        Thread.State state = thread.getState();
+        if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING || state == Thread.State.BLOCKED) {
+            return true;
+        }
+        StackTraceElement[] stack = thread.getStackTrace();
+        return stack.length > 0 && stack[0].isNativeMethod() && stack[0].getMethodName().startsWith("write");
+    }
+
+    /**
+     * A session over a child process's stdin/stdout, as in a stdio tunnel, whose peer never reads:
+     * {@code sleep} leaves its stdin pipe full, and closing our end of a pipe does not wake a
+     * thread blocked in write(2) on it.
+     */
+    private static Process startNonReadingPeer() throws Exception {
+        return new ProcessBuilder("sleep", "60").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    private static Outcome writeIntoAFullStdioPipeThenEnd(YamuxConfig config, boolean closeSession) throws Exception {
+        Process peer = startNonReadingPeer();
+        Session session = Session.client(peer.getInputStream(), peer.getOutputStream(), config);
+        try {
+            Stream stream = session.openStream();
+            // The SYN is written before our write starts, so that write finds the transport idle.
+            await().atMost(PATIENCE).until(() -> session.stats().framesOut() >= 1);
+            Thread[] writer = new Thread[1];
+            // 256 KiB (the whole initial window) into a 64 KiB pipe that nobody drains.
+            CompletableFuture<Outcome> write = startCall(() -> stream.write(ByteBuffer.allocate(256 * 1024)), writer);
+            await().atMost(PATIENCE).until(() -> isBlocked(writer[0]));
+            assertThat(write).isNotDone();
+            long start = System.nanoTime();
+            if (closeSession) {
+                session.close();
+            }
+            Outcome outcome = write.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            return new Outcome(outcome.thrown(), outcome.returnedAtNanos() - start);
+        } finally {
+            session.close();
+            peer.destroyForcibly(); // the pipe breaks, so the session's own writer thread exits too
+        }
+    }
+
+    @Test
+    void closeReleasesAWriterBlockedOnAStdioPipeThePeerNeverReadsWithin100Milliseconds() throws Exception {
+        YamuxConfig config = SessionPair.testConfig().keepAliveEnabled(false).build();
+        Outcome outcome = writeIntoAFullStdioPipeThenEnd(config, true);
+        assertThat(outcome.thrown()).isInstanceOf(SessionClosedException.class);
+        assertThat(Duration.ofNanos(outcome.returnedAtNanos())).isLessThan(Duration.ofMillis(100));
+    }
+
+    @Test
+    void writeTimeoutOnAStdioPipeThePeerNeverReadsReleasesTheWriterWithTheTimeout() throws Exception {
+        YamuxConfig config = SessionPair.testConfig().keepAliveEnabled(false)
+                .connectionWriteTimeout(Duration.ofMillis(250)).build();
+        Outcome outcome = writeIntoAFullStdioPipeThenEnd(config, false);
+        assertThat(outcome.thrown()).isInstanceOf(WriteTimeoutException.class);
+    }
+
+    /** Whether {@code thread} is parked inside a {@link PipeConn} write, that is inside the transport. */
+    private static boolean isBlockedInPipeConnWrite(Thread thread) {
+        if (thread.getState() != Thread.State.WAITING) {
+            return false;
+        }
+        for (StackTraceElement frame : thread.getStackTrace()) {
+            if (frame.getClassName().startsWith(PipeConn.class.getName()) && frame.getMethodName().equals("write")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void closeReleasesAWriterBlockedInsideTheTransportWithin100Milliseconds() throws Exception {
+        PipeConn[] pipe = PipeConn.pair(64 * 1024);
+        YamuxConfig config = SessionPair.testConfig().keepAliveEnabled(false).build();
+        Session client = Session.client(pipe[0], config);
+        Session server = Session.server(pipe[1], config);
+        try {
+            Stream stream = client.openStream();
+            // The SYN is out first, so our write finds the transport idle and writes it itself.
+            await().atMost(PATIENCE).until(() -> client.stats().framesOut() >= 1);
+            pipe[0].pauseWrites(true); // the connection stops taking bytes once 64 KiB are buffered
+            Thread[] writer = new Thread[1];
+            CompletableFuture<Outcome> write = startCall(() -> stream.write(ByteBuffer.allocate(256 * 1024)), writer);
+            await().atMost(PATIENCE).until(() -> isBlockedInPipeConnWrite(writer[0]));
+            long start = System.nanoTime();
+            client.close();
+            Outcome outcome = write.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertThat(outcome.thrown()).isInstanceOf(SessionClosedException.class);
+            assertThat(Duration.ofNanos(outcome.returnedAtNanos() - start)).isLessThan(Duration.ofMillis(100));
+        } finally {
+            client.close();
+            server.close();
+        }
+    }
+
+    /** 1 MiB/s: 16 KiB every 15.6 ms. A 128 KiB write call takes 125 ms; a 1 MiB frame 1 s. */
+    private static SlowConn oneMebibytePerSecond(PipeConn conn) {
+        return new SlowConn(conn, 16 * 1024, 1_000_000_000L / 64);
+    }
+
+    private static YamuxConfig.Builder slowLinkClientConfig() {
+        // 1 MiB frames: one such frame in one transport call would take twice the write timeout.
+        return SessionPair.testConfig().keepAliveEnabled(false)
+                .connectionWriteTimeout(Duration.ofMillis(500)).maxDataFrameBytes(1024 * 1024);
+    }
+
+    private static YamuxConfig.Builder slowLinkServerConfig() {
+        return SessionPair.testConfig().keepAliveEnabled(false).streamWindowBytes(4 * 1024 * 1024);
+    }
+
+    /** Opens a stream and waits until the server's ACK, with its 4 MiB window, has reached the client. */
+    private static Stream[] openWithLargeWindow(Session client, Session server) throws IOException {
+        Stream out = client.openStream();
+        Stream in = server.acceptStream();
+        in.write(ByteBuffer.wrap(new byte[] {1})); // sent after the ACK, so read after it
+        out.read(ByteBuffer.allocate(1));
+        return new Stream[] {out, in};
+    }
+
+    @Test
+    void aSlowLinkThatKeepsMovingOutlastsTheWriteTimeout() throws Exception {
+        PipeConn[] pipe = PipeConn.pair(64 * 1024);
+        YamuxConfig clientConfig = slowLinkClientConfig().build();
+        Session client = Session.client(oneMebibytePerSecond(pipe[0]), clientConfig);
+        Session server = Session.server(pipe[1], slowLinkServerConfig().build());
+        try {
+            Stream[] streams = openWithLargeWindow(client, server);
+            int size = 2 * 1024 * 1024;
+            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return streams[1].inputStream().readNBytes(size);
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, r -> Thread.ofVirtual().start(r));
+            long start = System.nanoTime();
+            streams[0].write(ByteBuffer.allocate(size));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(took).as("the link really was slower than the write timeout")
+                    .isGreaterThan(clientConfig.connectionWriteTimeout().multipliedBy(2));
+            assertThat(received.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).hasSize(size);
+            assertThat(client.isClosed()).isFalse();
+        } finally {
+            client.close();
+            server.close();
+        }
+    }
+
+    @Test
+    void aSlowLinkThatStopsMovingFailsWithWriteTimeoutException() throws Exception {
+        PipeConn[] pipe = PipeConn.pair(64 * 1024);
+        Session client = Session.client(oneMebibytePerSecond(pipe[0]), slowLinkClientConfig().build());
+        Session server = Session.server(pipe[1], slowLinkServerConfig().build());
+        try {
+            Stream[] streams = openWithLargeWindow(client, server);
+            Thread[] writer = new Thread[1];
+            CompletableFuture<Outcome> write = startCall(() -> streams[0].write(ByteBuffer.allocate(2 * 1024 * 1024)), writer);
+            await().atMost(PATIENCE).until(() -> server.stats().bytesIn() > 256 * 1024); // it was moving
+            pipe[0].pauseWrites(true); // and now it stops, mid-batch
+            assertThat(write.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).thrown()).isInstanceOf(WriteTimeoutException.class);
+            assertThat(client.closeCause()).isInstanceOf(WriteTimeoutException.class);
+        } finally {
+            client.close();
+            server.close();
+        }
+    }
+
+    /**
+     * A {@link Conn} whose writes trickle out {@code chunkBytes} at a time with a pause after each,
+     * like a slow link that never stops moving. Test-only; one writer at a time, as the session.
+     */
+    private static final class SlowConn implements Conn {
+        private final PipeConn conn;
+        private final int chunkBytes;
+        private final long pauseNanos;
+
+        SlowConn(PipeConn conn, int chunkBytes, long pauseNanos) {
+            this.conn = conn;
+            this.chunkBytes = chunkBytes;
+            this.pauseNanos = pauseNanos;
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            int total = 0;
+            while (src.hasRemaining()) {
+                int n = Math.min(chunkBytes, src.remaining());
+                ByteBuffer chunk = src.slice(src.position(), n);
+                conn.write(chunk);
+                src.position(src.position() + n);
+                total += n;
+                LockSupport.parkNanos(pauseNanos); // the link's speed, not synchronisation
+            }
+            return total;
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+            long total = 0;
+            for (int i = offset; i < offset + length; i++) {
+                total += write(srcs[i]);
+            }
+            return total;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            return conn.read(dst);
+        }
+
+        @Override
+        public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+            return conn.read(dsts, offset, length);
+        }
+
+        @Override
+        public void closeWrite() {
+            conn.closeWrite();
+        }
+
+        @Override
+        public void closeRead() {
+            conn.closeRead();
+        }
+
+        @Override
+        public void close() {
+            conn.close();
+        }
+
+        @Override
+        public boolean isOpen() {
+            return conn.isOpen();
+        }
+
+        @Override
+        public SocketAddress localAddress() {
+            return null;
+        }
+
+        @Override
+        public SocketAddress remoteAddress() {
+            return null;
+        }
+
+        @Override
+        public void setReadDeadline(Instant deadline) {
+            conn.setReadDeadline(deadline);
+        }
+
+        @Override
+        public void setWriteDeadline(Instant deadline) {
+            conn.setWriteDeadline(deadline);
+        }
+
+        @Override
+        public InputStream inputStream() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public OutputStream outputStream() {
+            throw new UnsupportedOperationException();
+        }
+    }
+}
