@@ -83,7 +83,14 @@ public final class Session implements AutoCloseable {
     private final ConcurrentHashMap<Integer, Stream> streams = new ConcurrentHashMap<>();
     /** The exception callers get once closed; written once under lock, before state = CLOSED is visible. */
     private volatile IOException failure;
+    /**
+     * Whether the call that closed the session was a clean close ({@link #close()} or the end of
+     * a drain). Written once under lock, before {@link #failure}, by that call only: a clean close
+     * requested after a failure must not turn the failure into "clean".
+     */
     private volatile boolean cleanClose;
+    /** The {@link #goAway()} drain timeout; cancelled when the session ends. Guarded by lock. */
+    private ScheduledFuture<?> drainTimer;
     private volatile boolean remoteGoAway;
     private final CompletableFuture<IOException> closed = new CompletableFuture<>();
 
@@ -355,15 +362,30 @@ public final class Session implements AutoCloseable {
         outbound.sendControl(FrameType.GO_AWAY, 0, 0, GoAwayCodes.NORMAL, false);
         counters.goAwayCodeSent = GoAwayCodes.NORMAL;
         YamuxEvents.goAway(GoAwayCodes.NORMAL, true);
-        SessionTimer.schedule(() -> closeAfterDrain("drain timeout"), config.goAwayDrainTimeout().toNanos());
-        if (streams.isEmpty()) {
+        // Armed after the GoAway is queued, so that even a zero drain timeout cannot close the
+        // session before it.
+        ScheduledFuture<?> timer = SessionTimer.schedule(() -> closeAfterDrain("drain timeout"),
+                config.goAwayDrainTimeout().toNanos());
+        boolean ended;
+        lock.lock();
+        try {
+            // If the session ended meanwhile, fail() found no timer to cancel: cancel it here.
+            ended = state == State.CLOSED;
+            if (!ended) {
+                drainTimer = timer;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (ended) {
+            timer.cancel(false);
+        } else if (streams.isEmpty()) {
             closeAfterDrain("no streams left");
         }
     }
 
     private void closeAfterDrain(String why) {
-        cleanClose = true;
-        fail(new SessionClosedException("session closed after goAway (" + why + ")", null), -1);
+        fail(new SessionClosedException("session closed after goAway (" + why + ")", null), -1, true);
     }
 
     /**
@@ -375,10 +397,7 @@ public final class Session implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!isClosed()) {
-            cleanClose = true;
-            fail(new SessionClosedException("session closed", null), -1);
-        }
+        fail(new SessionClosedException("session closed", null), -1, true);
     }
 
     /** Whether the session has closed or failed. */
@@ -643,14 +662,27 @@ public final class Session implements AutoCloseable {
 
     /** Sends {@code goAwayCode} (when ≥ 0) as the last frame, releases everyone with {@code cause}, closes. */
     void fail(IOException cause, long goAwayCode) {
+        fail(cause, goAwayCode, false);
+    }
+
+    /**
+     * As {@link #fail(IOException, long)}; {@code clean} marks a requested close rather than a
+     * failure. Only the call that actually closes the session decides whether the end was clean,
+     * so the first failure stays the {@link #closeCause()} whatever is called later.
+     */
+    private void fail(IOException cause, long goAwayCode, boolean clean) {
         List<Stream> failed;
+        ScheduledFuture<?> drain;
         lock.lock();
         try {
             if (state == State.CLOSED) {
                 return;
             }
+            cleanClose = clean;
             failure = cause;
             state = State.CLOSED;
+            drain = drainTimer;
+            drainTimer = null;
             failed = new ArrayList<>(streams.values());
             failed.addAll(acceptQueue);
             streams.clear();
@@ -671,6 +703,9 @@ public final class Session implements AutoCloseable {
         ScheduledFuture<?> ticking = tick;
         if (ticking != null) {
             ticking.cancel(false);
+        }
+        if (drain != null) {
+            drain.cancel(false);
         }
         for (Stream stream : failed) {
             stream.onSessionClosed();

@@ -1,0 +1,104 @@
+package io.weft.yamux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.weft.yamux.frame.FrameHeader;
+import io.weft.yamux.frame.FrameType;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * How a session ends: which thread completes {@link Session#closeFuture()}, which cause
+ * {@link Session#closeCause()} keeps, and what the session still holds once it is over. The
+ * other end of each session is a bare pipe end that the test writes raw frames to, or leaves
+ * silent (so keepalive pings go unanswered).
+ */
+@Timeout(30)
+class SessionEndTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(10);
+
+    private final List<Session> sessions = new ArrayList<>();
+    private final List<PipeConn> rawEnds = new ArrayList<>();
+
+    @AfterEach
+    void closeEverything() throws IOException {
+        for (Session session : sessions) {
+            session.close();
+        }
+        for (PipeConn raw : rawEnds) {
+            raw.close();
+        }
+    }
+
+    /** A client session whose peer is a raw pipe end, returned by {@link #rawEnd}. */
+    private Session clientFacingRawEnd(YamuxConfig config) {
+        PipeConn[] pipe = PipeConn.pair(64 * 1024);
+        rawEnds.add(pipe[1]);
+        Session session = Session.client(pipe[0], config);
+        sessions.add(session);
+        return session;
+    }
+
+    private PipeConn rawEnd(int index) {
+        return rawEnds.get(index);
+    }
+
+    private static void sendRaw(PipeConn raw, FrameHeader frame) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(frame.toBytes());
+        while (bytes.hasRemaining()) {
+            raw.write(bytes);
+        }
+    }
+
+    /** Keepalive pings every 50 ms; a ping unanswered for 200 ms fails the session (on the timer). */
+    private static YamuxConfig.Builder fastKeepAlive() {
+        return YamuxConfig.builder()
+                .keepAliveInterval(Duration.ofMillis(50))
+                .connectionWriteTimeout(Duration.ofMillis(200));
+    }
+
+    @Test
+    void closeCauseKeepsThePeersGoAwayErrorAfterOurDrainTimeoutPasses() throws Exception {
+        Duration drain = Duration.ofMillis(100);
+        Session session = clientFacingRawEnd(YamuxConfig.builder().keepAliveEnabled(false)
+                .goAwayDrainTimeout(drain).build());
+        session.openStream(); // an open stream keeps the drain going until its timeout
+        session.goAway();
+        // Scheduled after the drain timeout on the same single timer thread, with the same delay,
+        // so it runs only once the drain timeout has run (or was cancelled).
+        CompletableFuture<Void> drainTimeoutPassed = new CompletableFuture<>();
+        SessionTimer.schedule(() -> drainTimeoutPassed.complete(null), drain.toNanos());
+
+        sendRaw(rawEnd(0), FrameHeader.goAway(2));
+        assertThat(session.closeFuture().get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .isInstanceOf(RemoteGoAwayException.class);
+        assertThat(session.closeCause()).isInstanceOf(RemoteGoAwayException.class);
+
+        drainTimeoutPassed.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertThat(session.closeCause()).isInstanceOf(RemoteGoAwayException.class);
+        session.close();
+        assertThat(session.closeCause()).isInstanceOf(RemoteGoAwayException.class);
+    }
+
+    @Test
+    void cleanCloseAfterGoAwayStillReportsNoCause() throws Exception {
+        Session session = clientFacingRawEnd(YamuxConfig.builder().keepAliveEnabled(false).build());
+        session.goAway(); // no streams: closes at once, cleanly
+        assertThat(session.awaitClose(PATIENCE)).isTrue();
+        assertThat(session.closeCause()).isNull();
+        assertThat(session.closeFuture().get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .isInstanceOf(SessionClosedException.class);
+    }
+}
