@@ -38,11 +38,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Threads</h2>
  * All methods are thread-safe. Each session owns one reader thread and one writer thread (from
  * {@link YamuxConfig#threadFactory()}, virtual by default); keepalive and timeouts run on one
- * timer thread shared by all sessions; there is no thread per stream or ping. The reader never
- * runs user code and never blocks on a write: frames it produces (ping replies, window updates,
- * RSTs, GoAway) are queued, and written by whichever application writer holds the transport or
- * by the writer thread. Application writers put their own frames on the wire, coalescing with
- * concurrent writers (see {@code Outbound}).
+ * timer thread shared by all sessions; there is no thread per stream or ping. Neither the reader
+ * nor the timer ever runs user code ({@link #closeFuture()} is completed on one more thread,
+ * started when the session ends). The reader never blocks on a write: frames it produces (ping
+ * replies, window updates, RSTs, GoAway) are queued, and written by whichever application writer
+ * holds the transport or by the writer thread. Application writers put their own frames on the
+ * wire, coalescing with concurrent writers (see {@code Outbound}).
  *
  * <h2>Failure</h2>
  * The first failure (transport error, protocol error, keepalive timeout, write timeout, or the
@@ -92,7 +93,15 @@ public final class Session implements AutoCloseable {
     /** The {@link #goAway()} drain timeout; cancelled when the session ends. Guarded by lock. */
     private ScheduledFuture<?> drainTimer;
     private volatile boolean remoteGoAway;
+    /** Completed by {@link #fail} itself; only our own waiters ({@link #awaitClose}) depend on it. */
     private final CompletableFuture<IOException> closed = new CompletableFuture<>();
+    /**
+     * What {@link #closeFuture()} hands out. Completed on a thread of its own, never by the thread
+     * that failed the session: that may be the reader or the timer shared by every session, and
+     * the application's dependent actions, which run on the completing thread, may block.
+     */
+    private final CompletableFuture<IOException> closedForUsers = new CompletableFuture<>();
+
 
     private final AtomicInteger pingIds = new AtomicInteger();
     private final ConcurrentHashMap<Integer, PendingPing> pings = new ConcurrentHashMap<>();
@@ -410,9 +419,14 @@ public final class Session implements AutoCloseable {
      * {@link SessionClosedException} after a clean close, or the failure's type (for example
      * {@link KeepAliveTimeoutException}). It never completes exceptionally. Each call returns a
      * new dependent future, so completing it has no effect on the session.
+     *
+     * <p>It is completed on a thread of its own (from {@link YamuxConfig#threadFactory()}), never
+     * on the session's reader or the timer thread that all sessions share, so actions registered
+     * on it may block without stalling this or any other session. Actions registered after the
+     * session ended run, as usual, on the registering thread.
      */
     public CompletableFuture<IOException> closeFuture() {
-        return closed.copy();
+        return closedForUsers.copy();
     }
 
     /**
@@ -719,7 +733,11 @@ public final class Session implements AutoCloseable {
             RateLimitedLog.LOGGER.log(Level.DEBUG, name + " failed: " + cause);
         }
         YamuxEvents.sessionClosed(client, cause.toString());
-        closed.complete(Failures.forCaller(cause));
+        IOException forCaller = Failures.forCaller(cause);
+        closed.complete(forCaller);
+        Runnable notify = () -> closedForUsers.complete(forCaller);
+        Thread notifier = config.threadFactory().newThread(notify);
+        (notifier != null ? notifier : Thread.ofVirtual().unstarted(notify)).start();
     }
 
     /** The reader reached the end of the connection or failed reading it. */

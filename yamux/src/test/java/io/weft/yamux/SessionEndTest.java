@@ -70,6 +70,58 @@ class SessionEndTest {
     }
 
     @Test
+    void closeFutureActionsDoNotRunOnTheReaderThatFailedTheSession() throws Exception {
+        AtomicReference<Thread> reader = new AtomicReference<>();
+        ThreadFactory sessionThreads = Thread.ofVirtual().factory();
+        ThreadFactory recording = task -> {
+            Thread thread = sessionThreads.newThread(task);
+            if (task instanceof SessionReader) {
+                reader.set(thread);
+            }
+            return thread;
+        };
+        Session session = clientFacingRawEnd(YamuxConfig.builder().keepAliveEnabled(false)
+                .threadFactory(recording).build());
+        CompletableFuture<Thread> actionThread = session.closeFuture().thenApply(cause -> Thread.currentThread());
+
+        sendRaw(rawEnd(0), FrameHeader.goAway(2)); // the reader fails the session on this frame
+
+        assertThat(actionThread.get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .isNotNull()
+                .isNotSameAs(reader.get());
+        assertThat(reader.get()).as("the reader thread came from the factory").isNotNull();
+        assertThat(session.closeCause()).isInstanceOf(RemoteGoAwayException.class);
+    }
+
+    @Test
+    void aBlockingCloseFutureActionDoesNotStallAnotherSessionsKeepAlive() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            Session first = clientFacingRawEnd(fastKeepAlive().build());
+            CompletableFuture<Thread> blocked = new CompletableFuture<>();
+            first.closeFuture().thenRun(() -> {
+                blocked.complete(Thread.currentThread());
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            // The keepalive timeout fails the first session on the timer thread all sessions share.
+            Thread actionThread = blocked.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertThat(first.closeCause()).isInstanceOf(KeepAliveTimeoutException.class);
+            assertThat(actionThread.getName()).isNotEqualTo("yamux-timer");
+
+            Session second = clientFacingRawEnd(fastKeepAlive().build());
+            assertThat(second.awaitClose(PATIENCE)).as("second session's keepalive fired").isTrue();
+            assertThat(second.closeCause()).isInstanceOf(KeepAliveTimeoutException.class);
+            assertThat(first.awaitClose(Duration.ZERO)).as("awaitClose ignores blocked actions").isTrue();
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void closeCauseKeepsThePeersGoAwayErrorAfterOurDrainTimeoutPasses() throws Exception {
         Duration drain = Duration.ofMillis(100);
         Session session = clientFacingRawEnd(YamuxConfig.builder().keepAliveEnabled(false)
