@@ -242,16 +242,20 @@ public final class Session implements AutoCloseable {
             nextStreamId += 2;
             unackedOutbound++;
             stream = new Stream(this, id, StreamState.INIT, newRecvWindow(), true);
+            // Armed before the stream is published and before its SYN exists: the ACK then always
+            // finds the timer to cancel, and fail(), which cancels the timers of every stream it
+            // finds, cannot run before it is armed. Scheduling only enqueues, so the lock is fine.
+            Duration openTimeout = config.streamOpenTimeout();
+            if (!openTimeout.isZero()) {
+                Stream opened = stream;
+                stream.armOpenTimer(SessionTimer.schedule(() -> onOpenTimeout(opened), openTimeout.toNanos()));
+            }
             streams.put(id, stream);
         } finally {
             lock.unlock();
         }
         counters.streamsOpened.increment();
         stream.sendSyn();
-        Duration openTimeout = config.streamOpenTimeout();
-        if (!openTimeout.isZero()) {
-            stream.armTimer(SessionTimer.schedule(() -> onOpenTimeout(stream), openTimeout.toNanos()));
-        }
         return stream;
     }
 

@@ -153,4 +153,18 @@ class SessionEndTest {
         assertThat(session.closeFuture().get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
                 .isInstanceOf(SessionClosedException.class);
     }
+
+    @Test
+    void theAckCancelsTheOpenTimeout() throws Exception {
+        try (SessionPair pair = SessionPair.open(SessionPair.Kind.PIPE)) {
+            Stream opened = pair.client().openStream();
+            assertThat(opened.openTimerArmed()).as("armed until the ACK").isTrue();
+            Stream accepted = pair.server().acceptStream(PATIENCE); // sends the ACK
+            accepted.write(ByteBuffer.wrap(new byte[] {7}));
+            // The ACK went out before this byte, so the client has processed it once the byte is read.
+            opened.setReadDeadline(java.time.Instant.now().plus(PATIENCE));
+            assertThat(opened.inputStream().read()).isEqualTo(7);
+            assertThat(opened.openTimerArmed()).isFalse();
+        }
+    }
 }
