@@ -25,6 +25,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -102,7 +103,6 @@ public final class Session implements AutoCloseable {
      */
     private final CompletableFuture<IOException> closedForUsers = new CompletableFuture<>();
 
-
     private final AtomicInteger pingIds = new AtomicInteger();
     private final ConcurrentHashMap<Integer, PendingPing> pings = new ConcurrentHashMap<>();
     private volatile long rttNanos;
@@ -110,7 +110,8 @@ public final class Session implements AutoCloseable {
     private volatile int keepAlivePingId;
     private volatile long keepAlivePingSentNanos;
     private volatile long lastRttSampleNanos;
-    private volatile long rttProbeSentNanos;
+    /** When the outstanding RTT probe was sent, 0 when none; claimed by CAS so one thread sends each probe. */
+    private final AtomicLong rttProbeSentNanos = new AtomicLong();
     private volatile int rttProbeId;
     private volatile ScheduledFuture<?> tick;
 
@@ -507,12 +508,15 @@ public final class Session implements AutoCloseable {
     long rttNanosForTuning() {
         long now = System.nanoTime();
         long sampleAge = now - lastRttSampleNanos;
-        long probeSent = rttProbeSentNanos;
+        long probeSent = rttProbeSentNanos.get();
         if ((rttNanos == 0 || sampleAge > config.keepAliveInterval().toNanos())
                 && (probeSent == 0 || now - probeSent > config.connectionWriteTimeout().toNanos())
-                && !isClosed()) {
-            rttProbeSentNanos = now;
+                && !isClosed()
+                && rttProbeSentNanos.compareAndSet(probeSent, now)) {
             int id = pingIds.incrementAndGet();
+            // The previous probe (if any) went unanswered for a whole write timeout: forget it, or
+            // every lost probe would stay in the map for the session's lifetime.
+            pings.remove(rttProbeId);
             rttProbeId = id;
             pings.put(id, new PendingPing(now, null));
             outbound.sendControl(FrameType.PING, Flags.SYN, 0, Integer.toUnsignedLong(id), false);
@@ -526,6 +530,11 @@ public final class Session implements AutoCloseable {
 
     Stream stream(int id) {
         return streams.get(id);
+    }
+
+    /** Pings sent and still awaiting their reply. Visible for testing. */
+    int pendingPings() {
+        return pings.size();
     }
 
     void markReceived() {
@@ -645,7 +654,7 @@ public final class Session implements AutoCloseable {
                 keepAlivePingSentNanos = 0;
             }
             if ((int) opaque == rttProbeId) {
-                rttProbeSentNanos = 0;
+                rttProbeSentNanos.set(0);
             }
             if (ping.reply() != null) {
                 ping.reply().complete(sample);
@@ -733,6 +742,8 @@ public final class Session implements AutoCloseable {
                 ping.reply().completeExceptionally(cause);
             }
         }
+        // No reply can matter now; ping() removes its own entry, probes and keepalives would not.
+        pings.clear();
         if (!cleanClose && RateLimitedLog.LOGGER.isLoggable(Level.DEBUG)) {
             RateLimitedLog.LOGGER.log(Level.DEBUG, name + " failed: " + cause);
         }

@@ -155,6 +155,27 @@ class SessionEndTest {
     }
 
     @Test
+    void keepAliveTimeoutLeavesNoPingPending() throws Exception {
+        Session session = clientFacingRawEnd(fastKeepAlive().build());
+        assertThat(session.awaitClose(PATIENCE)).isTrue();
+        assertThat(session.closeCause()).isInstanceOf(KeepAliveTimeoutException.class);
+        assertThat(session.pendingPings()).isZero();
+    }
+
+    @Test
+    void unansweredRttProbesDoNotAccumulate() {
+        // Keepalive off: the only pings are the probes; each may be replaced once it has gone
+        // unanswered for a write timeout (20 ms).
+        Session session = clientFacingRawEnd(YamuxConfig.builder().keepAliveEnabled(false)
+                .connectionWriteTimeout(Duration.ofMillis(20)).build());
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25)).until(() -> {
+            session.rttNanosForTuning();
+            return session.counters.framesOut[FrameType.PING.ordinal()].sum() >= 3;
+        });
+        assertThat(session.pendingPings()).isEqualTo(1);
+    }
+
+    @Test
     void theAckCancelsTheOpenTimeout() throws Exception {
         try (SessionPair pair = SessionPair.open(SessionPair.Kind.PIPE)) {
             Stream opened = pair.client().openStream();
