@@ -9,22 +9,26 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Keeps the README's library example true: the first {@code java} block of README.md is compiled
- * against the libraries as they are and run in a fresh JVM, and must print what it promises.
+ * Keeps the documentation's library examples true: the first {@code java} block of each page
+ * (README.md, and the Quick start of docs/yamux.md) is compiled against the libraries as they are
+ * and run in a fresh JVM, and must print what it promises.
  */
 class ReadmeExampleTest {
 
-    private static final Path README = Path.of("..", "README.md").toAbsolutePath().normalize();
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
-    @Test
-    void readmeLibraryExampleCompilesAndEchoesHello(@TempDir Path dir) throws Exception {
-        String readme = Files.readString(README);
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"README.md, hello", "docs/yamux.md, hello after a "})
+    void firstJavaExampleCompilesAndEchoesHello(String page, String expectedLineStart, @TempDir Path dir)
+            throws Exception {
+        String readme = Files.readString(ROOT.resolve(page));
         int start = readme.indexOf("```java\n");
-        assertThat(start).as("a java block in README.md").isNotNegative();
+        assertThat(start).as("a java block in %s", page).isNotNegative();
         int end = readme.indexOf("```", start + 8);
         List<String> lines = readme.substring(start + 8, end).lines().toList();
         String source = lines.stream().filter(l -> l.startsWith("import ")).collect(Collectors.joining("\n"))
@@ -42,7 +46,7 @@ class ReadmeExampleTest {
 
         String output = run(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
                 classPath + File.pathSeparator + dir, "ReadmeExample"));
-        assertThat(output.lines().toList()).as("output").contains("hello");
+        assertThat(output.lines().toList()).as("output").anyMatch(line -> line.startsWith(expectedLineStart));
     }
 
     /** Runs {@code command}; returns its output (stdout and stderr) after checking it exited 0. */

@@ -25,6 +25,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -38,12 +39,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Threads</h2>
  * All methods are thread-safe. Each session owns one reader thread and one writer thread (from
  * {@link YamuxConfig#threadFactory()}, virtual by default); keepalive and timeouts run on one
- * timer thread shared by all sessions; there is no thread per stream or ping. The reader never
- * runs user code and never blocks on a write: frames it produces (ping replies, window updates,
- * RSTs, GoAway) are queued, and written by whichever application writer holds the transport or
- * by the writer thread. Over a netpoll {@code Conn} application writers put their own frames on
- * the wire, coalescing with concurrent writers; over other transports the writer thread writes
- * for them (see {@code Outbound}).
+ * timer thread shared by all sessions; there is no thread per stream or ping. Neither the reader
+ * nor the timer ever runs user code ({@link #closeFuture()} is completed on one more thread,
+ * started when the session ends). The reader never blocks on a write: frames it produces (ping
+ * replies, window updates, RSTs, GoAway) are queued, and written by whichever application writer
+ * holds the transport or by the writer thread. Over a netpoll {@code Conn} application writers
+ * put their own frames on the wire, coalescing with concurrent writers; over other transports
+ * the writer thread writes for them (see {@code Outbound}).
  *
  * <h2>Failure</h2>
  * The first failure (transport error, protocol error, keepalive timeout, write timeout, or the
@@ -84,9 +86,23 @@ public final class Session implements AutoCloseable {
     private final ConcurrentHashMap<Integer, Stream> streams = new ConcurrentHashMap<>();
     /** The exception callers get once closed; written once under lock, before state = CLOSED is visible. */
     private volatile IOException failure;
+    /**
+     * Whether the call that closed the session was a clean close ({@link #close()} or the end of
+     * a drain). Written once under lock, before {@link #failure}, by that call only: a clean close
+     * requested after a failure must not turn the failure into "clean".
+     */
     private volatile boolean cleanClose;
+    /** The {@link #goAway()} drain timeout; cancelled when the session ends. Guarded by lock. */
+    private ScheduledFuture<?> drainTimer;
     private volatile boolean remoteGoAway;
+    /** Completed by {@link #fail} itself; only our own waiters ({@link #awaitClose}) depend on it. */
     private final CompletableFuture<IOException> closed = new CompletableFuture<>();
+    /**
+     * What {@link #closeFuture()} hands out. Completed on a thread of its own, never by the thread
+     * that failed the session: that may be the reader or the timer shared by every session, and
+     * the application's dependent actions, which run on the completing thread, may block.
+     */
+    private final CompletableFuture<IOException> closedForUsers = new CompletableFuture<>();
 
     private final AtomicInteger pingIds = new AtomicInteger();
     private final ConcurrentHashMap<Integer, PendingPing> pings = new ConcurrentHashMap<>();
@@ -95,7 +111,8 @@ public final class Session implements AutoCloseable {
     private volatile int keepAlivePingId;
     private volatile long keepAlivePingSentNanos;
     private volatile long lastRttSampleNanos;
-    private volatile long rttProbeSentNanos;
+    /** When the outstanding RTT probe was sent, 0 when none; claimed by CAS so one thread sends each probe. */
+    private final AtomicLong rttProbeSentNanos = new AtomicLong();
     private volatile int rttProbeId;
     private volatile ScheduledFuture<?> tick;
 
@@ -227,16 +244,20 @@ public final class Session implements AutoCloseable {
             nextStreamId += 2;
             unackedOutbound++;
             stream = new Stream(this, id, StreamState.INIT, newRecvWindow(), true);
+            // Armed before the stream is published and before its SYN exists: the ACK then always
+            // finds the timer to cancel, and fail(), which cancels the timers of every stream it
+            // finds, cannot run before it is armed. Scheduling only enqueues, so the lock is fine.
+            Duration openTimeout = config.streamOpenTimeout();
+            if (!openTimeout.isZero()) {
+                Stream opened = stream;
+                stream.armOpenTimer(SessionTimer.schedule(() -> onOpenTimeout(opened), openTimeout.toNanos()));
+            }
             streams.put(id, stream);
         } finally {
             lock.unlock();
         }
         counters.streamsOpened.increment();
         stream.sendSyn();
-        Duration openTimeout = config.streamOpenTimeout();
-        if (!openTimeout.isZero()) {
-            stream.armTimer(SessionTimer.schedule(() -> onOpenTimeout(stream), openTimeout.toNanos()));
-        }
         return stream;
     }
 
@@ -356,15 +377,30 @@ public final class Session implements AutoCloseable {
         outbound.sendControl(FrameType.GO_AWAY, 0, 0, GoAwayCodes.NORMAL, false);
         counters.goAwayCodeSent = GoAwayCodes.NORMAL;
         YamuxEvents.goAway(GoAwayCodes.NORMAL, true);
-        SessionTimer.schedule(() -> closeAfterDrain("drain timeout"), config.goAwayDrainTimeout().toNanos());
-        if (streams.isEmpty()) {
+        // Armed after the GoAway is queued, so that even a zero drain timeout cannot close the
+        // session before it.
+        ScheduledFuture<?> timer = SessionTimer.schedule(() -> closeAfterDrain("drain timeout"),
+                config.goAwayDrainTimeout().toNanos());
+        boolean ended;
+        lock.lock();
+        try {
+            // If the session ended meanwhile, fail() found no timer to cancel: cancel it here.
+            ended = state == State.CLOSED;
+            if (!ended) {
+                drainTimer = timer;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (ended) {
+            timer.cancel(false);
+        } else if (streams.isEmpty()) {
             closeAfterDrain("no streams left");
         }
     }
 
     private void closeAfterDrain(String why) {
-        cleanClose = true;
-        fail(new SessionClosedException("session closed after goAway (" + why + ")", null), -1);
+        fail(new SessionClosedException("session closed after goAway (" + why + ")", null), -1, true);
     }
 
     /**
@@ -377,10 +413,7 @@ public final class Session implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!isClosed()) {
-            cleanClose = true;
-            fail(new SessionClosedException("session closed", null), -1);
-        }
+        fail(new SessionClosedException("session closed", null), -1, true);
     }
 
     /** Whether the session has closed or failed. */
@@ -393,9 +426,14 @@ public final class Session implements AutoCloseable {
      * {@link SessionClosedException} after a clean close, or the failure's type (for example
      * {@link KeepAliveTimeoutException}). It never completes exceptionally. Each call returns a
      * new dependent future, so completing it has no effect on the session.
+     *
+     * <p>It is completed on a thread of its own (from {@link YamuxConfig#threadFactory()}), never
+     * on the session's reader or the timer thread that all sessions share, so actions registered
+     * on it may block without stalling this or any other session. Actions registered after the
+     * session ended run, as usual, on the registering thread.
      */
     public CompletableFuture<IOException> closeFuture() {
-        return closed.copy();
+        return closedForUsers.copy();
     }
 
     /**
@@ -472,12 +510,15 @@ public final class Session implements AutoCloseable {
     long rttNanosForTuning() {
         long now = System.nanoTime();
         long sampleAge = now - lastRttSampleNanos;
-        long probeSent = rttProbeSentNanos;
+        long probeSent = rttProbeSentNanos.get();
         if ((rttNanos == 0 || sampleAge > config.keepAliveInterval().toNanos())
                 && (probeSent == 0 || now - probeSent > config.connectionWriteTimeout().toNanos())
-                && !isClosed()) {
-            rttProbeSentNanos = now;
+                && !isClosed()
+                && rttProbeSentNanos.compareAndSet(probeSent, now)) {
             int id = pingIds.incrementAndGet();
+            // The previous probe (if any) went unanswered for a whole write timeout: forget it, or
+            // every lost probe would stay in the map for the session's lifetime.
+            pings.remove(rttProbeId);
             rttProbeId = id;
             pings.put(id, new PendingPing(now, null));
             outbound.sendControl(FrameType.PING, Flags.SYN, 0, Integer.toUnsignedLong(id), false);
@@ -491,6 +532,11 @@ public final class Session implements AutoCloseable {
 
     Stream stream(int id) {
         return streams.get(id);
+    }
+
+    /** Pings sent and still awaiting their reply. Visible for testing. */
+    int pendingPings() {
+        return pings.size();
     }
 
     void markReceived() {
@@ -610,7 +656,7 @@ public final class Session implements AutoCloseable {
                 keepAlivePingSentNanos = 0;
             }
             if ((int) opaque == rttProbeId) {
-                rttProbeSentNanos = 0;
+                rttProbeSentNanos.set(0);
             }
             if (ping.reply() != null) {
                 ping.reply().complete(sample);
@@ -645,14 +691,27 @@ public final class Session implements AutoCloseable {
 
     /** Sends {@code goAwayCode} (when ≥ 0) as the last frame, releases everyone with {@code cause}, closes. */
     void fail(IOException cause, long goAwayCode) {
+        fail(cause, goAwayCode, false);
+    }
+
+    /**
+     * As {@link #fail(IOException, long)}; {@code clean} marks a requested close rather than a
+     * failure. Only the call that actually closes the session decides whether the end was clean,
+     * so the first failure stays the {@link #closeCause()} whatever is called later.
+     */
+    private void fail(IOException cause, long goAwayCode, boolean clean) {
         List<Stream> failed;
+        ScheduledFuture<?> drain;
         lock.lock();
         try {
             if (state == State.CLOSED) {
                 return;
             }
+            cleanClose = clean;
             failure = cause;
             state = State.CLOSED;
+            drain = drainTimer;
+            drainTimer = null;
             failed = new ArrayList<>(streams.values());
             failed.addAll(acceptQueue);
             streams.clear();
@@ -674,6 +733,9 @@ public final class Session implements AutoCloseable {
         if (ticking != null) {
             ticking.cancel(false);
         }
+        if (drain != null) {
+            drain.cancel(false);
+        }
         for (Stream stream : failed) {
             stream.onSessionClosed();
         }
@@ -682,11 +744,17 @@ public final class Session implements AutoCloseable {
                 ping.reply().completeExceptionally(cause);
             }
         }
+        // No reply can matter now; ping() removes its own entry, probes and keepalives would not.
+        pings.clear();
         if (!cleanClose && RateLimitedLog.LOGGER.isLoggable(Level.DEBUG)) {
             RateLimitedLog.LOGGER.log(Level.DEBUG, name + " failed: " + cause);
         }
         YamuxEvents.sessionClosed(client, cause.toString());
-        closed.complete(Failures.forCaller(cause));
+        IOException forCaller = Failures.forCaller(cause);
+        closed.complete(forCaller);
+        Runnable notify = () -> closedForUsers.complete(forCaller);
+        Thread notifier = config.threadFactory().newThread(notify);
+        (notifier != null ? notifier : Thread.ofVirtual().unstarted(notify)).start();
     }
 
     /** The reader reached the end of the connection or failed reading it. */

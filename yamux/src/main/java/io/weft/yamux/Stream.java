@@ -62,7 +62,14 @@ public final class Stream implements Conn {
     private boolean closed;
     private int resetCode;
     private boolean resetRemote;
+    /** The close timeout, armed by {@link #close()}. */
     private ScheduledFuture<?> timer;
+    /**
+     * The open timeout of an outbound stream, until the peer's ACK. A slot of its own: a close
+     * before the ACK must not replace it, or a peer that never ACKs would hold the un-ACKed slot
+     * for the close timeout instead.
+     */
+    private ScheduledFuture<?> openTimer;
     private final RecvBuffer buffer = new RecvBuffer();
     private final RecvWindow recvWindow;
     private final SendWindow sendWindow = new SendWindow();
@@ -450,6 +457,9 @@ public final class Stream implements Conn {
         long delta;
         lock.lock();
         try {
+            if (state.isTerminal()) {
+                return; // reset already: an open timeout shorter than openStream() itself fired
+            }
             delta = recvWindow.initialUpdate(System.nanoTime());
             state = state.afterSynSent();
         } finally {
@@ -474,6 +484,30 @@ public final class Stream implements Conn {
         session.outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.ACK, id, delta, false);
     }
 
+    /**
+     * Sets the open timeout. Called by {@link Session#openStream} before the SYN can go out, so
+     * that the ACK always finds the timer to cancel.
+     */
+    void armOpenTimer(ScheduledFuture<?> next) {
+        lock.lock();
+        try {
+            openTimer = next;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether the open timeout is still armed. Visible for testing. */
+    boolean openTimerArmed() {
+        lock.lock();
+        try {
+            return openTimer != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sets the close timeout, cancelling any earlier one. */
     void armTimer(ScheduledFuture<?> next) {
         ScheduledFuture<?> previous;
         lock.lock();
@@ -510,8 +544,9 @@ public final class Stream implements Conn {
                 buffer.clear();
             }
             finished = state.isTerminal() && !previous.isTerminal();
-            if ((flags & Flags.ACK) != 0 && previous == StreamState.SYN_SENT) {
-                cancelTimerLocked(); // the open timeout
+            if ((flags & Flags.ACK) != 0 && openTimer != null) {
+                openTimer.cancel(false);
+                openTimer = null;
             }
             readable.signalAll();
             writable.signalAll();
@@ -636,6 +671,10 @@ public final class Stream implements Conn {
         if (timer != null) {
             timer.cancel(false);
             timer = null;
+        }
+        if (openTimer != null) {
+            openTimer.cancel(false);
+            openTimer = null;
         }
     }
 

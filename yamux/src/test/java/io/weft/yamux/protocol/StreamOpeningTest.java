@@ -155,6 +155,19 @@ class StreamOpeningTest extends RawPeerTestBase {
     }
 
     @Test
+    void streamClosedBeforeItsAckIsStillResetByTheOpenTimeoutAndFreesItsSlot() throws Exception {
+        // The close timeout (5 min) must not replace the open timeout: the one un-ACKed slot is
+        // back after 200 ms, not after 5 minutes.
+        weftClient(strict().streamOpenTimeout(Duration.ofMillis(200)).maxUnackedOutboundStreams(1).build());
+        Stream stream = session.openStream();
+        peer.await("SYN", f -> f.has(SYN));
+        stream.close();
+        peer.await("FIN", f -> f.streamId() == 1 && f.has(FIN));
+        peer.await("RST of the un-ACKed stream", f -> f.streamId() == 1 && f.has(RST));
+        assertThat(result(async(() -> session.openStream(TIMEOUT))).id()).isEqualTo(3);
+    }
+
+    @Test
     void fullAcceptBacklogRefusesTheStreamWithRstAndKeepsTheSession() throws Exception {
         weftClient(strict().acceptBacklog(4).build());
         for (int id = 2; id <= 8; id += 2) {

@@ -1,0 +1,191 @@
+package io.weft.yamux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.weft.yamux.frame.FrameHeader;
+import io.weft.yamux.frame.FrameType;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * How a session ends: which thread completes {@link Session#closeFuture()}, which cause
+ * {@link Session#closeCause()} keeps, and what the session still holds once it is over. The
+ * other end of each session is a bare pipe end that the test writes raw frames to, or leaves
+ * silent (so keepalive pings go unanswered).
+ */
+@Timeout(30)
+class SessionEndTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(10);
+
+    private final List<Session> sessions = new ArrayList<>();
+    private final List<PipeConn> rawEnds = new ArrayList<>();
+
+    @AfterEach
+    void closeEverything() throws IOException {
+        for (Session session : sessions) {
+            session.close();
+        }
+        for (PipeConn raw : rawEnds) {
+            raw.close();
+        }
+    }
+
+    /** A client session whose peer is a raw pipe end, returned by {@link #rawEnd}. */
+    private Session clientFacingRawEnd(YamuxConfig config) {
+        PipeConn[] pipe = PipeConn.pair(64 * 1024);
+        rawEnds.add(pipe[1]);
+        Session session = Session.client(pipe[0], config);
+        sessions.add(session);
+        return session;
+    }
+
+    private PipeConn rawEnd(int index) {
+        return rawEnds.get(index);
+    }
+
+    private static void sendRaw(PipeConn raw, FrameHeader frame) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(frame.toBytes());
+        while (bytes.hasRemaining()) {
+            raw.write(bytes);
+        }
+    }
+
+    /** Keepalive pings every 50 ms; a ping unanswered for 200 ms fails the session (on the timer). */
+    private static YamuxConfig.Builder fastKeepAlive() {
+        return YamuxConfig.builder()
+                .keepAliveInterval(Duration.ofMillis(50))
+                .connectionWriteTimeout(Duration.ofMillis(200));
+    }
+
+    @Test
+    void closeFutureActionsDoNotRunOnTheReaderThatFailedTheSession() throws Exception {
+        AtomicReference<Thread> reader = new AtomicReference<>();
+        ThreadFactory sessionThreads = Thread.ofVirtual().factory();
+        ThreadFactory recording = task -> {
+            Thread thread = sessionThreads.newThread(task);
+            if (task instanceof SessionReader) {
+                reader.set(thread);
+            }
+            return thread;
+        };
+        Session session = clientFacingRawEnd(YamuxConfig.builder().keepAliveEnabled(false)
+                .threadFactory(recording).build());
+        CompletableFuture<Thread> actionThread = session.closeFuture().thenApply(cause -> Thread.currentThread());
+
+        sendRaw(rawEnd(0), FrameHeader.goAway(2)); // the reader fails the session on this frame
+
+        assertThat(actionThread.get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .isNotNull()
+                .isNotSameAs(reader.get());
+        assertThat(reader.get()).as("the reader thread came from the factory").isNotNull();
+        assertThat(session.closeCause()).isInstanceOf(RemoteGoAwayException.class);
+    }
+
+    @Test
+    void aBlockingCloseFutureActionDoesNotStallAnotherSessionsKeepAlive() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            Session first = clientFacingRawEnd(fastKeepAlive().build());
+            CompletableFuture<Thread> blocked = new CompletableFuture<>();
+            first.closeFuture().thenRun(() -> {
+                blocked.complete(Thread.currentThread());
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            // The keepalive timeout fails the first session on the timer thread all sessions share.
+            Thread actionThread = blocked.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertThat(first.closeCause()).isInstanceOf(KeepAliveTimeoutException.class);
+            assertThat(actionThread.getName()).isNotEqualTo("yamux-timer");
+
+            Session second = clientFacingRawEnd(fastKeepAlive().build());
+            assertThat(second.awaitClose(PATIENCE)).as("second session's keepalive fired").isTrue();
+            assertThat(second.closeCause()).isInstanceOf(KeepAliveTimeoutException.class);
+            assertThat(first.awaitClose(Duration.ZERO)).as("awaitClose ignores blocked actions").isTrue();
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void closeCauseKeepsThePeersGoAwayErrorAfterOurDrainTimeoutPasses() throws Exception {
+        Duration drain = Duration.ofMillis(100);
+        Session session = clientFacingRawEnd(YamuxConfig.builder().keepAliveEnabled(false)
+                .goAwayDrainTimeout(drain).build());
+        session.openStream(); // an open stream keeps the drain going until its timeout
+        session.goAway();
+        // Scheduled after the drain timeout on the same single timer thread, with the same delay,
+        // so it runs only once the drain timeout has run (or was cancelled).
+        CompletableFuture<Void> drainTimeoutPassed = new CompletableFuture<>();
+        SessionTimer.schedule(() -> drainTimeoutPassed.complete(null), drain.toNanos());
+
+        sendRaw(rawEnd(0), FrameHeader.goAway(2));
+        assertThat(session.closeFuture().get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .isInstanceOf(RemoteGoAwayException.class);
+        assertThat(session.closeCause()).isInstanceOf(RemoteGoAwayException.class);
+
+        drainTimeoutPassed.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertThat(session.closeCause()).isInstanceOf(RemoteGoAwayException.class);
+        session.close();
+        assertThat(session.closeCause()).isInstanceOf(RemoteGoAwayException.class);
+    }
+
+    @Test
+    void cleanCloseAfterGoAwayStillReportsNoCause() throws Exception {
+        Session session = clientFacingRawEnd(YamuxConfig.builder().keepAliveEnabled(false).build());
+        session.goAway(); // no streams: closes at once, cleanly
+        assertThat(session.awaitClose(PATIENCE)).isTrue();
+        assertThat(session.closeCause()).isNull();
+        assertThat(session.closeFuture().get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .isInstanceOf(SessionClosedException.class);
+    }
+
+    @Test
+    void keepAliveTimeoutLeavesNoPingPending() throws Exception {
+        Session session = clientFacingRawEnd(fastKeepAlive().build());
+        assertThat(session.awaitClose(PATIENCE)).isTrue();
+        assertThat(session.closeCause()).isInstanceOf(KeepAliveTimeoutException.class);
+        assertThat(session.pendingPings()).isZero();
+    }
+
+    @Test
+    void unansweredRttProbesDoNotAccumulate() {
+        // Keepalive off: the only pings are the probes; each may be replaced once it has gone
+        // unanswered for a write timeout (20 ms).
+        Session session = clientFacingRawEnd(YamuxConfig.builder().keepAliveEnabled(false)
+                .connectionWriteTimeout(Duration.ofMillis(20)).build());
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25)).until(() -> {
+            session.rttNanosForTuning();
+            return session.counters.framesOut[FrameType.PING.ordinal()].sum() >= 3;
+        });
+        assertThat(session.pendingPings()).isEqualTo(1);
+    }
+
+    @Test
+    void theAckCancelsTheOpenTimeout() throws Exception {
+        try (SessionPair pair = SessionPair.open(SessionPair.Kind.PIPE)) {
+            Stream opened = pair.client().openStream();
+            assertThat(opened.openTimerArmed()).as("armed until the ACK").isTrue();
+            Stream accepted = pair.server().acceptStream(PATIENCE); // sends the ACK
+            accepted.write(ByteBuffer.wrap(new byte[] {7}));
+            // The ACK went out before this byte, so the client has processed it once the byte is read.
+            opened.setReadDeadline(java.time.Instant.now().plus(PATIENCE));
+            assertThat(opened.inputStream().read()).isEqualTo(7);
+            assertThat(opened.openTimerArmed()).isFalse();
+        }
+    }
+}
