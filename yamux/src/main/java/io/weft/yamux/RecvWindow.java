@@ -85,6 +85,11 @@ final class RecvWindow {
         return delta;
     }
 
+    /** Accounts for {@code bytes} of arriving data dropped unread once the peer has sent FIN (no credit is returned). */
+    void onDropped(long bytes) {
+        bufferedBytes -= bytes;
+    }
+
     /** Returns the auto-tuned growth to the budget; call once when the stream is finished. */
     void release() {
         if (budget != null && grownBytes > 0) {

@@ -535,8 +535,13 @@ public final class Stream implements Conn {
     static final int ADMIT_DISCARD = 1;
     static final int ADMIT_VIOLATION = 2;
 
-    /** Charges {@code bytes} of an arriving data frame against the receive window. */
+    /**
+     * Charges {@code bytes} of an arriving data frame against the receive window. Called before
+     * the frame's own FIN is applied, so the payload of a {@code Data|FIN} frame is still data.
+     */
     int admitData(long bytes) {
+        boolean afterFin;
+        boolean discard;
         lock.lock();
         try {
             if (state == StreamState.RESET) {
@@ -545,10 +550,25 @@ public final class Stream implements Conn {
             if (!recvWindow.onData(bytes)) {
                 return ADMIT_VIOLATION;
             }
-            return readShutdown ? ADMIT_DISCARD : ADMIT_BUFFER;
+            afterFin = !state.peerMaySend();
+            if (afterFin) {
+                // The peer already sent FIN, so a reader may have seen end of stream: delivering
+                // these bytes would turn EOF into something other than the peer's clean FIN.
+                // Drop them, as frames for a finished stream are dropped, rather than fail the
+                // session: hashicorp, go-yamux and rust-yamux all accept (and buffer) them, so a
+                // protocol error would be harsher than any reference peer. Still charged to the
+                // window above; no credit goes back, since a peer that sent FIN is owed none.
+                recvWindow.onDropped(bytes);
+            }
+            discard = afterFin || readShutdown;
         } finally {
             lock.unlock();
         }
+        if (afterFin) {
+            session.log.warn("data-after-fin", bytes + " bytes of data after the peer's FIN on stream "
+                    + Integer.toUnsignedString(id) + " discarded");
+        }
+        return discard ? ADMIT_DISCARD : ADMIT_BUFFER;
     }
 
     /** Delivers (part of) an admitted data frame's payload. */
@@ -556,7 +576,9 @@ public final class Stream implements Conn {
         long delta = 0;
         lock.lock();
         try {
-            if (state == StreamState.RESET) {
+            if (state == StreamState.RESET || !state.peerMaySend()) {
+                // Reset, or data after the peer's FIN (written off in admitData: only the reader
+                // thread applies the peer's FIN, after this frame's payload, so both calls agree).
                 return;
             }
             if (readShutdown) {
