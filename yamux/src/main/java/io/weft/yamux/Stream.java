@@ -63,6 +63,13 @@ public final class Stream implements Conn {
     private int resetCode;
     private boolean resetRemote;
     private ScheduledFuture<?> timer;
+    /** Data frames granted window and not yet back from {@link Outbound#writeData}: at most one (writeSerial). */
+    private int dataFramesInFlight;
+    /**
+     * Our FIN is decided but waits for {@link #dataFramesInFlight} to reach 0; see
+     * {@link #closeWrite()}. Meanwhile a CLOSED stream is not finished: whoever sends the FIN does it.
+     */
+    private boolean finOwed;
     private final RecvBuffer buffer = new RecvBuffer();
     private final RecvWindow recvWindow;
     private final SendWindow sendWindow = new SendWindow();
@@ -194,7 +201,11 @@ public final class Stream implements Conn {
                 }
                 byte[] header = new byte[FrameHeader.SIZE];
                 FrameHeader.encode(header, 0, FrameType.DATA, 0, id, granted);
-                session.outbound.writeData(header, src.slice(src.position(), granted));
+                try {
+                    session.outbound.writeData(header, src.slice(src.position(), granted));
+                } finally {
+                    dataFrameWritten();
+                }
                 src.position(src.position() + granted);
                 total += granted;
                 session.counters.bytesOut.add(granted);
@@ -225,6 +236,9 @@ public final class Stream implements Conn {
                 checkWritableLocked();
                 int granted = sendWindow.take(wantedBytes, session.config.maxDataFrameBytes());
                 if (granted > 0) {
+                    // Counted in the same critical section that checked the state, so a FIN
+                    // decided after this point knows this frame is coming and waits for it.
+                    dataFramesInFlight++;
                     return granted;
                 }
                 if (stallStartNanos == 0) {
@@ -249,9 +263,15 @@ public final class Stream implements Conn {
         }
     }
 
-    /** Sends FIN once; we can still read. Idempotent; no effect after a reset. */
+    /**
+     * Sends FIN once; we can still read. Idempotent; no effect after a reset. Does not block: a
+     * write blocked for window fails with {@link StreamClosedException} at once, and if a data
+     * frame of a concurrent write is already on its way to the connection, the FIN is sent by
+     * that writer right after the frame is written, so it never overtakes the stream's data.
+     */
     @Override
     public void closeWrite() {
+        boolean sendFinNow;
         boolean finished;
         lock.lock();
         try {
@@ -260,10 +280,51 @@ public final class Stream implements Conn {
             }
             state = state.afterFinSent();
             finished = state.isTerminal();
+            sendFinNow = !oweFinLocked();
             writable.signalAll();
         } finally {
             lock.unlock();
         }
+        if (sendFinNow) {
+            sendFin(finished);
+        }
+    }
+
+    /**
+     * Decides whether the FIN just decided must wait for an in-flight data frame. Control frames
+     * overtake queued data in {@link Outbound}, so a FIN queued while a frame of this stream is
+     * still queued could reach the peer first; instead the writer sends it once its frame is out.
+     *
+     * @return whether the FIN is now owed (the caller must not send it)
+     */
+    private boolean oweFinLocked() {
+        finOwed = dataFramesInFlight > 0;
+        return finOwed;
+    }
+
+    /** A data frame of {@link #write} left {@link Outbound#writeData} (written, or the session failed). */
+    private void dataFrameWritten() {
+        boolean sendFin;
+        boolean finished;
+        lock.lock();
+        try {
+            dataFramesInFlight--;
+            // A reset meanwhile replaces the FIN (and has finished the stream already).
+            sendFin = dataFramesInFlight == 0 && finOwed && state != StreamState.RESET;
+            finished = sendFin && state == StreamState.CLOSED;
+            if (dataFramesInFlight == 0) {
+                finOwed = false;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (sendFin) {
+            sendFin(finished);
+        }
+    }
+
+    /** Queues our FIN; {@code finished} when it completes the close (the peer's FIN came first). */
+    private void sendFin(boolean finished) {
         session.outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.FIN, id, 0, false);
         if (finished) {
             finish();
@@ -294,6 +355,7 @@ public final class Stream implements Conn {
     @Override
     public void close() {
         boolean sendFin;
+        boolean finOwedNow = false;
         boolean finished;
         long delta;
         lock.lock();
@@ -309,18 +371,24 @@ public final class Stream implements Conn {
                 state = state.afterFinSent();
             }
             finished = state.isTerminal();
+            if (sendFin) {
+                finOwedNow = oweFinLocked();
+            }
             readable.signalAll();
             writable.signalAll();
         } finally {
             lock.unlock();
         }
-        if (sendFin) {
+        if (sendFin && !finOwedNow) {
             // One frame carries both the FIN and the credit for the discarded bytes.
             session.outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.FIN, id, delta, false);
         } else if (delta > 0) {
             session.outbound.sendControl(FrameType.WINDOW_UPDATE, 0, id, delta, false);
         }
-        if (finished) {
+        if (finOwedNow) {
+            // The writer whose frame is in flight sends the FIN, and finishes the stream if this
+            // close completed it; the credit above may go first, it carries no data.
+        } else if (finished) {
             finish();
         } else {
             Duration closeTimeout = session.config.streamCloseTimeout();
@@ -509,7 +577,9 @@ public final class Stream implements Conn {
                 resetRemote = true;
                 buffer.clear();
             }
-            finished = state.isTerminal() && !previous.isTerminal();
+            // The peer's FIN completing a close whose own FIN is still owed: the FIN's sender
+            // finishes the stream, so it stays registered until our FIN is queued.
+            finished = state.isTerminal() && !previous.isTerminal() && !(state == StreamState.CLOSED && finOwed);
             if ((flags & Flags.ACK) != 0 && previous == StreamState.SYN_SENT) {
                 cancelTimerLocked(); // the open timeout
             }
