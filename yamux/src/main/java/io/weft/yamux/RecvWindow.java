@@ -90,7 +90,7 @@ final class RecvWindow {
         bufferedBytes -= bytes;
     }
 
-    /** Returns the auto-tuned growth to the budget; call once when the stream is finished. */
+    /** Returns the auto-tuned growth to the budget; call once the stream is finished and nothing unread is buffered. */
     void release() {
         if (budget != null && grownBytes > 0) {
             budget.give(grownBytes);

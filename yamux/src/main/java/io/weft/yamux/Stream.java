@@ -70,6 +70,14 @@ public final class Stream implements Conn {
      * {@link #closeWrite()}. Meanwhile a CLOSED stream is not finished: whoever sends the FIN does it.
      */
     private boolean finOwed;
+    /** CLOSED or RESET and removed from the session ({@link #finish()} ran). */
+    private boolean finished;
+    /**
+     * Window growth and inbound slot given back. Not at {@link #finish()} if unread data is still
+     * buffered: that data is what the memory bound counts, so its memory stays charged until it
+     * is read or discarded (see {@link #releaseIfDrainedLocked()}).
+     */
+    private boolean released;
     private final RecvBuffer buffer = new RecvBuffer();
     private final RecvWindow recvWindow;
     private final SendWindow sendWindow = new SendWindow();
@@ -118,6 +126,7 @@ public final class Stream implements Conn {
             Deadlines.checkDeadline(readDeadlineNanos, "read");
             int n;
             long delta;
+            boolean release;
             lock.lock();
             try {
                 while (true) {
@@ -125,6 +134,7 @@ public final class Stream implements Conn {
                     if (buffer.sizeBytes() > 0) {
                         n = buffer.read(dst);
                         delta = state.peerMaySend() ? recvWindow.onConsumed(n, System.nanoTime(), session::rttNanosForTuning) : 0;
+                        release = releaseIfDrainedLocked();
                         break;
                     }
                     if (readShutdown || !state.peerMaySend()) {
@@ -141,6 +151,9 @@ public final class Stream implements Conn {
             }
             if (delta > 0) {
                 session.outbound.sendControl(FrameType.WINDOW_UPDATE, 0, id, delta, true);
+            }
+            if (release) {
+                session.releaseInboundSlot(this);
             }
             return n;
         } finally {
@@ -335,16 +348,21 @@ public final class Stream implements Conn {
     @Override
     public void closeRead() {
         long delta;
+        boolean release;
         lock.lock();
         try {
             readShutdown = true;
             delta = discardBufferedLocked();
+            release = releaseIfDrainedLocked();
             readable.signalAll();
         } finally {
             lock.unlock();
         }
         if (delta > 0) {
             session.outbound.sendControl(FrameType.WINDOW_UPDATE, 0, id, delta, false);
+        }
+        if (release) {
+            session.releaseInboundSlot(this);
         }
     }
 
@@ -357,6 +375,7 @@ public final class Stream implements Conn {
         boolean sendFin;
         boolean finOwedNow = false;
         boolean finished;
+        boolean release;
         long delta;
         lock.lock();
         try {
@@ -366,6 +385,7 @@ public final class Stream implements Conn {
             closed = true;
             readShutdown = true;
             delta = discardBufferedLocked();
+            release = releaseIfDrainedLocked(); // a stream finished earlier, now emptied
             sendFin = state.canSendFin();
             if (sendFin) {
                 state = state.afterFinSent();
@@ -384,6 +404,9 @@ public final class Stream implements Conn {
             session.outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.FIN, id, delta, false);
         } else if (delta > 0) {
             session.outbound.sendControl(FrameType.WINDOW_UPDATE, 0, id, delta, false);
+        }
+        if (release) {
+            session.releaseInboundSlot(this);
         }
         if (finOwedNow) {
             // The writer whose frame is in flight sends the FIN, and finishes the stream if this
@@ -712,16 +735,44 @@ public final class Stream implements Conn {
 
     // ---- internals ----
 
-    /** The stream is over: remove it from the session and free its timer and window growth. */
+    /**
+     * The stream is over: remove it from the session and cancel its timer. Its window growth and
+     * inbound slot are freed now if nothing unread is buffered, else once that data is read to
+     * end of stream or discarded by {@link #close()} / {@link #closeRead()}: until then the bytes
+     * still occupy the memory the bound charges to a live stream.
+     */
     private void finish() {
+        boolean release;
         lock.lock();
         try {
+            if (finished) {
+                return;
+            }
+            finished = true;
             cancelTimerLocked();
-            recvWindow.release();
+            release = releaseIfDrainedLocked();
         } finally {
             lock.unlock();
         }
         session.removeStream(this);
+        if (release) {
+            session.releaseInboundSlot(this);
+        }
+    }
+
+    /**
+     * Frees the window growth once the stream is finished and its buffer empty (nothing can be
+     * buffered after that: a finished stream admits no data).
+     *
+     * @return whether this call released it, so the caller must free the inbound slot (once)
+     */
+    private boolean releaseIfDrainedLocked() {
+        if (!finished || released || buffer.sizeBytes() > 0) {
+            return false;
+        }
+        released = true;
+        recvWindow.release();
+        return true;
     }
 
     private void cancelTimerLocked() {
