@@ -373,8 +373,9 @@ public final class Stream implements Conn {
     @Override
     public void close() {
         boolean sendFin;
-        boolean finOwedNow = false;
+        boolean sendFinNow;
         boolean finished;
+        boolean finishHere;
         boolean release;
         long delta;
         lock.lock();
@@ -391,15 +392,16 @@ public final class Stream implements Conn {
                 state = state.afterFinSent();
             }
             finished = state.isTerminal();
-            if (sendFin) {
-                finOwedNow = oweFinLocked();
-            }
+            sendFinNow = sendFin && !oweFinLocked();
+            // While a FIN is owed (ours, or an earlier closeWrite's), its sender finishes a CLOSED
+            // stream once the FIN is queued, so the stream stays registered until then.
+            finishHere = finished && !finOwed;
             readable.signalAll();
             writable.signalAll();
         } finally {
             lock.unlock();
         }
-        if (sendFin && !finOwedNow) {
+        if (sendFinNow) {
             // One frame carries both the FIN and the credit for the discarded bytes.
             session.outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.FIN, id, delta, false);
         } else if (delta > 0) {
@@ -408,12 +410,9 @@ public final class Stream implements Conn {
         if (release) {
             session.releaseInboundSlot(this);
         }
-        if (finOwedNow) {
-            // The writer whose frame is in flight sends the FIN, and finishes the stream if this
-            // close completed it; the credit above may go first, it carries no data.
-        } else if (finished) {
+        if (finishHere) {
             finish();
-        } else {
+        } else if (!finished) {
             Duration closeTimeout = session.config.streamCloseTimeout();
             if (!closeTimeout.isZero() && !session.isClosed()) {
                 armTimer(SessionTimer.schedule(this::onCloseTimeout, closeTimeout.toNanos()));

@@ -75,10 +75,13 @@ class FinOrderingTest extends RawPeerTestBase {
             for (int spins = random.nextInt(50_000); spins > 0; spins--) {
                 Thread.onSpinWait();
             }
-            if (random.nextBoolean()) {
-                closing.closeWrite();
-            } else {
-                closing.close();
+            switch (random.nextInt(3)) {
+                case 0 -> closing.closeWrite();
+                case 1 -> closing.close();
+                default -> { // a close right behind a half-close must not send the FIN early either
+                    closing.closeWrite();
+                    closing.close();
+                }
             }
             result(closingWriter);
             result(busyWriter);
