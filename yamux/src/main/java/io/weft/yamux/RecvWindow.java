@@ -85,7 +85,12 @@ final class RecvWindow {
         return delta;
     }
 
-    /** Returns the auto-tuned growth to the budget; call once when the stream is finished. */
+    /** Accounts for {@code bytes} of arriving data dropped unread once the peer has sent FIN (no credit is returned). */
+    void onDropped(long bytes) {
+        bufferedBytes -= bytes;
+    }
+
+    /** Returns the auto-tuned growth to the budget; call once the stream is finished and nothing unread is buffered. */
     void release() {
         if (budget != null && grownBytes > 0) {
             budget.give(grownBytes);

@@ -626,15 +626,30 @@ public final class Session implements AutoCloseable {
         boolean drained;
         lock.lock();
         try {
-            if (!stream.outbound) {
-                inboundLive--;
-            }
             drained = state == State.DRAINING && streams.isEmpty();
         } finally {
             lock.unlock();
         }
         if (drained) {
             closeAfterDrain("no streams left");
+        }
+    }
+
+    /**
+     * A finished inbound stream holds no unread data any more (read, discarded or reset), so it no
+     * longer counts against {@link YamuxConfig#maxInboundStreams()}. Called once per stream, when
+     * it is removed or later: the slot outlives the registration as long as unread data does,
+     * which is what keeps the documented memory bound true.
+     */
+    void releaseInboundSlot(Stream stream) {
+        if (stream.outbound) {
+            return;
+        }
+        lock.lock();
+        try {
+            inboundLive--;
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -70,6 +70,21 @@ public final class Stream implements Conn {
      * for the close timeout instead.
      */
     private ScheduledFuture<?> openTimer;
+    /** Data frames granted window and not yet back from {@link Outbound#writeData}: at most one (writeSerial). */
+    private int dataFramesInFlight;
+    /**
+     * Our FIN is decided but waits for {@link #dataFramesInFlight} to reach 0; see
+     * {@link #closeWrite()}. Meanwhile a CLOSED stream is not finished: whoever sends the FIN does it.
+     */
+    private boolean finOwed;
+    /** CLOSED or RESET and removed from the session ({@link #finish()} ran). */
+    private boolean finished;
+    /**
+     * Window growth and inbound slot given back. Not at {@link #finish()} if unread data is still
+     * buffered: that data is what the memory bound counts, so its memory stays charged until it
+     * is read or discarded (see {@link #releaseIfDrainedLocked()}).
+     */
+    private boolean released;
     private final RecvBuffer buffer = new RecvBuffer();
     private final RecvWindow recvWindow;
     private final SendWindow sendWindow = new SendWindow();
@@ -118,6 +133,7 @@ public final class Stream implements Conn {
             Deadlines.checkDeadline(readDeadlineNanos, "read");
             int n;
             long delta;
+            boolean release;
             lock.lock();
             try {
                 while (true) {
@@ -125,6 +141,7 @@ public final class Stream implements Conn {
                     if (buffer.sizeBytes() > 0) {
                         n = buffer.read(dst);
                         delta = state.peerMaySend() ? recvWindow.onConsumed(n, System.nanoTime(), session::rttNanosForTuning) : 0;
+                        release = releaseIfDrainedLocked();
                         break;
                     }
                     if (readShutdown || !state.peerMaySend()) {
@@ -141,6 +158,9 @@ public final class Stream implements Conn {
             }
             if (delta > 0) {
                 session.outbound.sendControl(FrameType.WINDOW_UPDATE, 0, id, delta, true);
+            }
+            if (release) {
+                session.releaseInboundSlot(this);
             }
             return n;
         } finally {
@@ -201,7 +221,11 @@ public final class Stream implements Conn {
                 }
                 byte[] header = new byte[FrameHeader.SIZE];
                 FrameHeader.encode(header, 0, FrameType.DATA, 0, id, granted);
-                session.outbound.writeData(header, src.slice(src.position(), granted));
+                try {
+                    session.outbound.writeData(header, src.slice(src.position(), granted));
+                } finally {
+                    dataFrameWritten();
+                }
                 src.position(src.position() + granted);
                 total += granted;
                 session.counters.bytesOut.add(granted);
@@ -232,6 +256,9 @@ public final class Stream implements Conn {
                 checkWritableLocked();
                 int granted = sendWindow.take(wantedBytes, session.config.maxDataFrameBytes());
                 if (granted > 0) {
+                    // Counted in the same critical section that checked the state, so a FIN
+                    // decided after this point knows this frame is coming and waits for it.
+                    dataFramesInFlight++;
                     return granted;
                 }
                 if (stallStartNanos == 0) {
@@ -256,9 +283,15 @@ public final class Stream implements Conn {
         }
     }
 
-    /** Sends FIN once; we can still read. Idempotent; no effect after a reset. */
+    /**
+     * Sends FIN once; we can still read. Idempotent; no effect after a reset. Does not block: a
+     * write blocked for window fails with {@link StreamClosedException} at once, and if a data
+     * frame of a concurrent write is already on its way to the connection, the FIN is sent by
+     * that writer right after the frame is written, so it never overtakes the stream's data.
+     */
     @Override
     public void closeWrite() {
+        boolean sendFinNow;
         boolean finished;
         lock.lock();
         try {
@@ -267,10 +300,51 @@ public final class Stream implements Conn {
             }
             state = state.afterFinSent();
             finished = state.isTerminal();
+            sendFinNow = !oweFinLocked();
             writable.signalAll();
         } finally {
             lock.unlock();
         }
+        if (sendFinNow) {
+            sendFin(finished);
+        }
+    }
+
+    /**
+     * Decides whether the FIN just decided must wait for an in-flight data frame. Control frames
+     * overtake queued data in {@link Outbound}, so a FIN queued while a frame of this stream is
+     * still queued could reach the peer first; instead the writer sends it once its frame is out.
+     *
+     * @return whether the FIN is now owed (the caller must not send it)
+     */
+    private boolean oweFinLocked() {
+        finOwed = dataFramesInFlight > 0;
+        return finOwed;
+    }
+
+    /** A data frame of {@link #write} left {@link Outbound#writeData} (written, or the session failed). */
+    private void dataFrameWritten() {
+        boolean sendFin;
+        boolean finished;
+        lock.lock();
+        try {
+            dataFramesInFlight--;
+            // A reset meanwhile replaces the FIN (and has finished the stream already).
+            sendFin = dataFramesInFlight == 0 && finOwed && state != StreamState.RESET;
+            finished = sendFin && state == StreamState.CLOSED;
+            if (dataFramesInFlight == 0) {
+                finOwed = false;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (sendFin) {
+            sendFin(finished);
+        }
+    }
+
+    /** Queues our FIN; {@code finished} when it completes the close (the peer's FIN came first). */
+    private void sendFin(boolean finished) {
         session.outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.FIN, id, 0, false);
         if (finished) {
             finish();
@@ -281,16 +355,21 @@ public final class Stream implements Conn {
     @Override
     public void closeRead() {
         long delta;
+        boolean release;
         lock.lock();
         try {
             readShutdown = true;
             delta = discardBufferedLocked();
+            release = releaseIfDrainedLocked();
             readable.signalAll();
         } finally {
             lock.unlock();
         }
         if (delta > 0) {
             session.outbound.sendControl(FrameType.WINDOW_UPDATE, 0, id, delta, false);
+        }
+        if (release) {
+            session.releaseInboundSlot(this);
         }
     }
 
@@ -301,7 +380,10 @@ public final class Stream implements Conn {
     @Override
     public void close() {
         boolean sendFin;
+        boolean sendFinNow;
         boolean finished;
+        boolean finishHere;
+        boolean release;
         long delta;
         lock.lock();
         try {
@@ -311,25 +393,33 @@ public final class Stream implements Conn {
             closed = true;
             readShutdown = true;
             delta = discardBufferedLocked();
+            release = releaseIfDrainedLocked(); // a stream finished earlier, now emptied
             sendFin = state.canSendFin();
             if (sendFin) {
                 state = state.afterFinSent();
             }
             finished = state.isTerminal();
+            sendFinNow = sendFin && !oweFinLocked();
+            // While a FIN is owed (ours, or an earlier closeWrite's), its sender finishes a CLOSED
+            // stream once the FIN is queued, so the stream stays registered until then.
+            finishHere = finished && !finOwed;
             readable.signalAll();
             writable.signalAll();
         } finally {
             lock.unlock();
         }
-        if (sendFin) {
+        if (sendFinNow) {
             // One frame carries both the FIN and the credit for the discarded bytes.
             session.outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.FIN, id, delta, false);
         } else if (delta > 0) {
             session.outbound.sendControl(FrameType.WINDOW_UPDATE, 0, id, delta, false);
         }
-        if (finished) {
+        if (release) {
+            session.releaseInboundSlot(this);
+        }
+        if (finishHere) {
             finish();
-        } else {
+        } else if (!finished) {
             Duration closeTimeout = session.config.streamCloseTimeout();
             if (!closeTimeout.isZero() && !session.isClosed()) {
                 armTimer(SessionTimer.schedule(this::onCloseTimeout, closeTimeout.toNanos()));
@@ -543,7 +633,9 @@ public final class Stream implements Conn {
                 resetRemote = true;
                 buffer.clear();
             }
-            finished = state.isTerminal() && !previous.isTerminal();
+            // The peer's FIN completing a close whose own FIN is still owed: the FIN's sender
+            // finishes the stream, so it stays registered until our FIN is queued.
+            finished = state.isTerminal() && !previous.isTerminal() && !(state == StreamState.CLOSED && finOwed);
             if ((flags & Flags.ACK) != 0 && openTimer != null) {
                 openTimer.cancel(false);
                 openTimer = null;
@@ -570,8 +662,13 @@ public final class Stream implements Conn {
     static final int ADMIT_DISCARD = 1;
     static final int ADMIT_VIOLATION = 2;
 
-    /** Charges {@code bytes} of an arriving data frame against the receive window. */
+    /**
+     * Charges {@code bytes} of an arriving data frame against the receive window. Called before
+     * the frame's own FIN is applied, so the payload of a {@code Data|FIN} frame is still data.
+     */
     int admitData(long bytes) {
+        boolean afterFin;
+        boolean discard;
         lock.lock();
         try {
             if (state == StreamState.RESET) {
@@ -580,10 +677,25 @@ public final class Stream implements Conn {
             if (!recvWindow.onData(bytes)) {
                 return ADMIT_VIOLATION;
             }
-            return readShutdown ? ADMIT_DISCARD : ADMIT_BUFFER;
+            afterFin = !state.peerMaySend();
+            if (afterFin) {
+                // The peer already sent FIN, so a reader may have seen end of stream: delivering
+                // these bytes would turn EOF into something other than the peer's clean FIN.
+                // Drop them, as frames for a finished stream are dropped, rather than fail the
+                // session: hashicorp, go-yamux and rust-yamux all accept (and buffer) them, so a
+                // protocol error would be harsher than any reference peer. Still charged to the
+                // window above; no credit goes back, since a peer that sent FIN is owed none.
+                recvWindow.onDropped(bytes);
+            }
+            discard = afterFin || readShutdown;
         } finally {
             lock.unlock();
         }
+        if (afterFin) {
+            session.log.warn("data-after-fin", bytes + " bytes of data after the peer's FIN on stream "
+                    + Integer.toUnsignedString(id) + " discarded");
+        }
+        return discard ? ADMIT_DISCARD : ADMIT_BUFFER;
     }
 
     /** Delivers (part of) an admitted data frame's payload. */
@@ -591,7 +703,9 @@ public final class Stream implements Conn {
         long delta = 0;
         lock.lock();
         try {
-            if (state == StreamState.RESET) {
+            if (state == StreamState.RESET || !state.peerMaySend()) {
+                // Reset, or data after the peer's FIN (written off in admitData: only the reader
+                // thread applies the peer's FIN, after this frame's payload, so both calls agree).
                 return;
             }
             if (readShutdown) {
@@ -655,16 +769,44 @@ public final class Stream implements Conn {
 
     // ---- internals ----
 
-    /** The stream is over: remove it from the session and free its timer and window growth. */
+    /**
+     * The stream is over: remove it from the session and cancel its timer. Its window growth and
+     * inbound slot are freed now if nothing unread is buffered, else once that data is read to
+     * end of stream or discarded by {@link #close()} / {@link #closeRead()}: until then the bytes
+     * still occupy the memory the bound charges to a live stream.
+     */
     private void finish() {
+        boolean release;
         lock.lock();
         try {
+            if (finished) {
+                return;
+            }
+            finished = true;
             cancelTimerLocked();
-            recvWindow.release();
+            release = releaseIfDrainedLocked();
         } finally {
             lock.unlock();
         }
         session.removeStream(this);
+        if (release) {
+            session.releaseInboundSlot(this);
+        }
+    }
+
+    /**
+     * Frees the window growth once the stream is finished and its buffer empty (nothing can be
+     * buffered after that: a finished stream admits no data).
+     *
+     * @return whether this call released it, so the caller must free the inbound slot (once)
+     */
+    private boolean releaseIfDrainedLocked() {
+        if (!finished || released || buffer.sizeBytes() > 0) {
+            return false;
+        }
+        released = true;
+        recvWindow.release();
+        return true;
     }
 
     private void cancelTimerLocked() {

@@ -13,7 +13,9 @@ import java.util.concurrent.ThreadFactory;
  *
  * <p>Memory bound: a session holds at most {@code liveStreams × streamWindowBytes +
  * autoTuneBudgetBytes} of received-but-unread data (when auto-tuning is off the second term is
- * 0), where inbound live streams are at most {@link #maxInboundStreams()}. See docs/yamux.md.
+ * 0), where inbound live streams are at most {@link #maxInboundStreams()}. A stream stays live
+ * for this count, and keeps its window growth, until it has ended and its unread data was read or
+ * discarded. See docs/yamux.md.
  */
 public final class YamuxConfig {
     private static final YamuxConfig DEFAULTS = new Builder().build();
@@ -74,7 +76,11 @@ public final class YamuxConfig {
         return acceptBacklog;
     }
 
-    /** Live inbound streams (accepted or not) before further SYNs are refused with RST. Default 1000. */
+    /**
+     * Live inbound streams (accepted or not) before further SYNs are refused with RST. A stream
+     * that has ended but still holds unread data counts until that data is read or discarded.
+     * Default 1000.
+     */
     public int maxInboundStreams() {
         return maxInboundStreams;
     }

@@ -60,6 +60,36 @@ class FramesAndFlagsTest extends RawPeerTestBase {
     }
 
     @Test
+    void dataAfterThePeersFinIsDiscardedSoEndOfStreamStaysFinal() throws Exception {
+        // EOF means the peer's FIN and nothing else: a peer that sends data after its own FIN
+        // (hashicorp would buffer it) must not make a read after -1 return bytes.
+        weftClient(strict().build());
+        Stream stream = acceptedStream(2, 0, "abc".getBytes());
+        peer.sendData(FIN, 2, "d".getBytes()); // Data|FIN: its payload comes before the FIN
+        assertThat(new String(stream.inputStream().readAllBytes())).isEqualTo("abcd");
+        peer.sendData(0, 2, "late".getBytes());
+        peer.assertAlive(14); // the reader has handled the late frame
+        assertThat(stream.read(ByteBuffer.allocate(16))).isEqualTo(-1);
+        assertThat(stream.inputStream().available()).isZero();
+        // Only the peer's direction ended: the session and our direction carry on.
+        stream.write(ByteBuffer.wrap("ok".getBytes()));
+        assertThat(peer.readData(2, 2, null)).isEqualTo("ok".getBytes());
+        assertThat(session.isClosed()).isFalse();
+    }
+
+    @Test
+    void dataAfterTheFinIsDiscardedEvenWhenTheReaderHasNotReachedEndOfStream() throws Exception {
+        weftClient(strict().build());
+        Stream stream = acceptedStream(2, 0, "abc".getBytes());
+        peer.windowUpdate(FIN, 2, 0);
+        peer.sendData(0, 2, "late".getBytes());
+        peer.sendData(FIN, 2, "later".getBytes());
+        peer.assertAlive(15);
+        assertThat(new String(stream.inputStream().readAllBytes())).isEqualTo("abc");
+        assertThat(stream.read(ByteBuffer.allocate(16))).isEqualTo(-1);
+    }
+
+    @Test
     void unknownFlagBitsAreIgnored() throws Exception {
         weftClient(strict().build());
         Stream stream = acceptedStream(2, 0x10 | 0x8000, "abc".getBytes());
