@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -155,9 +154,11 @@ class SessionTest {
     void readDeadlineSetWhileBlockedAppliesToTheBlockedRead(SessionPair.Kind kind) throws Exception {
         try (SessionPair pair = SessionPair.open(kind)) {
             Stream client = pair.client().openStream();
-            CompletableFuture<Throwable> blocked = CompletableFuture.supplyAsync(
-                    () -> catchThrowable(() -> client.read(ByteBuffer.allocate(4))), r -> Thread.ofVirtual().start(r));
-            Thread.onSpinWait();
+            CompletableFuture<Throwable> blocked = new CompletableFuture<>();
+            Thread reader = Thread.ofVirtual().start(
+                    () -> blocked.complete(catchThrowable(() -> client.read(ByteBuffer.allocate(4)))));
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(2))
+                    .until(() -> reader.getState() == Thread.State.WAITING); // parked in the read, no deadline yet
             client.setReadDeadline(Instant.now().plusMillis(20));
             assertThat(blocked.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(DeadlineExceededException.class);
         }
@@ -361,8 +362,8 @@ class SessionTest {
             Stream reading = pair.client().openStream(); // never ACKed: the server never accepts
             Stream writing = reading;
             writing.write(ByteBuffer.allocate(256 * 1024)); // the window is now empty
-            CountDownLatch started = new CountDownLatch(4);
             List<CompletableFuture<Throwable>> calls = new ArrayList<>();
+            List<Thread> callers = new ArrayList<>();
             long[] releasedAtNanos = new long[4];
             List<java.util.concurrent.Callable<?>> blocking = List.of(
                     () -> reading.read(ByteBuffer.allocate(1)),
@@ -371,15 +372,17 @@ class SessionTest {
                     () -> pair.client().openStream(Duration.ZERO));
             for (int i = 0; i < blocking.size(); i++) {
                 int index = i;
-                calls.add(CompletableFuture.supplyAsync(() -> {
-                    started.countDown();
+                CompletableFuture<Throwable> call = new CompletableFuture<>();
+                calls.add(call);
+                callers.add(Thread.ofVirtual().start(() -> {
                     Throwable thrown = catchThrowable(blocking.get(index)::call);
                     releasedAtNanos[index] = System.nanoTime(); // published by the future's completion
-                    return thrown;
-                }, r -> Thread.ofVirtual().start(r)));
+                    call.complete(thrown);
+                }));
             }
-            started.await();
-            await().pollDelay(Duration.ofMillis(50)).until(() -> true);
+            // every call parked inside the session (none failed early and none still starting)
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(2)).until(() -> callers.stream()
+                    .allMatch(t -> t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING));
             assertThat(calls).allSatisfy(call -> assertThat(call).isNotDone());
             long start = System.nanoTime();
             pair.client().close();
