@@ -8,6 +8,7 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.NetworkChannel;
 
 /**
@@ -57,7 +58,14 @@ abstract class Transport {
     }
 
     static Transport of(ByteChannel channel) {
-        return channel instanceof Conn conn ? new ConnTransport(conn) : new ChannelTransport(channel);
+        if (channel instanceof Conn conn) {
+            return new ConnTransport(conn);
+        }
+        if (channel instanceof SelectableChannel selectable && !selectable.isBlocking()) {
+            // a read or write returning 0 would make the reader and writer threads spin
+            throw new IllegalArgumentException("the channel must be in blocking mode: " + channel);
+        }
+        return new ChannelTransport(channel);
     }
 
     static Transport of(InputStream in, OutputStream out) {
