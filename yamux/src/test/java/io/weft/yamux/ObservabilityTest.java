@@ -1,43 +1,85 @@
 package io.weft.yamux;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 
+@org.junit.jupiter.api.Timeout(60)
 class ObservabilityTest {
 
     @Test
     void jfrEventsAreRecordedWhenEnabled() throws Exception {
         Path file = Files.createTempFile("yamux", ".jfr");
         try (Recording recording = new Recording()) {
-            recording.enable("io.weft.yamux.StreamReset");
-            recording.enable("io.weft.yamux.GoAway");
-            recording.enable("io.weft.yamux.SessionClosed");
+            for (String event : List.of("StreamReset", "GoAway", "SessionClosed", "WindowStall", "ProtocolError")) {
+                recording.enable("io.weft.yamux." + event);
+            }
             recording.start();
             try (SessionPair pair = SessionPair.open(SessionPair.Kind.PIPE)) {
                 Stream stream = pair.client().openStream();
                 Stream accepted = pair.server().acceptStream();
                 stream.reset(7);
-                assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> accepted.read(ByteBuffer.allocate(1))))
+                assertThat(catchThrowable(() -> accepted.read(ByteBuffer.allocate(1))))
                         .isInstanceOf(StreamResetException.class);
+                stallOneWindow(pair);
                 pair.server().goAway();
+                pair.close();
+                // the close event is committed before awaitClose returns, on whichever thread closed
+                assertThat(pair.client().awaitClose(Duration.ofSeconds(10))).isTrue();
+                assertThat(pair.server().awaitClose(Duration.ofSeconds(10))).isTrue();
             }
+            failWithProtocolError();
             recording.stop();
             recording.dump(file);
             List<RecordedEvent> events = RecordingFile.readAllEvents(file);
-            assertThat(events).extracting(e -> e.getEventType().getName())
-                    .contains("io.weft.yamux.StreamReset", "io.weft.yamux.GoAway", "io.weft.yamux.SessionClosed");
+            assertThat(events).extracting(e -> e.getEventType().getName()).contains(
+                    "io.weft.yamux.StreamReset", "io.weft.yamux.GoAway", "io.weft.yamux.SessionClosed",
+                    "io.weft.yamux.WindowStall", "io.weft.yamux.ProtocolError");
             assertThat(events).filteredOn(e -> e.getEventType().getName().equals("io.weft.yamux.StreamReset"))
                     .anySatisfy(e -> assertThat(e.getLong("code")).isEqualTo(7));
         } finally {
             Files.deleteIfExists(file);
+        }
+    }
+
+    /** One window's worth and a byte more, read only once the writer has stalled on the window. */
+    private static void stallOneWindow(SessionPair pair) throws Exception {
+        Stream writer = pair.client().openStream();
+        int total = YamuxConfig.defaults().streamWindowBytes() + 1;
+        CompletableFuture<Throwable> written = new CompletableFuture<>();
+        Thread writing = Thread.ofVirtual().start(
+                () -> written.complete(catchThrowable(() -> writer.write(ByteBuffer.allocate(total)))));
+        Stream reader = pair.server().acceptStream();
+        await().atMost(Duration.ofSeconds(10)).until(() -> pair.client().stats().windowStalls() > 0);
+        ByteBuffer sink = ByteBuffer.allocate(total);
+        while (sink.hasRemaining()) {
+            reader.read(sink);
+        }
+        assertThat(written.get(10, TimeUnit.SECONDS)).isNull();
+        writing.join();
+    }
+
+    /** A server session fed a frame header with version 1 fails with a protocol error. */
+    private static void failWithProtocolError() throws Exception {
+        PipeConn[] pipe = PipeConn.pair(64 * 1024);
+        try (Session server = Session.server(pipe[1], YamuxConfig.defaults())) {
+            pipe[0].write(ByteBuffer.wrap(new byte[] {1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0}));
+            assertThat(server.awaitClose(Duration.ofSeconds(10))).isTrue();
+            assertThat(server.closeCause()).isInstanceOf(YamuxProtocolException.class);
+        } finally {
+            pipe[0].close();
         }
     }
 
