@@ -25,7 +25,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -66,6 +65,7 @@ public final class Session implements AutoCloseable {
     final SessionCounters counters = new SessionCounters();
     final Outbound outbound;
     final RateLimitedLog log;
+    final Pings pings;
     private final boolean client;
     private final Transport transport;
     private final AutoTuneBudget budget;
@@ -104,20 +104,7 @@ public final class Session implements AutoCloseable {
      */
     private final CompletableFuture<IOException> closedForUsers = new CompletableFuture<>();
 
-    private final AtomicInteger pingIds = new AtomicInteger();
-    private final ConcurrentHashMap<Integer, PendingPing> pings = new ConcurrentHashMap<>();
-    private volatile long rttNanos;
-    private volatile long lastReceivedNanos = System.nanoTime();
-    private volatile int keepAlivePingId;
-    private volatile long keepAlivePingSentNanos;
-    private volatile long lastRttSampleNanos;
-    /** When the outstanding RTT probe was sent, 0 when none; claimed by CAS so one thread sends each probe. */
-    private final AtomicLong rttProbeSentNanos = new AtomicLong();
-    private volatile int rttProbeId;
     private volatile ScheduledFuture<?> tick;
-
-    private record PendingPing(long sentNanos, CompletableFuture<Long> reply) {
-    }
 
     private Session(Transport transport, YamuxConfig config, boolean client) {
         this.transport = transport;
@@ -129,6 +116,7 @@ public final class Session implements AutoCloseable {
         this.log = new RateLimitedLog(name);
         this.outbound = new Outbound(transport, counters, config.pingBacklog(),
                 e -> fail(new SessionClosedException("connection write failed: " + e.getMessage(), e), -1));
+        this.pings = new Pings(this);
     }
 
     private static Session start(Transport transport, YamuxConfig config, boolean client) {
@@ -247,11 +235,8 @@ public final class Session implements AutoCloseable {
             // Armed before the stream is published and before its SYN exists: the ACK then always
             // finds the timer to cancel, and fail(), which cancels the timers of every stream it
             // finds, cannot run before it is armed. Scheduling only enqueues, so the lock is fine.
-            Duration openTimeout = config.streamOpenTimeout();
-            if (!openTimeout.isZero()) {
-                Stream opened = stream;
-                stream.armOpenTimer(SessionTimer.schedule(() -> onOpenTimeout(opened), openTimeout.toNanos()));
-            }
+            Stream opened = stream;
+            stream.timers.armOpen(() -> onOpenTimeout(opened), config.streamOpenTimeout());
             streams.put(id, stream);
         } finally {
             lock.unlock();
@@ -327,34 +312,12 @@ public final class Session implements AutoCloseable {
      */
     public Duration ping() throws IOException {
         throwIfClosed();
-        int id = pingIds.incrementAndGet();
-        CompletableFuture<Long> reply = new CompletableFuture<>();
-        pings.put(id, new PendingPing(System.nanoTime(), reply));
-        if (isClosed()) {
-            pings.remove(id);
-            throw Failures.forCaller(failure);
-        }
-        if (!outbound.sendControl(FrameType.PING, Flags.SYN, 0, Integer.toUnsignedLong(id), false)) {
-            pings.remove(id);
-            throw Failures.forCaller(failure);
-        }
-        try {
-            return Duration.ofNanos(reply.get(config.connectionWriteTimeout().toNanos(), TimeUnit.NANOSECONDS));
-        } catch (TimeoutException e) {
-            throw new KeepAliveTimeoutException("no ping reply within " + config.connectionWriteTimeout());
-        } catch (ExecutionException e) {
-            throw Failures.forCaller((IOException) e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for a ping reply");
-        } finally {
-            pings.remove(id);
-        }
+        return pings.ping();
     }
 
     /** The smoothed round-trip time from pings and keepalives, {@link Duration#ZERO} before the first reply. */
     public Duration rtt() {
-        return Duration.ofNanos(rttNanos);
+        return Duration.ofNanos(pings.rttNanos());
     }
 
     /**
@@ -465,7 +428,7 @@ public final class Session implements AutoCloseable {
 
     /** A snapshot of the session's counters. */
     public SessionStats stats() {
-        return counters.snapshot(streams.size(), rttNanos);
+        return counters.snapshot(streams.size(), pings.rttNanos());
     }
 
     /** The connection's local address, or {@code null} when it has none. */
@@ -499,7 +462,7 @@ public final class Session implements AutoCloseable {
     }
 
     long rttNanos() {
-        return rttNanos;
+        return pings.rttNanos();
     }
 
     /**
@@ -508,22 +471,7 @@ public final class Session implements AutoCloseable {
      * one probe ping (at most one outstanding) and returns the sample we have (0 if none yet).
      */
     long rttNanosForTuning() {
-        long now = System.nanoTime();
-        long sampleAge = now - lastRttSampleNanos;
-        long probeSent = rttProbeSentNanos.get();
-        if ((rttNanos == 0 || sampleAge > config.keepAliveInterval().toNanos())
-                && (probeSent == 0 || now - probeSent > config.connectionWriteTimeout().toNanos())
-                && !isClosed()
-                && rttProbeSentNanos.compareAndSet(probeSent, now)) {
-            int id = pingIds.incrementAndGet();
-            // The previous probe (if any) went unanswered for a whole write timeout: forget it, or
-            // every lost probe would stay in the map for the session's lifetime.
-            pings.remove(rttProbeId);
-            rttProbeId = id;
-            pings.put(id, new PendingPing(now, null));
-            outbound.sendControl(FrameType.PING, Flags.SYN, 0, Integer.toUnsignedLong(id), false);
-        }
-        return rttNanos;
+        return pings.rttNanosForTuning();
     }
 
     RecvWindow newRecvWindow() {
@@ -536,11 +484,7 @@ public final class Session implements AutoCloseable {
 
     /** Pings sent and still awaiting their reply. Visible for testing. */
     int pendingPings() {
-        return pings.size();
-    }
-
-    void markReceived() {
-        lastReceivedNanos = System.nanoTime();
+        return pings.pendingCount();
     }
 
     /**
@@ -659,23 +603,7 @@ public final class Session implements AutoCloseable {
                 counters.pingRepliesDropped.increment();
             }
         } else if ((flags & Flags.ACK) != 0) {
-            PendingPing ping = pings.remove((int) opaque);
-            if (ping == null) {
-                return; // late or unsolicited reply: harmless
-            }
-            long sample = Math.max(1, System.nanoTime() - ping.sentNanos());
-            long previous = rttNanos;
-            rttNanos = previous == 0 ? sample : (previous + sample) / 2;
-            lastRttSampleNanos = System.nanoTime();
-            if ((int) opaque == keepAlivePingId) {
-                keepAlivePingSentNanos = 0;
-            }
-            if ((int) opaque == rttProbeId) {
-                rttProbeSentNanos.set(0);
-            }
-            if (ping.reply() != null) {
-                ping.reply().complete(sample);
-            }
+            pings.onReply((int) opaque);
         }
     }
 
@@ -754,13 +682,7 @@ public final class Session implements AutoCloseable {
         for (Stream stream : failed) {
             stream.onSessionClosed();
         }
-        for (PendingPing ping : pings.values()) {
-            if (ping.reply() != null) {
-                ping.reply().completeExceptionally(cause);
-            }
-        }
-        // No reply can matter now; ping() removes its own entry, probes and keepalives would not.
-        pings.clear();
+        pings.failAll(cause);
         if (!cleanClose && RateLimitedLog.LOGGER.isLoggable(Level.DEBUG)) {
             RateLimitedLog.LOGGER.log(Level.DEBUG, name + " failed: " + cause);
         }
@@ -787,27 +709,14 @@ public final class Session implements AutoCloseable {
             return;
         }
         long now = System.nanoTime();
-        long writeTimeoutNanos = config.connectionWriteTimeout().toNanos();
         long writeProgress = outbound.writeProgressNanos();
-        if (writeProgress != 0 && now - writeProgress > writeTimeoutNanos) {
+        if (writeProgress != 0 && now - writeProgress > config.connectionWriteTimeout().toNanos()) {
             fail(new WriteTimeoutException("connection write made no progress for " + config.connectionWriteTimeout()), -1);
             return;
         }
-        if (!config.keepAliveEnabled()) {
-            return;
-        }
-        long sent = keepAlivePingSentNanos;
-        if (sent != 0) {
-            if (now - sent > writeTimeoutNanos) {
-                fail(new KeepAliveTimeoutException("no reply to a keepalive ping within "
-                        + config.connectionWriteTimeout()), -1);
-            }
-        } else if (now - lastReceivedNanos >= config.keepAliveInterval().toNanos()) {
-            int id = pingIds.incrementAndGet();
-            pings.put(id, new PendingPing(now, null));
-            keepAlivePingId = id;
-            keepAlivePingSentNanos = now;
-            outbound.sendControl(FrameType.PING, Flags.SYN, 0, Integer.toUnsignedLong(id), false);
+        if (config.keepAliveEnabled() && !pings.keepAlive(now)) {
+            fail(new KeepAliveTimeoutException("no reply to a keepalive ping within "
+                    + config.connectionWriteTimeout()), -1);
         }
     }
 }

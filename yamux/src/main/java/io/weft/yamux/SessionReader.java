@@ -68,7 +68,7 @@ final class SessionReader implements Runnable {
         int streamId = FrameHeader.streamIdAt(bytes, at);
         long length = FrameHeader.lengthAt(bytes, at);
         in.position(at + FrameHeader.SIZE);
-        session.markReceived();
+        session.pings.markReceived();
         session.counters.frameIn(type);
         switch (type) {
             case DATA -> onData(streamId, flags, length);
@@ -98,7 +98,7 @@ final class SessionReader implements Runnable {
 
     private void readPayload(Stream stream, int streamId, long length) throws IOException {
         int admitted = stream.admitData(length);
-        if (admitted == Stream.ADMIT_VIOLATION) {
+        if (admitted == RecvSide.ADMIT_VIOLATION) {
             throw new YamuxProtocolException(GoAwayCodes.PROTOCOL_ERROR, length + " bytes of data beyond the receive window on stream "
                     + Integer.toUnsignedString(streamId), false);
         }

@@ -10,10 +10,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Objects;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -39,8 +36,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * flags through package-private methods and never waits here except for the stream lock.
  *
  * <p>Lock order: {@code readSerial} / {@code writeSerial} → session lock → {@code lock} (the
- * stream lock, guarding state, buffer and windows) → {@code Outbound}'s lock. Frames are queued
- * after the stream lock is released.
+ * stream lock, guarding state and the parts that have no lock of their own: {@link RecvSide},
+ * {@link SendWindow}, {@link FinGate}) → {@code Outbound}'s lock. Frames are queued after the
+ * stream lock is released. {@link StreamTimers} takes no lock, so it is used under any of them.
  */
 public final class Stream implements Conn {
 
@@ -58,36 +56,15 @@ public final class Stream implements Conn {
     private final Condition writable = lock.newCondition();
     // Guarded by lock.
     private StreamState state;
-    private boolean readShutdown;
     private boolean closed;
     private int resetCode;
     private boolean resetRemote;
-    /** The close timeout, armed by {@link #close()}. */
-    private ScheduledFuture<?> timer;
-    /**
-     * The open timeout of an outbound stream, until the peer's ACK. A slot of its own: a close
-     * before the ACK must not replace it, or a peer that never ACKs would hold the un-ACKed slot
-     * for the close timeout instead.
-     */
-    private ScheduledFuture<?> openTimer;
-    /** Data frames granted window and not yet back from {@link Outbound#writeData}: at most one (writeSerial). */
-    private int dataFramesInFlight;
-    /**
-     * Our FIN is decided but waits for {@link #dataFramesInFlight} to reach 0; see
-     * {@link #closeWrite()}. Meanwhile a CLOSED stream is not finished: whoever sends the FIN does it.
-     */
-    private boolean finOwed;
+    private final FinGate finGate = new FinGate();
     /** CLOSED or RESET and removed from the session ({@link #finish()} ran). */
     private boolean finished;
-    /**
-     * Window growth and inbound slot given back. Not at {@link #finish()} if unread data is still
-     * buffered: that data is what the memory bound counts, so its memory stays charged until it
-     * is read or discarded (see {@link #releaseIfDrainedLocked()}).
-     */
-    private boolean released;
-    private final RecvBuffer buffer = new RecvBuffer();
-    private final RecvWindow recvWindow;
+    private final RecvSide recv;
     private final SendWindow sendWindow = new SendWindow();
+    final StreamTimers timers = new StreamTimers();
 
     private volatile long readDeadlineNanos = Deadlines.NONE;
     private volatile long writeDeadlineNanos = Deadlines.NONE;
@@ -98,7 +75,7 @@ public final class Stream implements Conn {
         this.session = session;
         this.id = id;
         this.state = state;
-        this.recvWindow = recvWindow;
+        this.recv = new RecvSide(recvWindow, session::rttNanosForTuning);
         this.outbound = outbound;
         this.awaitingAck = outbound;
     }
@@ -138,13 +115,13 @@ public final class Stream implements Conn {
             try {
                 while (true) {
                     checkReadableLocked();
-                    if (buffer.sizeBytes() > 0) {
-                        n = buffer.read(dst);
-                        delta = state.peerMaySend() ? recvWindow.onConsumed(n, System.nanoTime(), session::rttNanosForTuning) : 0;
-                        release = releaseIfDrainedLocked();
+                    if (recv.bufferedBytes() > 0) {
+                        n = recv.read(dst);
+                        delta = recv.consumed(n, state.peerMaySend());
+                        release = recv.releaseIfDrained(finished);
                         break;
                     }
-                    if (readShutdown || !state.peerMaySend()) {
+                    if (recv.isShutdown() || !state.peerMaySend()) {
                         return -1;
                     }
                     IOException failure = session.failureForCaller();
@@ -171,25 +148,7 @@ public final class Stream implements Conn {
     /** Scattering form of {@link #read(ByteBuffer)}: fills the buffers in order from one read's worth of data. */
     @Override
     public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-        Objects.checkFromIndexSize(offset, length, dsts.length);
-        for (int i = offset; i < offset + length; i++) {
-            if (dsts[i].hasRemaining()) {
-                int n = read(dsts[i]);
-                if (n <= 0) {
-                    return n;
-                }
-                long total = n;
-                // Take whatever else is already buffered, without blocking.
-                for (int j = i; j < offset + length && available() > 0; j++) {
-                    if (dsts[j].hasRemaining()) {
-                        total += read(dsts[j]);
-                    }
-                }
-                return total;
-            }
-        }
-        checkReadable();
-        return 0;
+        return StreamIo.scatter(this, dsts, offset, length);
     }
 
     /**
@@ -239,12 +198,7 @@ public final class Stream implements Conn {
     /** Gathering form of {@link #write(ByteBuffer)}: writes every buffer in order. */
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        Objects.checkFromIndexSize(offset, length, srcs.length);
-        long total = 0;
-        for (int i = offset; i < offset + length; i++) {
-            total += write(srcs[i]);
-        }
-        return total;
+        return StreamIo.gather(this, srcs, offset, length);
     }
 
     private int takeSendWindow(int wantedBytes) throws IOException {
@@ -256,18 +210,13 @@ public final class Stream implements Conn {
                 checkWritableLocked();
                 int granted = sendWindow.take(wantedBytes, session.config.maxDataFrameBytes());
                 if (granted > 0) {
-                    // Counted in the same critical section that checked the state, so a FIN
-                    // decided after this point knows this frame is coming and waits for it.
-                    dataFramesInFlight++;
+                    finGate.dataFrameGranted();
                     return granted;
                 }
                 if (stallStartNanos == 0) {
                     stallStartNanos = System.nanoTime();
                     session.counters.windowStalls.increment();
-                    if (YamuxEvents.jfrInitialized()) {
-                        stallEvent = new YamuxEvents.WindowStall();
-                        stallEvent.begin();
-                    }
+                    stallEvent = YamuxEvents.windowStallBegin();
                 }
                 Deadlines.await(writable, writeDeadlineNanos, "write");
             }
@@ -275,10 +224,7 @@ public final class Stream implements Conn {
             lock.unlock();
             if (stallStartNanos != 0) {
                 session.counters.windowStallNanos.add(System.nanoTime() - stallStartNanos);
-                if (stallEvent != null && stallEvent.isEnabled()) {
-                    stallEvent.streamId = Integer.toUnsignedLong(id);
-                    stallEvent.commit();
-                }
+                YamuxEvents.windowStallEnd(stallEvent, id);
             }
         }
     }
@@ -300,7 +246,7 @@ public final class Stream implements Conn {
             }
             state = state.afterFinSent();
             finished = state.isTerminal();
-            sendFinNow = !oweFinLocked();
+            sendFinNow = !finGate.oweFin();
             writable.signalAll();
         } finally {
             lock.unlock();
@@ -310,31 +256,15 @@ public final class Stream implements Conn {
         }
     }
 
-    /**
-     * Decides whether the FIN just decided must wait for an in-flight data frame. Control frames
-     * overtake queued data in {@link Outbound}, so a FIN queued while a frame of this stream is
-     * still queued could reach the peer first; instead the writer sends it once its frame is out.
-     *
-     * @return whether the FIN is now owed (the caller must not send it)
-     */
-    private boolean oweFinLocked() {
-        finOwed = dataFramesInFlight > 0;
-        return finOwed;
-    }
-
     /** A data frame of {@link #write} left {@link Outbound#writeData} (written, or the session failed). */
     private void dataFrameWritten() {
         boolean sendFin;
         boolean finished;
         lock.lock();
         try {
-            dataFramesInFlight--;
             // A reset meanwhile replaces the FIN (and has finished the stream already).
-            sendFin = dataFramesInFlight == 0 && finOwed && state != StreamState.RESET;
+            sendFin = finGate.dataFrameLeft() && state != StreamState.RESET;
             finished = sendFin && state == StreamState.CLOSED;
-            if (dataFramesInFlight == 0) {
-                finOwed = false;
-            }
         } finally {
             lock.unlock();
         }
@@ -358,9 +288,8 @@ public final class Stream implements Conn {
         boolean release;
         lock.lock();
         try {
-            readShutdown = true;
-            delta = discardBufferedLocked();
-            release = releaseIfDrainedLocked();
+            delta = recv.shutdown(state.peerMaySend());
+            release = recv.releaseIfDrained(finished);
             readable.signalAll();
         } finally {
             lock.unlock();
@@ -391,18 +320,17 @@ public final class Stream implements Conn {
                 return;
             }
             closed = true;
-            readShutdown = true;
-            delta = discardBufferedLocked();
-            release = releaseIfDrainedLocked(); // a stream finished earlier, now emptied
+            delta = recv.shutdown(state.peerMaySend());
+            release = recv.releaseIfDrained(this.finished); // a stream finished earlier, now emptied
             sendFin = state.canSendFin();
             if (sendFin) {
                 state = state.afterFinSent();
             }
             finished = state.isTerminal();
-            sendFinNow = sendFin && !oweFinLocked();
+            sendFinNow = sendFin && !finGate.oweFin();
             // While a FIN is owed (ours, or an earlier closeWrite's), its sender finishes a CLOSED
             // stream once the FIN is queued, so the stream stays registered until then.
-            finishHere = finished && !finOwed;
+            finishHere = finished && !finGate.finOwed();
             readable.signalAll();
             writable.signalAll();
         } finally {
@@ -419,11 +347,8 @@ public final class Stream implements Conn {
         }
         if (finishHere) {
             finish();
-        } else if (!finished) {
-            Duration closeTimeout = session.config.streamCloseTimeout();
-            if (!closeTimeout.isZero() && !session.isClosed()) {
-                armTimer(SessionTimer.schedule(this::onCloseTimeout, closeTimeout.toNanos()));
-            }
+        } else if (!finished && !session.isClosed()) {
+            timers.armClose(this::onCloseTimeout, session.config.streamCloseTimeout());
         }
     }
 
@@ -464,7 +389,7 @@ public final class Stream implements Conn {
             state = state.afterResetSent();
             resetCode = errorCode;
             resetRemote = false;
-            buffer.clear();
+            recv.clear();
             readable.signalAll();
             writable.signalAll();
         } finally {
@@ -544,72 +469,33 @@ public final class Stream implements Conn {
 
     /** Sends our SYN as {@code WindowUpdate|SYN} carrying the window beyond 256 KiB (additive). */
     void sendSyn() {
-        long delta;
-        lock.lock();
-        try {
-            if (state.isTerminal()) {
-                return; // reset already: an open timeout shorter than openStream() itself fired
-            }
-            delta = recvWindow.initialUpdate(System.nanoTime());
-            state = state.afterSynSent();
-        } finally {
-            lock.unlock();
-        }
-        session.outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.SYN, id, delta, false);
+        sendOpening(Flags.SYN);
     }
 
     /** The application accepted this inbound stream: send the ACK with any extra window. */
     void onAccepted() {
+        sendOpening(Flags.ACK);
+    }
+
+    /** Sends the SYN or ACK that opens our direction, as {@code WindowUpdate} with the initial window. */
+    private void sendOpening(int flag) {
         long delta;
         lock.lock();
         try {
             if (state.isTerminal()) {
-                return;
+                return; // reset already, e.g. an open timeout shorter than openStream() itself fired
             }
-            delta = recvWindow.initialUpdate(System.nanoTime());
-            state = state.afterAccept();
+            delta = recv.initialUpdate();
+            state = flag == Flags.SYN ? state.afterSynSent() : state.afterAccept();
         } finally {
             lock.unlock();
         }
-        session.outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.ACK, id, delta, false);
-    }
-
-    /**
-     * Sets the open timeout. Called by {@link Session#openStream} before the SYN can go out, so
-     * that the ACK always finds the timer to cancel.
-     */
-    void armOpenTimer(ScheduledFuture<?> next) {
-        lock.lock();
-        try {
-            openTimer = next;
-        } finally {
-            lock.unlock();
-        }
+        session.outbound.sendControl(FrameType.WINDOW_UPDATE, flag, id, delta, false);
     }
 
     /** Whether the open timeout is still armed. Visible for testing. */
     boolean openTimerArmed() {
-        lock.lock();
-        try {
-            return openTimer != null;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Sets the close timeout, cancelling any earlier one. */
-    void armTimer(ScheduledFuture<?> next) {
-        ScheduledFuture<?> previous;
-        lock.lock();
-        try {
-            previous = timer;
-            timer = next;
-        } finally {
-            lock.unlock();
-        }
-        if (previous != null) {
-            previous.cancel(false);
-        }
+        return timers.openArmed();
     }
 
     /**
@@ -631,14 +517,13 @@ public final class Stream implements Conn {
             if (reset) {
                 this.resetCode = resetCode;
                 resetRemote = true;
-                buffer.clear();
+                recv.clear();
             }
             // The peer's FIN completing a close whose own FIN is still owed: the FIN's sender
             // finishes the stream, so it stays registered until our FIN is queued.
-            finished = state.isTerminal() && !previous.isTerminal() && !(state == StreamState.CLOSED && finOwed);
-            if ((flags & Flags.ACK) != 0 && openTimer != null) {
-                openTimer.cancel(false);
-                openTimer = null;
+            finished = state.isTerminal() && !previous.isTerminal() && !(state == StreamState.CLOSED && finGate.finOwed());
+            if ((flags & Flags.ACK) != 0) {
+                timers.cancelOpen();
             }
             readable.signalAll();
             writable.signalAll();
@@ -657,45 +542,30 @@ public final class Stream implements Conn {
         }
     }
 
-    /** Result of {@link #admitData}. */
-    static final int ADMIT_BUFFER = 0;
-    static final int ADMIT_DISCARD = 1;
-    static final int ADMIT_VIOLATION = 2;
-
     /**
      * Charges {@code bytes} of an arriving data frame against the receive window. Called before
      * the frame's own FIN is applied, so the payload of a {@code Data|FIN} frame is still data.
+     *
+     * @return one of the {@code RecvSide.ADMIT_*} results
      */
     int admitData(long bytes) {
         boolean afterFin;
-        boolean discard;
+        int admitted;
         lock.lock();
         try {
             if (state == StreamState.RESET) {
-                return ADMIT_DISCARD; // reset by this very frame: drain it
-            }
-            if (!recvWindow.onData(bytes)) {
-                return ADMIT_VIOLATION;
+                return RecvSide.ADMIT_DISCARD; // reset by this very frame: drain it
             }
             afterFin = !state.peerMaySend();
-            if (afterFin) {
-                // The peer already sent FIN, so a reader may have seen end of stream: delivering
-                // these bytes would turn EOF into something other than the peer's clean FIN.
-                // Drop them, as frames for a finished stream are dropped, rather than fail the
-                // session: hashicorp, go-yamux and rust-yamux all accept (and buffer) them, so a
-                // protocol error would be harsher than any reference peer. Still charged to the
-                // window above; no credit goes back, since a peer that sent FIN is owed none.
-                recvWindow.onDropped(bytes);
-            }
-            discard = afterFin || readShutdown;
+            admitted = recv.admit(bytes, afterFin);
         } finally {
             lock.unlock();
         }
-        if (afterFin) {
+        if (afterFin && admitted != RecvSide.ADMIT_VIOLATION) {
             session.log.warn("data-after-fin", bytes + " bytes of data after the peer's FIN on stream "
                     + Integer.toUnsignedString(id) + " discarded");
         }
-        return discard ? ADMIT_DISCARD : ADMIT_BUFFER;
+        return admitted;
     }
 
     /** Delivers (part of) an admitted data frame's payload. */
@@ -708,11 +578,11 @@ public final class Stream implements Conn {
                 // thread applies the peer's FIN, after this frame's payload, so both calls agree).
                 return;
             }
-            if (readShutdown) {
+            if (recv.isShutdown()) {
                 // Discarded bytes count as consumed, so the peer gets its credit back.
-                delta = state.peerMaySend() ? recvWindow.onConsumed(length, System.nanoTime(), session::rttNanosForTuning) : 0;
+                delta = recv.consumed(length, state.peerMaySend());
             } else {
-                buffer.append(src, offset, length);
+                recv.append(src, offset, length);
                 readable.signal();
             }
         } finally {
@@ -748,8 +618,8 @@ public final class Stream implements Conn {
     void onSessionClosed() {
         lock.lock();
         try {
-            cancelTimerLocked();
-            recvWindow.release();
+            timers.cancelAll();
+            recv.releaseWindow();
             readable.signalAll();
             writable.signalAll();
         } finally {
@@ -761,7 +631,7 @@ public final class Stream implements Conn {
     long receiveWindowBytes() {
         lock.lock();
         try {
-            return recvWindow.windowBytes();
+            return recv.windowBytes();
         } finally {
             lock.unlock();
         }
@@ -783,8 +653,8 @@ public final class Stream implements Conn {
                 return;
             }
             finished = true;
-            cancelTimerLocked();
-            release = releaseIfDrainedLocked();
+            timers.cancelAll();
+            release = recv.releaseIfDrained(finished);
         } finally {
             lock.unlock();
         }
@@ -794,45 +664,10 @@ public final class Stream implements Conn {
         }
     }
 
-    /**
-     * Frees the window growth once the stream is finished and its buffer empty (nothing can be
-     * buffered after that: a finished stream admits no data).
-     *
-     * @return whether this call released it, so the caller must free the inbound slot (once)
-     */
-    private boolean releaseIfDrainedLocked() {
-        if (!finished || released || buffer.sizeBytes() > 0) {
-            return false;
-        }
-        released = true;
-        recvWindow.release();
-        return true;
-    }
-
-    private void cancelTimerLocked() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
-        if (openTimer != null) {
-            openTimer.cancel(false);
-            openTimer = null;
-        }
-    }
-
-    /** Drops buffered bytes as consumed; returns the window update now due (0 if none). */
-    private long discardBufferedLocked() {
-        long dropped = buffer.clear();
-        if (dropped == 0 || !state.peerMaySend()) {
-            return 0;
-        }
-        return recvWindow.onConsumed(dropped, System.nanoTime(), session::rttNanosForTuning);
-    }
-
     int available() {
         lock.lock();
         try {
-            return (int) Math.min(Integer.MAX_VALUE, buffer.sizeBytes());
+            return (int) Math.min(Integer.MAX_VALUE, recv.bufferedBytes());
         } finally {
             lock.unlock();
         }

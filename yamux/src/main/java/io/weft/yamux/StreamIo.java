@@ -7,11 +7,47 @@ import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
- * The {@link InputStream} and {@link OutputStream} views of a {@link Stream}; closing either
- * closes the stream. Thread rules are the stream's.
+ * The other I/O shapes of a {@link Stream}, all built on its single-buffer read and write:
+ * scattering and gathering, and the {@link InputStream} and {@link OutputStream} views (closing
+ * either closes the stream). Thread rules are the stream's.
  */
 final class StreamIo {
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
     private StreamIo() {
+    }
+
+    /** See {@link Stream#read(ByteBuffer[], int, int)}. */
+    static long scatter(Stream stream, ByteBuffer[] dsts, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, dsts.length);
+        for (int i = offset; i < offset + length; i++) {
+            if (dsts[i].hasRemaining()) {
+                int n = stream.read(dsts[i]);
+                if (n <= 0) {
+                    return n;
+                }
+                long total = n;
+                // Take whatever else is already buffered, without blocking.
+                for (int j = i; j < offset + length && stream.available() > 0; j++) {
+                    if (dsts[j].hasRemaining()) {
+                        total += stream.read(dsts[j]);
+                    }
+                }
+                return total;
+            }
+        }
+        // Nothing to fill: still fails on a closed or reset stream, as a read into a full buffer does.
+        return stream.read(EMPTY);
+    }
+
+    /** See {@link Stream#write(ByteBuffer[], int, int)}. */
+    static long gather(Stream stream, ByteBuffer[] srcs, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, srcs.length);
+        long total = 0;
+        for (int i = offset; i < offset + length; i++) {
+            total += stream.write(srcs[i]);
+        }
+        return total;
     }
 
     /** The {@link InputStream} view. */

@@ -114,6 +114,24 @@ final class YamuxEvents {
         }
     }
 
+    /** Starts timing a stream's wait for send window; {@code null} while JFR is not initialized. */
+    static WindowStall windowStallBegin() {
+        if (!jfrInitialized()) {
+            return null;
+        }
+        WindowStall event = new WindowStall();
+        event.begin();
+        return event;
+    }
+
+    /** Ends a wait timed by {@link #windowStallBegin()}, whose result {@code event} may be null. */
+    static void windowStallEnd(WindowStall event, int streamId) {
+        if (event != null && event.isEnabled()) {
+            event.streamId = Integer.toUnsignedLong(streamId);
+            event.commit();
+        }
+    }
+
     static void streamReset(int streamId, int code, boolean remote) {
         if (!jfrInitialized()) {
             return;

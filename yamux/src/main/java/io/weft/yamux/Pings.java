@@ -1,0 +1,168 @@
+package io.weft.yamux;
+
+import io.weft.yamux.frame.Flags;
+import io.weft.yamux.frame.FrameType;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The pings one session sends and the round-trip time they measure. User pings
+ * ({@link Session#ping()}), keepalive pings and the RTT probes of window auto-tuning share one id
+ * space and one map of pings awaiting their reply, so any reply, whoever asked, refreshes the
+ * smoothed RTT.
+ *
+ * <p>Threads: application threads ({@link #ping()}; {@link #rttNanosForTuning()} from stream
+ * reads), the session reader ({@link #onReply}, {@link #markReceived()}, and
+ * {@link #rttNanosForTuning()} when it discards data), the shared timer ({@link #keepAlive}), and
+ * whichever thread fails the session ({@link #failAll}). Has no lock of its own: the map is
+ * concurrent, a probe is claimed by CAS so only one thread sends it, and every other field is a
+ * single volatile value. Sending a ping takes only {@code Outbound}'s leaf lock.
+ */
+final class Pings {
+    private record Pending(long sentNanos, CompletableFuture<Long> reply) {
+    }
+
+    private final Session session;
+    private final AtomicInteger ids = new AtomicInteger();
+    private final ConcurrentHashMap<Integer, Pending> pending = new ConcurrentHashMap<>();
+    private volatile long rttNanos;
+    private volatile long lastReceivedNanos = System.nanoTime();
+    private volatile int keepAlivePingId;
+    private volatile long keepAlivePingSentNanos;
+    private volatile long lastRttSampleNanos;
+    /** When the outstanding RTT probe was sent, 0 when none; claimed by CAS so one thread sends each probe. */
+    private final AtomicLong rttProbeSentNanos = new AtomicLong();
+    private volatile int rttProbeId;
+
+    Pings(Session session) {
+        this.session = session;
+    }
+
+    /** See {@link Session#ping()}. */
+    Duration ping() throws IOException {
+        int id = ids.incrementAndGet();
+        CompletableFuture<Long> reply = new CompletableFuture<>();
+        pending.put(id, new Pending(System.nanoTime(), reply));
+        try {
+            // Registered first: a failure from now on fails the reply, one before it is seen here.
+            session.throwIfClosed();
+            if (!send(id)) {
+                throw session.failureForCaller();
+            }
+            Duration timeout = session.config.connectionWriteTimeout();
+            try {
+                return Duration.ofNanos(reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+            } catch (TimeoutException e) {
+                throw new KeepAliveTimeoutException("no ping reply within " + timeout);
+            } catch (ExecutionException e) {
+                throw Failures.forCaller((IOException) e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for a ping reply");
+            }
+        } finally {
+            pending.remove(id);
+        }
+    }
+
+    /** The smoothed round-trip time, 0 before the first reply. */
+    long rttNanos() {
+        return rttNanos;
+    }
+
+    /** See {@link Session#rttNanosForTuning()}. */
+    long rttNanosForTuning() {
+        long now = System.nanoTime();
+        long sampleAge = now - lastRttSampleNanos;
+        long probeSent = rttProbeSentNanos.get();
+        if ((rttNanos == 0 || sampleAge > session.config.keepAliveInterval().toNanos())
+                && (probeSent == 0 || now - probeSent > session.config.connectionWriteTimeout().toNanos())
+                && !session.isClosed()
+                && rttProbeSentNanos.compareAndSet(probeSent, now)) {
+            int id = ids.incrementAndGet();
+            // The previous probe (if any) went unanswered for a whole write timeout: forget it, or
+            // every lost probe would stay in the map for the session's lifetime.
+            pending.remove(rttProbeId);
+            rttProbeId = id;
+            pending.put(id, new Pending(now, null));
+            send(id);
+        }
+        return rttNanos;
+    }
+
+    /** Any frame arrived: the connection is not idle, so no keepalive is due. */
+    void markReceived() {
+        lastReceivedNanos = System.nanoTime();
+    }
+
+    /**
+     * The keepalive check, on each timer tick: sends a keepalive ping once the connection has been
+     * idle for {@link YamuxConfig#keepAliveInterval()}, at most one outstanding.
+     *
+     * @return {@code false} if the outstanding one went unanswered for a whole
+     *     {@link YamuxConfig#connectionWriteTimeout()} (the session must fail)
+     */
+    boolean keepAlive(long nowNanos) {
+        long sent = keepAlivePingSentNanos;
+        if (sent != 0) {
+            return nowNanos - sent <= session.config.connectionWriteTimeout().toNanos();
+        }
+        if (nowNanos - lastReceivedNanos >= session.config.keepAliveInterval().toNanos()) {
+            int id = ids.incrementAndGet();
+            pending.put(id, new Pending(nowNanos, null));
+            keepAlivePingId = id;
+            keepAlivePingSentNanos = nowNanos;
+            send(id);
+        }
+        return true;
+    }
+
+    /** The peer answered ping {@code id}. Late or unsolicited replies are harmless and ignored. */
+    void onReply(int id) {
+        Pending ping = pending.remove(id);
+        if (ping == null) {
+            return;
+        }
+        long sample = Math.max(1, System.nanoTime() - ping.sentNanos());
+        long previous = rttNanos;
+        rttNanos = previous == 0 ? sample : (previous + sample) / 2;
+        lastRttSampleNanos = System.nanoTime();
+        if (id == keepAlivePingId) {
+            keepAlivePingSentNanos = 0;
+        }
+        if (id == rttProbeId) {
+            rttProbeSentNanos.set(0);
+        }
+        if (ping.reply() != null) {
+            ping.reply().complete(sample);
+        }
+    }
+
+    /** The session failed: every waiting {@link #ping()} gets {@code cause}. */
+    void failAll(IOException cause) {
+        for (Pending ping : pending.values()) {
+            if (ping.reply() != null) {
+                ping.reply().completeExceptionally(cause);
+            }
+        }
+        // No reply can matter now; ping() removes its own entry, probes and keepalives would not.
+        pending.clear();
+    }
+
+    /** Pings sent and still awaiting their reply. */
+    int pendingCount() {
+        return pending.size();
+    }
+
+    private boolean send(int id) {
+        return session.outbound.sendControl(FrameType.PING, Flags.SYN, 0, Integer.toUnsignedLong(id), false);
+    }
+}
