@@ -8,6 +8,7 @@ import static io.weft.yamux.protocol.RawPeer.RST;
 import static io.weft.yamux.protocol.RawPeer.SYN;
 import static io.weft.yamux.protocol.RawPeer.WINDOW_UPDATE;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.weft.yamux.Stream;
 import java.time.Duration;
@@ -97,7 +98,9 @@ class MemoryBoundTest extends RawPeerTestBase {
     private void measureALongRtt() throws Exception {
         Future<Duration> rtt = async(() -> session.ping());
         RawPeer.Frame ping = peer.await("Ping|SYN", f -> f.type() == PING && f.has(SYN));
-        Thread.sleep(1000);
+        long sentNanos = System.nanoTime();
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> System.nanoTime() - sentNanos >= Duration.ofSeconds(1).toNanos());
         peer.ping(ACK, ping.length());
         assertThat(result(rtt)).isGreaterThanOrEqualTo(Duration.ofMillis(1000));
     }
