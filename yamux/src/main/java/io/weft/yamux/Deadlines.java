@@ -29,7 +29,7 @@ final class Deadlines {
             }
             long remaining = deadlineNanos - System.nanoTime();
             if (remaining <= 0) {
-                throw new DeadlineExceededException(operation + " yamux stream: i/o timeout");
+                throw exceeded(operation);
             }
             condition.awaitNanos(remaining);
         } catch (InterruptedException e) {
@@ -41,8 +41,13 @@ final class Deadlines {
     /** Go semantics: a deadline already passed fails the call even when it could proceed. */
     static void checkDeadline(long deadlineNanos, String operation) throws DeadlineExceededException {
         if (deadlineNanos != NONE && deadlineNanos - System.nanoTime() <= 0) {
-            throw new DeadlineExceededException(operation + " yamux stream: i/o timeout");
+            throw exceeded(operation);
         }
+    }
+
+    /** The timeout of {@code operation} ("read" or "write") at a passed deadline. */
+    static DeadlineExceededException exceeded(String operation) {
+        return new DeadlineExceededException(operation + " yamux stream: i/o timeout");
     }
 
     /** Serializes concurrent reads (or writes), bounded by the deadline current at entry. */

@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * Everything a session sends goes through here, with no artificial delay and as few transport
@@ -19,16 +20,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * GoAway) are enqueued without blocking by any thread, including the session reader and the
  * timer; <em>data</em> frames are enqueued by the application thread that writes them, which then
  * waits until its frame is on the wire (the payload is the caller's buffer, never copied).
+ * While it waits, the caller's write deadline applies: a data frame not yet taken for the wire
+ * is withdrawn at the deadline (see {@link #writeData}).
  *
  * <p>At most one thread is the <em>flusher</em> at a time. A writer that finds nobody flushing
  * becomes the flusher itself and writes at once; a writer that finds the transport busy just
  * enqueues. The flusher takes every queued control frame first (so pings and window updates
- * overtake bulk data), then queued data frames, and puts them on the wire in one gathering
- * write (header and payload of each frame included; split into transport calls of at most
- * {@link #MAX_WRITE_CALL_BYTES} so the stall watchdog sees progress). Frames from concurrent
- * writers therefore coalesce into few syscalls exactly when the transport is busy. An application flusher stops
- * once its own frame is written and hands any remainder to the session's writer thread, which
- * otherwise sleeps until control frames arrive while nobody flushes. Over a transport whose
+ * overtake bulk data), then as many queued data frames as fit in {@link #MAX_WRITE_CALL_BYTES},
+ * and puts them on the wire in one gathering write (header and payload of each frame included).
+ * So a batch is one transport call, and a frame taken into it is one whose transport write has
+ * begun; only a lone frame above that size is split over several calls, so the stall watchdog
+ * sees progress. Frames from concurrent writers therefore coalesce into few syscalls exactly
+ * when the transport is busy. An application flusher stops once its own frame is written and
+ * hands any remainder to the session's writer thread, which otherwise sleeps until control
+ * frames arrive while nobody flushes. Over a transport whose
  * close cannot wake a blocked write ({@link Transport#callersMayWrite} is false), application
  * writers never flush: the writer thread does, and they wait on {@link #written}, which a session
  * failure always signals, so no application thread can be left inside a stuck transport write.
@@ -41,13 +46,13 @@ final class Outbound {
     /** The reader waits once this many control frames are queued (the peer is not reading our RSTs). */
     static final int CONTROL_QUEUE_LIMIT = 1024;
     private static final int MAX_BATCH_FRAMES = 128;
-    private static final long MAX_BATCH_BYTES = 1 << 20;
     /**
      * Most bytes one transport write call carries. The write-stall watchdog can only see progress
      * between calls (a call returns when all its bytes are written), so a call must be small
      * enough that a slow but moving link finishes it within {@link YamuxConfig#connectionWriteTimeout()}:
      * at the 10 s default, any link faster than about 13 KB/s. Twice the default 64 KiB frame, so
-     * a lone full-size frame is still one call and batches are split at frame-buffer boundaries.
+     * a lone full-size frame is still one call. Also the size of a batch, so the frames the
+     * flusher takes are the ones it is about to write, and the others stay withdrawable.
      */
     static final long MAX_WRITE_CALL_BYTES = 128 * 1024;
     /** How long the writer waits for a running flusher before giving up on the final frames. */
@@ -120,9 +125,18 @@ final class Outbound {
     /**
      * Writes one data frame and returns once it is on the wire.
      *
+     * <p>While the frame waits in the queue, {@code writeDeadlineNanos} (read afresh after every
+     * wakeup; see {@link #writeDeadlineChanged}) applies: when it passes, or has passed already,
+     * the frame is withdrawn, nothing of it sent. Once the flusher has taken it, its transport
+     * write has begun and a frame is atomic on the wire, so the caller waits for it to complete,
+     * bounded by the write-stall watchdog.
+     *
+     * @param writeDeadlineNanos the caller's current write deadline, {@link Deadlines#NONE} for none
+     * @throws io.weft.netpoll.DeadlineExceededException the frame was withdrawn at the deadline;
+     *     the caller still owns its send-window credit
      * @throws IOException the session's failure (a fresh copy) if it fails first
      */
-    void writeData(byte[] header, ByteBuffer payload) throws IOException {
+    void writeData(byte[] header, ByteBuffer payload, LongSupplier writeDeadlineNanos) throws IOException {
         Frame frame = new Frame(header, payload, FrameType.DATA, false);
         boolean flusher = false;
         lock.lock();
@@ -130,6 +144,7 @@ final class Outbound {
             if (failure != null) {
                 throw Failures.forCaller(failure);
             }
+            Deadlines.checkDeadline(writeDeadlineNanos.getAsLong(), "write");
             data.addLast(frame);
             if (!flushing && transport.callersMayWrite()) {
                 flushing = true;
@@ -138,19 +153,7 @@ final class Outbound {
                 if (!flushing) {
                     workAvailable.signal();
                 }
-                boolean interrupted = false;
-                while (!frame.done && failure == null) {
-                    // The frame may be mid-write, so it cannot be withdrawn: wait uninterruptibly;
-                    // the write-stall watchdog bounds this wait.
-                    try {
-                        written.await();
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
+                awaitWritten(frame, writeDeadlineNanos);
             }
         } finally {
             lock.unlock();
@@ -165,6 +168,51 @@ final class Outbound {
             } finally {
                 lock.unlock();
             }
+        }
+    }
+
+    /**
+     * Waits (lock held) until {@code frame} is written or the session fails, withdrawing it at the
+     * write deadline if the flusher has not taken it. Uninterruptible: an interrupt is passed on
+     * to the caller afterwards.
+     */
+    private void awaitWritten(Frame frame, LongSupplier writeDeadlineNanos) throws IOException {
+        boolean interrupted = false;
+        try {
+            while (!frame.done && failure == null) {
+                long deadlineNanos = frame.taken ? Deadlines.NONE : writeDeadlineNanos.getAsLong();
+                long remainingNanos = deadlineNanos == Deadlines.NONE ? 0 : deadlineNanos - System.nanoTime();
+                if (deadlineNanos != Deadlines.NONE && remainingNanos <= 0) {
+                    data.remove(frame); // not taken, so still queued
+                    throw Deadlines.exceeded("write");
+                }
+                try {
+                    if (deadlineNanos == Deadlines.NONE) {
+                        written.await();
+                    } else {
+                        written.awaitNanos(remainingNanos);
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Wakes writers waiting for their data frames, so they read their write deadline again: a
+     * stream calls this when its write deadline changes.
+     */
+    void writeDeadlineChanged() {
+        lock.lock();
+        try {
+            written.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -366,18 +414,24 @@ final class Outbound {
                 }
                 boolean controlWasFull = control.size() >= CONTROL_QUEUE_LIMIT;
                 Frame frame;
+                long bytes = 0;
                 while (frames < MAX_BATCH_FRAMES && (frame = control.pollFirst()) != null) {
                     batchFrames[frames++] = frame;
                     batchBuffers[buffers++] = ByteBuffer.wrap(frame.header);
+                    bytes += FrameHeader.SIZE;
                 }
-                long bytes = 0;
                 // Data only once every control frame is in: a SYN must precede its stream's data.
-                while (control.isEmpty() && frames < MAX_BATCH_FRAMES && bytes < MAX_BATCH_BYTES
-                        && (frame = data.pollFirst()) != null) {
+                // A frame taken here can no longer be withdrawn, so take only what this one
+                // transport call carries (a lone larger frame on its own).
+                while (control.isEmpty() && frames < MAX_BATCH_FRAMES && (frame = data.peekFirst()) != null
+                        && (frames == 0
+                                || bytes + FrameHeader.SIZE + frame.payload.remaining() <= MAX_WRITE_CALL_BYTES)) {
+                    data.pollFirst();
+                    frame.taken = true;
                     batchFrames[frames++] = frame;
                     batchBuffers[buffers++] = ByteBuffer.wrap(frame.header);
                     batchBuffers[buffers++] = frame.payload;
-                    bytes += frame.payload.remaining();
+                    bytes += FrameHeader.SIZE + frame.payload.remaining();
                 }
                 if (controlWasFull && control.size() < CONTROL_QUEUE_LIMIT) {
                     controlSpace.signalAll();
@@ -493,12 +547,14 @@ final class Outbound {
         }
     }
 
-    /** One queued frame. {@code done} is guarded by {@link #lock}. */
+    /** One queued frame. {@code taken} and {@code done} are guarded by {@link #lock}. */
     private static final class Frame {
         final byte[] header;
         final ByteBuffer payload;
         final FrameType type;
         final boolean pingReply;
+        /** Taken by the flusher into a batch: its write has begun, it can no longer be withdrawn. */
+        boolean taken;
         boolean done;
 
         Frame(byte[] header, ByteBuffer payload, FrameType type, boolean pingReply) {

@@ -39,4 +39,12 @@ final class SendWindow {
         availableBytes -= granted;
         return granted;
     }
+
+    /**
+     * Returns credit taken for a data frame that was withdrawn unsent. Not checked against
+     * 2^32-1: the peer granted it, and counts it as still ours.
+     */
+    void giveBack(int bytes) {
+        availableBytes += bytes;
+    }
 }

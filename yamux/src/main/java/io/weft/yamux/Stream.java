@@ -157,8 +157,9 @@ public final class Stream implements Conn {
      *
      * @throws StreamClosedException after {@link #closeWrite()} or {@link #close()}
      * @throws StreamResetException after a reset
-     * @throws DeadlineExceededException at the write deadline; {@code bytesTransferred} tells how
-     *     many bytes were written
+     * @throws DeadlineExceededException at the write deadline, while waiting for window or for the
+     *     connection to take a frame (a frame already being written is finished first, so none is
+     *     cut); {@code bytesTransferred} tells how many bytes were written, in whole frames
      */
     @Override
     public int write(ByteBuffer src) throws IOException {
@@ -180,10 +181,15 @@ public final class Stream implements Conn {
                 }
                 byte[] header = new byte[FrameHeader.SIZE];
                 FrameHeader.encode(header, 0, FrameType.DATA, 0, id, granted);
+                int withdrawnBytes = 0;
                 try {
-                    session.outbound.writeData(header, src.slice(src.position(), granted));
+                    session.outbound.writeData(header, src.slice(src.position(), granted), () -> writeDeadlineNanos);
+                } catch (DeadlineExceededException e) { // the frame was withdrawn, nothing of it sent
+                    withdrawnBytes = granted;
+                    e.bytesTransferred = total;
+                    throw e;
                 } finally {
-                    dataFrameWritten();
+                    dataFrameWritten(withdrawnBytes);
                 }
                 src.position(src.position() + granted);
                 total += granted;
@@ -256,12 +262,16 @@ public final class Stream implements Conn {
         }
     }
 
-    /** A data frame of {@link #write} left {@link Outbound#writeData} (written, or the session failed). */
-    private void dataFrameWritten() {
+    /**
+     * A data frame of {@link #write} left {@link Outbound#writeData}: written, withdrawn at the
+     * write deadline ({@code withdrawnBytes} of credit come back), or the session failed.
+     */
+    private void dataFrameWritten(int withdrawnBytes) {
         boolean sendFin;
         boolean finished;
         lock.lock();
         try {
+            sendWindow.giveBack(withdrawnBytes);
             // A reset meanwhile replaces the FIN (and has finished the stream already).
             sendFin = finGate.dataFrameLeft() && state != StreamState.RESET;
             finished = sendFin && state == StreamState.CLOSED;
@@ -437,7 +447,8 @@ public final class Stream implements Conn {
     }
 
     /**
-     * Sets the write deadline (it bounds the wait for window); applies to a write already blocked.
+     * Sets the write deadline (it bounds the wait for window and for the connection to take a
+     * data frame; see {@link #write}); applies to a write already blocked.
      *
      * @throws StreamClosedException after {@link #close()}
      */
@@ -446,6 +457,7 @@ public final class Stream implements Conn {
         checkNotClosed();
         writeDeadlineNanos = Deadlines.toNanoDeadline(deadline);
         signalAll(writable);
+        session.outbound.writeDeadlineChanged();
     }
 
     /** An {@link InputStream} view; the same object each time; closing it closes the stream. */
