@@ -6,10 +6,14 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,7 +78,7 @@ class TunnelEndToEndTest {
         try {
             String entry = tunnel(procs, "127.0.0.1:0", "127.0.0.1:" + port);
             try (Socket refused = TcpPeers.connect(entry)) {
-                assertThat(TcpPeers.readOrReset(refused.getInputStream())).isIn(-1, -2);
+                assertThat(TcpPeers.readOrReset(refused.getInputStream())).as("read after refusal").isEqualTo(-2);
             }
             // One server on the port, first resetting every connection, then echoing.
             AtomicReference<TcpPeers.Handler> mode = new AtomicReference<>(TcpPeers::reset);
@@ -82,12 +86,45 @@ class TunnelEndToEndTest {
                 assertThat(target.port()).isEqualTo(port);
                 try (Socket reset = TcpPeers.connect(entry)) {
                     reset.getOutputStream().write('x');
-                    assertThat(TcpPeers.readOrReset(reset.getInputStream())).isIn(-1, -2);
+                    assertThat(TcpPeers.readOrReset(reset.getInputStream())).as("read after target reset").isEqualTo(-2);
                 }
                 mode.set(TcpPeers::echo);
                 assertThat(TcpPeers.echoOnce(entry, 50_000, 9)).isEqualTo(50_000);
             }
             assertThat(procs[1].stderr()).doesNotContain("lost");
+        } finally {
+            closeAll(procs);
+        }
+    }
+
+    @Test
+    void clientResetReachesTheTargetAsAResetNotAnEof() throws Exception {
+        WeftProcess[] procs = new WeftProcess[2];
+        CompletableFuture<String> outcome = new CompletableFuture<>();
+        AtomicBoolean first = new AtomicBoolean(true);
+        try (var target = new TcpPeers.Server(socket -> {
+            if (!first.getAndSet(false)) {
+                TcpPeers.echo(socket); // later connections: is the session still fine?
+                return;
+            }
+            socket.setSoTimeout(30_000);
+            long bytes = 0;
+            try {
+                for (int n; (n = socket.getInputStream().read(new byte[8192])) >= 0; ) {
+                    bytes += n;
+                }
+                outcome.complete("EOF after " + bytes + " bytes");
+            } catch (SocketException e) {
+                outcome.complete("reset after " + bytes + " bytes");
+            }
+        })) {
+            String entry = tunnel(procs, "127.0.0.1:0", target.address());
+            try (Socket client = TcpPeers.connect(entry)) {
+                client.getOutputStream().write(new byte[1400]);
+                client.setSoLinger(true, 0); // close sends RST
+            }
+            assertThat(outcome.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).startsWith("reset");
+            assertThat(TcpPeers.echoOnce(entry, 10_000, 4)).as("the session lives on").isEqualTo(10_000);
         } finally {
             closeAll(procs);
         }
