@@ -3,6 +3,7 @@ package io.weft.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -151,6 +152,31 @@ class TunnelEndToEndTest {
             }
         } finally {
             closeAll(procs);
+        }
+    }
+
+    @Test
+    void connectBacksOffFromAPeerThatSpeaksGarbageAndGivesUpAfterMaxRetries() throws Exception {
+        List<Long> acceptedNanos = new CopyOnWriteArrayList<>();
+        try (var peer = new TcpPeers.Server(socket -> {
+            acceptedNanos.add(System.nanoTime());
+            socket.getOutputStream().write("HTTP/1.1 400 Bad Request\r\n\r\n".getBytes());
+            socket.getInputStream().transferTo(OutputStream.nullOutputStream()); // until weft hangs up
+        });
+                WeftProcess entry = WeftProcess.start("tunnel", "--connect", peer.address(), "--from", "127.0.0.1:0",
+                        "--retry-min", "100ms", "--retry-max", "400ms", "--max-retries", "3")) {
+            entry.assertExit(Failures.PROTOCOL, TIMEOUT);
+
+            // The first try and 3 retries, each after the backoff: 100ms, 200ms, 400ms.
+            assertThat(acceptedNanos).as(entry.stderr()).hasSize(4);
+            long[] minimumGapMillis = {100, 200, 400};
+            for (int i = 0; i < 3; i++) {
+                long gapMillis = (acceptedNanos.get(i + 1) - acceptedNanos.get(i)) / 1_000_000;
+                // Measured at the test's accept, which may lag the connect a little: 80% of the wait.
+                assertThat(gapMillis).as("gap before retry %d; stderr:%n%s", i + 1, entry.stderr())
+                        .isGreaterThanOrEqualTo(minimumGapMillis[i] * 8 / 10);
+            }
+            assertThat(entry.stderr()).contains("failed 4 times in a row");
         }
     }
 
