@@ -1,5 +1,6 @@
 package io.weft.cli;
 
+import io.weft.netpoll.Poller;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -146,8 +147,18 @@ public final class Main implements Runnable {
             }
             return new String[] {
                 "weft " + props.getProperty("version", "unknown"),
-                "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")"
+                "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")",
+                "netpoll poller: " + pollerName()
             };
+        }
+
+        /** Which backend the commands would use: "epoll" on Linux when the jar is put together right. */
+        private static String pollerName() {
+            try {
+                return Poller.system().name();
+            } catch (RuntimeException e) {
+                return "unavailable (" + Failures.describe(e) + ")";
+            }
         }
     }
 }
