@@ -67,7 +67,7 @@ final class Logging {
             sb.append(LocalTime.now().format(TIME)).append(' ').append(levelName(r.getLevel())).append(' ');
             String name = r.getLoggerName() == null ? "" : r.getLoggerName();
             sb.append(name.startsWith("io.weft.") ? name.substring("io.weft.".length()) : name).append(": ");
-            sb.append(formatMessage(r));
+            sb.append(GoDuration.formatIn(formatMessage(r)));
             Throwable t = r.getThrown();
             if (t != null) {
                 if (r.getLevel().intValue() <= Level.FINE.intValue()) {

@@ -77,6 +77,16 @@ class EchoPingEndToEndTest {
     }
 
     @Test
+    void pingToASilentPeerReportsTheTimeoutGoStyleAndExitsFour() throws Exception {
+        try (var silent = new TcpPeers.Server(socket -> socket.getInputStream().transferTo(java.io.OutputStream.nullOutputStream()))) {
+            WeftProcess ping = WeftProcess.run(TIMEOUT, "ping", "-c", "1", "--write-timeout", "300ms", silent.address());
+            ping.assertExit(Failures.KEEPALIVE, TIMEOUT);
+            assertThat(ping.stdout()).contains("no pong from " + silent.address() + ": seq=1 (no ping reply within 300ms)");
+            assertThat(ping.stdout() + ping.stderr()).doesNotContain("PT0.3S");
+        }
+    }
+
+    @Test
     void portInUseIsOneLineAndExitTwo() throws Exception {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress("127.0.0.1", 0));
