@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,7 +52,7 @@ import picocli.CommandLine.ScopeType;
             "  4    keepalive timeout (the peer stopped answering pings)",
             "  130  interrupted (SIGINT/SIGTERM: GoAway, drain, final stats on stderr)"
         })
-public final class Main implements Runnable {
+public final class Main implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -128,9 +129,11 @@ public final class Main implements Runnable {
         return Failures.exitCode(e);
     }
 
+    /** No command given (--help and --version never get here): the usage on stderr, a usage error. */
     @Override
-    public void run() {
-        spec.commandLine().usage(System.err);
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return Failures.USAGE;
     }
 
     /** Reads the version Maven wrote into {@code version.properties}. */

@@ -107,6 +107,13 @@ class EchoPingEndToEndTest {
     }
 
     @Test
+    void debugOutputDoesNotEndWithTheJdksRuntimeExitStackTrace() throws Exception {
+        WeftProcess p = WeftProcess.run(TIMEOUT, "-vv", "--version");
+        p.assertExit(0, TIMEOUT);
+        assertThat(p.stderr()).doesNotContain("Runtime.exit");
+    }
+
+    @Test
     void unknownFlagFromTheRealProcessExitsTwo() throws Exception {
         WeftProcess p = WeftProcess.run(TIMEOUT, "demo", "--durration", "3s");
         p.assertExit(2, TIMEOUT);
