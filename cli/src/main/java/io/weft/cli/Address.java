@@ -15,13 +15,21 @@ import picocli.CommandLine.TypeConversionException;
  */
 record Address(String network, String address) {
 
-    /** A TCP address from separate host and port arguments (stdio mode's {@code HOST PORT}). */
+    /**
+     * A TCP address from separate host and port arguments (stdio mode's {@code HOST PORT}). A bad
+     * port is reported on its own ({@code invalid port '99999': ...}): the two arguments were
+     * never one address the user typed.
+     */
     static Address tcp(String host, String port) {
         String h = host == null ? "" : host.strip();
         if (h.startsWith("[") && h.endsWith("]")) {
             h = h.substring(1, h.length() - 1);
         }
-        int p = parsePort(host + " " + port, port);
+        String why = portProblem(port);
+        if (why != null) {
+            throw new IllegalArgumentException("invalid port '" + (port == null ? "" : port.strip()) + "': " + why);
+        }
+        int p = Integer.parseInt(port.strip());
         return new Address("tcp", (h.contains(":") ? "[" + h + "]" : h) + ":" + p);
     }
 
@@ -85,15 +93,20 @@ record Address(String network, String address) {
     }
 
     private static int parsePort(String text, String port) {
+        String why = portProblem(port);
+        if (why != null) {
+            throw bad(text, "port '" + port.strip() + "' is " + why);
+        }
+        return Integer.parseInt(port.strip());
+    }
+
+    /** What is wrong with a port, or {@code null} when it is a number from 0 to 65535. */
+    private static String portProblem(String port) {
         String p = port == null ? "" : port.strip();
         if (p.isEmpty() || !p.chars().allMatch(Character::isDigit) || p.length() > 5) {
-            throw bad(text, "port '" + p + "' is not a number from 0 to 65535");
+            return "not a number from 0 to 65535";
         }
-        int value = Integer.parseInt(p);
-        if (value > 65535) {
-            throw bad(text, "port " + value + " is out of range 0-65535");
-        }
-        return value;
+        return Integer.parseInt(p) > 65535 ? "out of range 0-65535" : null;
     }
 
     private static IllegalArgumentException bad(String text, String why) {

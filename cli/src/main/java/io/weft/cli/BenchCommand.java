@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -61,6 +62,16 @@ final class BenchCommand implements Callable<Integer> {
     record Results(double bulkBytesPerSecond, long bulkBytes, double requestsPerSecond, Duration p50, Duration p99,
             double churnPerSecond, long bytesVerified, boolean verified) {}
 
+    /** A workload and how long it ran: the full duration, or until SIGINT/SIGTERM for the one in progress. */
+    private record Run(Workload workload, long startNanos, long endNanos) {
+        double seconds() {
+            return Math.max(1, (endNanos == 0 ? System.nanoTime() : endNanos) - startNanos) / 1e9;
+        }
+    }
+
+    // Written by the main thread, read by the shutdown hook for the partial results.
+    private final AtomicReferenceArray<Run> runs = new AtomicReferenceArray<>(3);
+
     @Override
     public Integer call() throws Exception {
         if (duration.isZero() || streams < 1 || sizeBytes < 1 || sizeBytes > 1 << 20
@@ -69,36 +80,76 @@ final class BenchCommand implements Callable<Integer> {
                     "need --duration > 0s, --streams >= 1, --size from 1 byte to 1MiB, --chunk-size up to 16MiB");
         }
         YamuxConfig config = sessionOptions.toConfig();
-        Results r;
         if (address == null) {
             try (LoopbackPair pair = LoopbackPair.start(config)) {
-                r = run(pair.client);
-            }
-        } else {
-            try (Session session = Session.client(Endpoints.dial(address), config)) {
-                r = run(session);
+                return runAndPrint(pair.client);
             }
         }
-        print(r, System.out);
-        return r.verified() ? Failures.OK : Failures.IO;
+        try (Session session = Session.client(Endpoints.dial(address), config)) {
+            return runAndPrint(session);
+        }
     }
 
-    private Results run(Session session) throws InterruptedException, IOException {
+    private int runAndPrint(Session session) throws InterruptedException, IOException {
+        Shutdown.install(Duration.ofSeconds(2));
+        Shutdown.register(budget -> {
+            for (int i = 0; i < runs.length(); i++) {
+                Run run = runs.get(i);
+                if (run != null && run.endNanos() == 0) {
+                    run.workload().stop();
+                    run.workload().awaitWorkers(budget);
+                }
+            }
+            session.goAway();
+        });
+        // Interrupted: what was measured so far, on stderr (stdout gets only complete results).
+        Shutdown.onExitReport(() -> {
+            long now = System.nanoTime();
+            Run[] sofar = new Run[3];
+            for (int i = 0; i < sofar.length; i++) {
+                Run run = runs.get(i);
+                sofar[i] = run == null || run.endNanos() != 0 ? run : new Run(run.workload(), run.startNanos(), now);
+            }
+            System.err.println("weft bench: interrupted; partial results:");
+            printTable(sofar, System.err);
+        });
         progress("bulk");
-        Workload bulk = measure(session, w -> w.startBulk((int) chunkBytes, 1));
+        measure(0, session, w -> w.startBulk((int) chunkBytes, 1));
         progress("request/response");
-        Workload req = measure(session, w -> w.startRequests(streams, (int) sizeBytes, 2));
+        measure(1, session, w -> w.startRequests(streams, (int) sizeBytes, 2));
         progress("stream churn");
-        Workload churn = measure(session, w -> w.startChurn(streams, (int) sizeBytes, 3));
-        double seconds = duration.toNanos() / 1e9;
-        boolean verified = bulk.allVerified() && req.allVerified() && churn.allVerified();
-        for (Workload w : new Workload[] {bulk, req, churn}) {
-            if (w.firstFailure.get() != null) {
-                System.err.println("weft bench: " + Failures.describe(w.firstFailure.get()));
+        measure(2, session, w -> w.startChurn(streams, (int) sizeBytes, 3));
+        Run[] done = {runs.get(0), runs.get(1), runs.get(2)};
+        Throwable firstFailure = null;
+        for (Run run : done) {
+            Throwable failure = run.workload().firstFailure.get();
+            if (failure != null) {
+                System.err.println("weft bench: " + Failures.describe(failure));
+                firstFailure = firstFailure == null ? failure : firstFailure;
             }
         }
-        return new Results(bulk.bulkBytes.sum() / seconds, bulk.bulkBytes.sum(), req.requests.sum() / seconds,
-                req.requestLatency.percentile(50), req.requestLatency.percentile(99), churn.churnStreams.sum() / seconds,
+        Results r = results(done);
+        print(r, System.out);
+        if (r.verified()) {
+            return Failures.OK;
+        }
+        // The same mapping as every command: a protocol error is 3, a keepalive timeout 4. The
+        // session's own cause is the most specific (a workload only sees "session closed").
+        IOException sessionCause = session.closeCause();
+        if (sessionCause != null && !Sessions.endedCleanly(sessionCause)) {
+            return Failures.exitCode(sessionCause);
+        }
+        return firstFailure != null ? Failures.exitCode(firstFailure) : Failures.IO;
+    }
+
+    private static Results results(Run[] runs) {
+        Workload bulk = runs[0].workload();
+        Workload req = runs[1].workload();
+        Workload churn = runs[2].workload();
+        boolean verified = bulk.allVerified() && req.allVerified() && churn.allVerified();
+        return new Results(bulk.bulkBytes.sum() / runs[0].seconds(), bulk.bulkBytes.sum(),
+                req.requests.sum() / runs[1].seconds(), req.requestLatency.percentile(50),
+                req.requestLatency.percentile(99), churn.churnStreams.sum() / runs[2].seconds(),
                 bulk.bytesVerified.sum() + req.bytesVerified.sum() + churn.bytesVerified.sum(), verified);
     }
 
@@ -106,21 +157,55 @@ final class BenchCommand implements Callable<Integer> {
         void start(Workload w);
     }
 
-    private Workload measure(Session session, Starter starter) throws InterruptedException, IOException {
+    private void measure(int index, Session session, Starter starter) throws InterruptedException, IOException {
         Workload w = new Workload(session);
+        long startNanos = System.nanoTime();
+        runs.set(index, new Run(w, startNanos, 0));
         starter.start(w);
         TimeUnit.NANOSECONDS.sleep(duration.toNanos());
         w.stop();
+        // The rate counts the measured duration, as before: workers only finish their exchange.
+        runs.set(index, new Run(w, startNanos, startNanos + duration.toNanos()));
         if (!w.awaitWorkers(Duration.ofSeconds(15))) {
             throw new IOException("workers did not finish within 15s of the end of the workload");
         }
-        return w;
     }
 
     private void progress(String workload) {
         if (!json) {
             System.err.println("weft bench: " + workload + " for " + GoDuration.format(duration) + "...");
         }
+    }
+
+    /** The table's rows for the workloads that ran (all three, or those begun before an interrupt). */
+    private void printTable(Run[] runs, PrintStream out) {
+        out.printf("  %-18s %-20s %s%n", "workload", "result", "detail");
+        if (runs[0] != null) {
+            Workload bulk = runs[0].workload();
+            out.printf("  %-18s %-20s %s%n", "bulk", ByteSize.format((long) (bulk.bulkBytes.sum() / runs[0].seconds())) + "/s",
+                    "1 stream, " + ByteSize.format(chunkBytes) + " writes, " + ByteSize.format(bulk.bulkBytes.sum())
+                            + " echoed" + ranFor(runs[0]));
+        }
+        if (runs[1] != null) {
+            Workload req = runs[1].workload();
+            out.printf("  %-18s %-20s %s%n", "request/response",
+                    Format.count(Math.round(req.requests.sum() / runs[1].seconds())) + " ops/s",
+                    streams + " streams, " + ByteSize.format(sizeBytes) + ", p50 "
+                            + Format.millis(req.requestLatency.percentile(50)) + ", p99 "
+                            + Format.millis(req.requestLatency.percentile(99)) + ranFor(runs[1]));
+        }
+        if (runs[2] != null) {
+            Workload churn = runs[2].workload();
+            out.printf("  %-18s %-20s %s%n", "stream churn",
+                    Format.count(Math.round(churn.churnStreams.sum() / runs[2].seconds())) + " streams/s",
+                    streams + " workers, open + " + ByteSize.format(sizeBytes) + " echo + close" + ranFor(runs[2]));
+        }
+    }
+
+    /** ", ran 1.2s" for a workload cut short; nothing for one that ran its full duration. */
+    private String ranFor(Run run) {
+        long ran = run.endNanos() - run.startNanos();
+        return ran >= duration.toNanos() ? "" : ", ran " + GoDuration.format(Duration.ofMillis(ran / 1_000_000));
     }
 
     private void print(Results r, PrintStream out) {
@@ -137,14 +222,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.println("weft bench: " + target + ", " + GoDuration.format(duration) + " per workload");
         out.println();
-        out.printf("  %-18s %-20s %s%n", "workload", "result", "detail");
-        out.printf("  %-18s %-20s %s%n", "bulk", ByteSize.format((long) r.bulkBytesPerSecond()) + "/s",
-                "1 stream, " + ByteSize.format(chunkBytes) + " writes, " + ByteSize.format(r.bulkBytes()) + " echoed");
-        out.printf("  %-18s %-20s %s%n", "request/response", Format.count(Math.round(r.requestsPerSecond())) + " ops/s",
-                streams + " streams, " + ByteSize.format(sizeBytes) + ", p50 " + Format.millis(r.p50()) + ", p99 "
-                        + Format.millis(r.p99()));
-        out.printf("  %-18s %-20s %s%n", "stream churn", Format.count(Math.round(r.churnPerSecond())) + " streams/s",
-                streams + " workers, open + " + ByteSize.format(sizeBytes) + " echo + close");
+        printTable(new Run[] {runs.get(0), runs.get(1), runs.get(2)}, out);
         out.println();
         out.println(r.verified() ? "OK: " + ByteSize.format(r.bytesVerified()) + " echoed and verified."
                 : "FAILED: some echoes were missing or wrong (see stderr).");

@@ -152,8 +152,12 @@ final class DemoCommand implements Callable<Integer> {
         if (duration.isZero()) {
             throw new IllegalArgumentException("--duration must be more than 0s");
         }
-        if (requestStreams < 0 || churnWorkers < 0) {
-            throw new IllegalArgumentException("--streams and --churn must not be negative");
+        // No request streams would leave the summary's latency line empty (p50 0.000 ms): refuse.
+        if (requestStreams < 1) {
+            throw new IllegalArgumentException("--streams must be at least 1");
+        }
+        if (churnWorkers < 0) {
+            throw new IllegalArgumentException("--churn must not be negative (0: no churn workers)");
         }
         if (requestBytes < 1 || requestBytes > 16 << 20 || churnBytes < 1 || churnBytes > 16 << 20) {
             throw new IllegalArgumentException("--request-size and --churn-size must be from 1 byte to 16MiB");

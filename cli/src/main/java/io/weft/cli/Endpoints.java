@@ -6,12 +6,13 @@ import io.weft.netpoll.Net;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.nio.file.FileAlreadyExistsException;
 import java.time.Duration;
 
 /**
  * Listening and dialing for the commands, with their errors turned into the command's: a
- * listener that cannot bind (port in use, permission, bad host) is a usage error, exit 2, in one
+ * listener that cannot bind (port in use, permission, a host that does not resolve) is a usage error, exit 2, in one
  * line. Stateless; any thread.
  */
 final class Endpoints {
@@ -32,7 +33,8 @@ final class Endpoints {
         } catch (BindException | FileAlreadyExistsException e) {
             throw new Failures.UsageException("cannot listen on " + address + ": "
                     + (e.getMessage() == null ? "address already in use" : e.getMessage()), e);
-        } catch (SocketException | IllegalArgumentException e) {
+        } catch (SocketException | UnknownHostException | IllegalArgumentException e) {
+            // A host that does not resolve is a bad address to listen on, like a bad port: usage.
             throw new Failures.UsageException("cannot listen on " + address + ": " + Failures.describe(e), e);
         }
     }

@@ -72,7 +72,7 @@ final class Failures {
             if (!sb.isEmpty()) {
                 sb.append(": ");
             }
-            sb.append(message.strip().replace('\n', ' '));
+            sb.append(GoDuration.formatIn(message.strip().replace('\n', ' ')));
             last = message;
         }
         return sb.toString();

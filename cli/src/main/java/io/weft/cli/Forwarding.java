@@ -2,6 +2,7 @@ package io.weft.cli;
 
 import io.weft.netpoll.Conn;
 import io.weft.netpoll.Listener;
+import io.weft.netpoll.TcpConn;
 import io.weft.yamux.Session;
 import io.weft.yamux.Stream;
 import java.io.IOException;
@@ -94,7 +95,8 @@ final class Forwarding {
         } catch (IOException | InterruptedException e) {
             LOG.log(System.Logger.Level.WARNING, "connection from " + conn.remoteAddress() + " dropped: "
                     + Failures.describe(e));
-            closeQuietly(conn);
+            // Reset, not close: a clean EOF would tell the client its (empty) exchange succeeded.
+            abortQuietly(conn);
             return;
         }
         join(stream, conn, String.valueOf(conn.remoteAddress()));
@@ -105,7 +107,7 @@ final class Forwarding {
         Supplier<String> what = () -> "stream " + stream.id() + " <-> " + peer;
         LOG.log(System.Logger.Level.DEBUG, () -> what.get() + ": open");
         Splice splice = new Splice(new Splice.Side("stream", stream, stream::reset),
-                new Splice.Side(peer, conn, conn::close));
+                new Splice.Side(peer, conn, () -> abort(conn)));
         try {
             Splice.Result r = splice.run();
             LOG.log(System.Logger.Level.DEBUG, () -> what.get() + ": closed, " + r.bytesAtoB() + " bytes out, "
@@ -123,9 +125,25 @@ final class Forwarding {
         }
     }
 
-    private static void closeQuietly(Conn conn) {
+    /**
+     * Tears a socket down so its peer sees a reset, not end of stream: this is how a reset stream
+     * (or a refused target) is passed on. TCP: linger 0, then close sends RST. Unix sockets have no
+     * reset; there the peer sees a plain close.
+     */
+    static void abort(Conn conn) throws IOException {
+        if (conn instanceof TcpConn tcp) {
+            try {
+                tcp.setLinger(0);
+            } catch (IOException e) {
+                // Already closed (the peer's reset got there first): nothing left to reset.
+            }
+        }
+        conn.close();
+    }
+
+    private static void abortQuietly(Conn conn) {
         try {
-            conn.close();
+            abort(conn);
         } catch (IOException | RuntimeException ignored) {
             // Nothing more to do with it.
         }

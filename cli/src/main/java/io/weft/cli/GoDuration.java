@@ -4,6 +4,8 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -148,6 +150,36 @@ final class GoDuration implements ITypeConverter<Duration> {
             sb.append(minutes).append('m');
         }
         sb.append(trim(secs * NANOS_PER_SECOND + nanos, NANOS_PER_SECOND)).append('s');
+        return sb.toString();
+    }
+
+    /** What {@link Duration#toString()} writes: PT, then hours, minutes, seconds (any may be negative). */
+    private static final Pattern ISO_IN_TEXT =
+            Pattern.compile("(?<![A-Za-z0-9])PT(?:-?\\d+H)?(?:-?\\d+M)?(?:-?\\d+(?:\\.\\d+)?S)?(?![A-Za-z0-9])");
+
+    /**
+     * Rewrites ISO-8601 durations inside a message Go-style ({@code "no ping reply within PT2S"}
+     * becomes {@code "... within 2s"}). The library's exception messages print {@code Duration}
+     * with its {@code toString}; the command prints every duration the way it reads them.
+     */
+    static String formatIn(String text) {
+        if (text == null || !text.contains("PT")) {
+            return text;
+        }
+        Matcher m = ISO_IN_TEXT.matcher(text);
+        StringBuilder sb = new StringBuilder(text.length());
+        while (m.find()) {
+            String replacement = m.group();
+            if (replacement.length() > 2) {
+                try {
+                    replacement = format(Duration.parse(replacement));
+                } catch (DateTimeParseException e) {
+                    // Not a duration after all: leave it as it was.
+                }
+            }
+            m.appendReplacement(sb, Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(sb);
         return sb.toString();
     }
 

@@ -25,6 +25,11 @@ final class Logging {
     /** Kept strongly reachable: JUL holds loggers weakly and would forget their levels. */
     private static final Logger ROOT = Logger.getLogger("");
     private static final Logger CLI = Logger.getLogger("io.weft.cli");
+    /**
+     * The JDK logs every {@code Runtime.exit} at debug level with a stack trace; with
+     * {@code -vv} that would end every run. It says nothing about Weft: always off.
+     */
+    private static final Logger JDK_RUNTIME = Logger.getLogger("java.lang.Runtime");
 
     private Logging() {}
 
@@ -57,6 +62,7 @@ final class Logging {
         ROOT.addHandler(handler);
         ROOT.setLevel(library);
         CLI.setLevel(cli);
+        JDK_RUNTIME.setLevel(Level.OFF);
     }
 
     /** {@code 12:00:01.234 WARN  yamux: message} plus the exception's one-line summary. */
@@ -67,7 +73,7 @@ final class Logging {
             sb.append(LocalTime.now().format(TIME)).append(' ').append(levelName(r.getLevel())).append(' ');
             String name = r.getLoggerName() == null ? "" : r.getLoggerName();
             sb.append(name.startsWith("io.weft.") ? name.substring("io.weft.".length()) : name).append(": ");
-            sb.append(formatMessage(r));
+            sb.append(GoDuration.formatIn(formatMessage(r)));
             Throwable t = r.getThrown();
             if (t != null) {
                 if (r.getLevel().intValue() <= Level.FINE.intValue()) {

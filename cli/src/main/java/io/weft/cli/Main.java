@@ -1,10 +1,12 @@
 package io.weft.cli;
 
+import io.weft.netpoll.Poller;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,7 +52,7 @@ import picocli.CommandLine.ScopeType;
             "  4    keepalive timeout (the peer stopped answering pings)",
             "  130  interrupted (SIGINT/SIGTERM: GoAway, drain, final stats on stderr)"
         })
-public final class Main implements Runnable {
+public final class Main implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -127,9 +129,11 @@ public final class Main implements Runnable {
         return Failures.exitCode(e);
     }
 
+    /** No command given (--help and --version never get here): the usage on stderr, a usage error. */
     @Override
-    public void run() {
-        spec.commandLine().usage(System.err);
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return Failures.USAGE;
     }
 
     /** Reads the version Maven wrote into {@code version.properties}. */
@@ -146,8 +150,18 @@ public final class Main implements Runnable {
             }
             return new String[] {
                 "weft " + props.getProperty("version", "unknown"),
-                "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")"
+                "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")",
+                "netpoll poller: " + pollerName()
             };
+        }
+
+        /** Which backend the commands would use: "epoll" on Linux when the jar is put together right. */
+        private static String pollerName() {
+            try {
+                return Poller.system().name();
+            } catch (RuntimeException e) {
+                return "unavailable (" + Failures.describe(e) + ")";
+            }
         }
     }
 }

@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>End of stream on one side becomes {@code closeWrite} on the other, so protocols that
  *       half-close (send a request, shut down, read the answer) keep working.
  *   <li>A failure on either side (a reset stream, a reset TCP connection, a failed write) aborts
- *       both: the stream is reset, the socket closed, so neither peer waits for data that will
- *       never come.
+ *       both: the stream is reset and the socket reset too (see {@link Forwarding#abort}), so
+ *       neither peer waits for data that will never come, and neither mistakes the abort for a
+ *       clean end.
  * </ul>
  *
  * <p>Threads: {@link #run()} copies {@code a → b} on the calling thread and {@code b → a} on one
@@ -26,7 +27,7 @@ final class Splice {
     /** One side of the join: a connection and how to abort it. */
     record Side(String name, Conn conn, Abort abort) {}
 
-    /** Tears a connection down abruptly (reset for a stream, close for a socket). */
+    /** Tears a connection down abruptly, so the peer sees a reset rather than end of stream. */
     @FunctionalInterface
     interface Abort {
         void abort() throws IOException;
@@ -83,7 +84,7 @@ final class Splice {
         }
     }
 
-    /** Resets the stream and closes the socket, once; wakes the other direction's blocked read. */
+    /** Aborts both sides, once; wakes the other direction's blocked read. */
     private void abortBoth() {
         if (!aborted.compareAndSet(false, true)) {
             return;

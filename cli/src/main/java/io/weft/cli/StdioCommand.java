@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -75,11 +76,15 @@ final class StdioCommand implements Callable<Integer> {
                 ? Session.client(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out), config)
                 : Session.server(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out), config);
         Shutdown.install(drain);
+        // Set before the listener closes, so the accept loop takes the closed listener for the
+        // stop it is and leaves the session to the drain (GoAway first) instead of closing it.
+        AtomicBoolean stopping = new AtomicBoolean();
         Shutdown.register(budget -> {
+            stopping.set(true);
+            session.goAway();
             if (listener != null) {
                 listener.close();
             }
-            session.goAway();
             session.awaitClose(budget);
             session.close();
         });
@@ -90,7 +95,7 @@ final class StdioCommand implements Callable<Integer> {
                     try {
                         Forwarding.acceptConnections(listener, Forwarding.SessionSource.of(session));
                     } catch (IOException e) {
-                        if (!session.isClosed()) {
+                        if (!stopping.get() && !session.isClosed()) {
                             System.Logger log = System.getLogger("io.weft.cli.stdio");
                             log.log(System.Logger.Level.ERROR, "accept on " + address + " failed", e);
                             session.close();

@@ -84,7 +84,8 @@ final class TunnelCommand implements Callable<Integer> {
     Duration retryMax;
 
     @Option(names = "--max-retries", paramLabel = "N", defaultValue = "0",
-            description = "With --connect: give up after N failed connects in a row (default: never).")
+            description = "With --connect: give up after N failures in a row: failed connects, or connections"
+                    + " that ended within --retry-max (default: never).")
     int maxRetries;
 
     @Option(names = "--drain", paramLabel = "DURATION", converter = GoDuration.class, defaultValue = "2s",
@@ -159,6 +160,15 @@ final class TunnelCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Dials the peer and serves each session until it ends, then dials again. Every failure — a
+     * dial that fails, or a session that ends before it was up for {@code --retry-max} (a peer
+     * that accepts and then speaks garbage, dies at once, or stops answering) — waits the current
+     * backoff and doubles it, and counts toward {@code --max-retries}. Only a session that stayed
+     * up longer than {@code --retry-max} resets both: so whatever the peer does, this side
+     * never reconnects in a tight loop; once the backoff has grown, at most about once per
+     * {@code --retry-max}.
+     */
     private int connectLoop(YamuxConfig config) throws InterruptedException, IOException {
         Address peer = transport.connect;
         Duration wait = retryMin;
@@ -175,21 +185,38 @@ final class TunnelCommand implements Callable<Integer> {
                 LOG.log(System.Logger.Level.WARNING, "cannot connect to " + peer + ": " + Failures.describe(e)
                         + "; retrying in " + GoDuration.format(wait));
                 TimeUnit.NANOSECONDS.sleep(wait.toNanos());
-                wait = wait.multipliedBy(2).compareTo(retryMax) > 0 ? retryMax : wait.multipliedBy(2);
+                wait = nextWait(wait);
                 continue;
             }
-            failuresInARow = 0;
-            wait = retryMin;
+            long startedNanos = System.nanoTime();
             sessions.add(session);
             LOG.log(System.Logger.Level.INFO, "connected to " + peer);
             runSession(session);
             if (sessions.isDraining()) {
                 break;
             }
+            if (System.nanoTime() - startedNanos > retryMax.toNanos()) {
+                failuresInARow = 0;
+                wait = retryMin;
+            } else {
+                failuresInARow++;
+                if (maxRetries > 0 && failuresInARow > maxRetries) {
+                    IOException cause = session.closeCause();
+                    throw new IOException("connection to " + peer + " failed " + failuresInARow
+                            + " times in a row, each within " + GoDuration.format(retryMax), cause);
+                }
+            }
             LOG.log(System.Logger.Level.WARNING, "connection to " + peer + " lost" + endedHow(session)
-                    + "; reconnecting");
+                    + "; reconnecting in " + GoDuration.format(wait));
+            TimeUnit.NANOSECONDS.sleep(wait.toNanos());
+            wait = nextWait(wait);
         }
         return Failures.OK;
+    }
+
+    private Duration nextWait(Duration wait) {
+        Duration doubled = wait.multipliedBy(2);
+        return doubled.compareTo(retryMax) > 0 ? retryMax : doubled;
     }
 
     /** Serves one session in its role until it ends. */

@@ -103,8 +103,32 @@ class CommandLineTest {
     @Test
     void stdioRejectsBadPortBeforeTouchingStdout() {
         assertThat(run("stdio", "localhost", "http")).isEqualTo(2);
-        assertThat(err.toString()).contains("port 'http' is not a number");
+        assertThat(err.toString()).contains("invalid port 'http': not a number");
         assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void stdioNamesTheBadPortAloneNotBothArgumentsJoined() {
+        assertThat(run("stdio", "localhost", "notaport")).isEqualTo(2);
+        assertThat(err.toString().strip())
+                .isEqualTo("weft stdio: invalid port 'notaport': not a number from 0 to 65535");
+        err.getBuffer().setLength(0);
+        assertThat(run("stdio", "-l", "99999")).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("weft stdio: invalid port '99999': out of range 0-65535");
+    }
+
+    @Test
+    void noCommandPrintsTheUsageAndIsAUsageError() {
+        assertThat(run()).isEqualTo(Failures.USAGE);
+        assertThat(err.toString()).startsWith("Usage: weft").contains("demo", "stdio", "tunnel");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void helpAndVersionStillExitZero() {
+        assertThat(run("--help")).isZero();
+        assertThat(run("--version")).isZero();
+        assertThat(out.toString()).contains("netpoll poller: ");
     }
 
     @Test
@@ -124,7 +148,11 @@ class CommandLineTest {
         "ping localhost",
         "stdio -U",
         "bench --size 1ZiB",
-        "echo --listen :0 --window 1KiB"
+        "echo --listen :0 --window 1KiB",
+        "echo --listen nosuchhost.invalid:7000",
+        "demo --streams 0",
+        "stdio -l 99999",
+        "stdio localhost notaport"
     })
     void everyUsageErrorIsExactlyOneLineWithExitTwo(String commandLine) {
         assertThat(run(commandLine.split(" "))).isEqualTo(Failures.USAGE);

@@ -42,6 +42,30 @@ class EchoPingEndToEndTest {
     }
 
     @Test
+    void benchInterruptedPrintsThePartialResultsOnStderrWithExit130() throws Exception {
+        try (WeftProcess bench = WeftProcess.start("bench", "--duration", "20s", "--streams", "4")) {
+            assertThat(bench.awaitStderr("bulk for 20s", 1, TIMEOUT)).as(bench.stderr()).isTrue(); // hook installed
+            bench.terminate();
+            bench.assertExit(130, TIMEOUT);
+            assertThat(bench.stderr()).contains("weft bench: interrupted; partial results:")
+                    .containsPattern("bulk +[0-9.]+ [KMG]?i?B/s +1 stream, 64.0 KiB writes, .* echoed, ran ")
+                    .doesNotContain("request/response  ");
+            assertThat(bench.stdout()).as("stdout is for complete results only").isEmpty();
+        }
+    }
+
+    @Test
+    void benchAgainstAPeerThatSpeaksGarbageIsAProtocolErrorExitThree() throws Exception {
+        try (var peer = new TcpPeers.Server(socket -> {
+            socket.getOutputStream().write("SSH-2.0-OpenSSH_9.6\r\n".getBytes());
+            socket.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+        })) {
+            WeftProcess bench = WeftProcess.run(TIMEOUT, "bench", peer.address(), "--duration", "100ms");
+            bench.assertExit(Failures.PROTOCOL, TIMEOUT);
+        }
+    }
+
+    @Test
     void sigtermSendsGoAwayAndPrintsFinalStatsWithExit130() throws Exception {
         try (WeftProcess echo = WeftProcess.start("echo", "--listen", "127.0.0.1:0")) {
             String address = echo.awaitListening(TIMEOUT);
@@ -49,6 +73,16 @@ class EchoPingEndToEndTest {
             echo.terminate();
             echo.assertExit(130, TIMEOUT);
             assertThat(echo.stderr()).contains("weft echo: sessions 1 |");
+        }
+    }
+
+    @Test
+    void pingToASilentPeerReportsTheTimeoutGoStyleAndExitsFour() throws Exception {
+        try (var silent = new TcpPeers.Server(socket -> socket.getInputStream().transferTo(java.io.OutputStream.nullOutputStream()))) {
+            WeftProcess ping = WeftProcess.run(TIMEOUT, "ping", "-c", "1", "--write-timeout", "300ms", silent.address());
+            ping.assertExit(Failures.KEEPALIVE, TIMEOUT);
+            assertThat(ping.stdout()).contains("no pong from " + silent.address() + ": seq=1 (no ping reply within 300ms)");
+            assertThat(ping.stdout() + ping.stderr()).doesNotContain("PT0.3S");
         }
     }
 
@@ -70,6 +104,13 @@ class EchoPingEndToEndTest {
         ping.assertExit(1, TIMEOUT);
         assertThat(ping.stderr().strip().lines()).hasSize(1);
         assertThat(ping.stderr()).startsWith("weft ping: ");
+    }
+
+    @Test
+    void debugOutputDoesNotEndWithTheJdksRuntimeExitStackTrace() throws Exception {
+        WeftProcess p = WeftProcess.run(TIMEOUT, "-vv", "--version");
+        p.assertExit(0, TIMEOUT);
+        assertThat(p.stderr()).doesNotContain("Runtime.exit");
     }
 
     @Test

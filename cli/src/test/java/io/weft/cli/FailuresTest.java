@@ -43,6 +43,10 @@ class FailuresTest {
         assertThat(Failures.describe(e)).isEqualTo("session failed: connection reset by peer");
         assertThat(Failures.describe(new IOException("x: boom", new IOException("boom")))).isEqualTo("x: boom");
         assertThat(Failures.describe(new EOFException())).isEqualTo("EOF");
+        // The library's messages print Duration.toString(); the command prints Go-style.
+        assertThat(Failures.describe(new SessionClosedException("session closed",
+                new KeepAliveTimeoutException("no reply to a keepalive ping within PT1S"))))
+                .isEqualTo("session closed: no reply to a keepalive ping within 1s");
     }
 
     @Test

@@ -66,4 +66,15 @@ class GoDurationTest {
     void formatThenParseIsIdentity(String text) {
         assertThat(GoDuration.format(GoDuration.parse(text))).isEqualTo(text);
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "no reply to a keepalive ping within PT1S | no reply to a keepalive ping within 1s",
+        "no ping reply within PT0.25S; retried after PT1M30S | no ping reply within 250ms; retried after 1m30s",
+        "took PT2H | took 2h0m0s",
+        "APT1S and PT and PTS stay | APT1S and PT and PTS stay"
+    })
+    void isoDurationsInsideMessagesAreRewrittenGoStyle(String message, String expected) {
+        assertThat(GoDuration.formatIn(message)).isEqualTo(expected);
+    }
 }

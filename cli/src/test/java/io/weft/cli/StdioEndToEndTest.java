@@ -59,7 +59,8 @@ class StdioEndToEndTest {
             String address = entry.awaitListening(TIMEOUT);
 
             try (Socket refused = TcpPeers.connect(address)) {
-                assertThat(TcpPeers.readOrReset(refused.getInputStream())).isIn(-1, -2);
+                // The stream was reset, so the local connection is reset too: no clean EOF.
+                assertThat(TcpPeers.readOrReset(refused.getInputStream())).as("read after refusal").isEqualTo(-2);
             }
             assertThat(exit.awaitStderr("cannot reach 127.0.0.1:" + port, 1, TIMEOUT)).isTrue();
 
@@ -132,6 +133,36 @@ class StdioEndToEndTest {
                 entry.assertExit(0, TIMEOUT);
                 exit.assertExit(0, TIMEOUT);
             }
+        }
+    }
+
+    @Test
+    void sigtermInClientRoleSendsGoAwayNormalOnStdoutAndExits130() throws Exception {
+        // stdout to a file, stdin a pipe the test keeps open: the session ends only by the signal.
+        try (WeftProcess p = WeftProcess.start("stdio", "--drain", "200ms", "-l", "127.0.0.1", "0")) {
+            p.awaitListening(TIMEOUT); // logged once the signal handling is in place
+            p.terminate();
+            p.assertExit(130, TIMEOUT);
+            byte[] stdout = p.stdoutBytes();
+
+            // Frames only: 12-byte headers, data frames followed by their payload. One GoAway(0) among them.
+            ByteBuffer frames = ByteBuffer.wrap(stdout);
+            List<String> goAways = new ArrayList<>();
+            while (frames.remaining() >= 12) {
+                byte version = frames.get();
+                byte type = frames.get();
+                frames.getShort(); // flags
+                frames.getInt(); // stream id
+                int length = frames.getInt();
+                assertThat(version).as("version byte").isZero();
+                if (type == 0) {
+                    frames.position(frames.position() + length);
+                } else if (type == 3) {
+                    goAways.add("GoAway(" + length + ")");
+                }
+            }
+            assertThat(frames.remaining()).as("bytes after the last whole frame").isZero();
+            assertThat(goAways).as("stdout %s; stderr:%n%s", java.util.HexFormat.of().formatHex(stdout), p.stderr()).containsExactly("GoAway(0)");
         }
     }
 

@@ -3,13 +3,18 @@ package io.weft.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,7 +79,7 @@ class TunnelEndToEndTest {
         try {
             String entry = tunnel(procs, "127.0.0.1:0", "127.0.0.1:" + port);
             try (Socket refused = TcpPeers.connect(entry)) {
-                assertThat(TcpPeers.readOrReset(refused.getInputStream())).isIn(-1, -2);
+                assertThat(TcpPeers.readOrReset(refused.getInputStream())).as("read after refusal").isEqualTo(-2);
             }
             // One server on the port, first resetting every connection, then echoing.
             AtomicReference<TcpPeers.Handler> mode = new AtomicReference<>(TcpPeers::reset);
@@ -82,12 +87,45 @@ class TunnelEndToEndTest {
                 assertThat(target.port()).isEqualTo(port);
                 try (Socket reset = TcpPeers.connect(entry)) {
                     reset.getOutputStream().write('x');
-                    assertThat(TcpPeers.readOrReset(reset.getInputStream())).isIn(-1, -2);
+                    assertThat(TcpPeers.readOrReset(reset.getInputStream())).as("read after target reset").isEqualTo(-2);
                 }
                 mode.set(TcpPeers::echo);
                 assertThat(TcpPeers.echoOnce(entry, 50_000, 9)).isEqualTo(50_000);
             }
             assertThat(procs[1].stderr()).doesNotContain("lost");
+        } finally {
+            closeAll(procs);
+        }
+    }
+
+    @Test
+    void clientResetReachesTheTargetAsAResetNotAnEof() throws Exception {
+        WeftProcess[] procs = new WeftProcess[2];
+        CompletableFuture<String> outcome = new CompletableFuture<>();
+        AtomicBoolean first = new AtomicBoolean(true);
+        try (var target = new TcpPeers.Server(socket -> {
+            if (!first.getAndSet(false)) {
+                TcpPeers.echo(socket); // later connections: is the session still fine?
+                return;
+            }
+            socket.setSoTimeout(30_000);
+            long bytes = 0;
+            try {
+                for (int n; (n = socket.getInputStream().read(new byte[8192])) >= 0; ) {
+                    bytes += n;
+                }
+                outcome.complete("EOF after " + bytes + " bytes");
+            } catch (SocketException e) {
+                outcome.complete("reset after " + bytes + " bytes");
+            }
+        })) {
+            String entry = tunnel(procs, "127.0.0.1:0", target.address());
+            try (Socket client = TcpPeers.connect(entry)) {
+                client.getOutputStream().write(new byte[1400]);
+                client.setSoLinger(true, 0); // close sends RST
+            }
+            assertThat(outcome.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).startsWith("reset");
+            assertThat(TcpPeers.echoOnce(entry, 10_000, 4)).as("the session lives on").isEqualTo(10_000);
         } finally {
             closeAll(procs);
         }
@@ -114,6 +152,31 @@ class TunnelEndToEndTest {
             }
         } finally {
             closeAll(procs);
+        }
+    }
+
+    @Test
+    void connectBacksOffFromAPeerThatSpeaksGarbageAndGivesUpAfterMaxRetries() throws Exception {
+        List<Long> acceptedNanos = new CopyOnWriteArrayList<>();
+        try (var peer = new TcpPeers.Server(socket -> {
+            acceptedNanos.add(System.nanoTime());
+            socket.getOutputStream().write("HTTP/1.1 400 Bad Request\r\n\r\n".getBytes());
+            socket.getInputStream().transferTo(OutputStream.nullOutputStream()); // until weft hangs up
+        });
+                WeftProcess entry = WeftProcess.start("tunnel", "--connect", peer.address(), "--from", "127.0.0.1:0",
+                        "--retry-min", "100ms", "--retry-max", "400ms", "--max-retries", "3")) {
+            entry.assertExit(Failures.PROTOCOL, TIMEOUT);
+
+            // The first try and 3 retries, each after the backoff: 100ms, 200ms, 400ms.
+            assertThat(acceptedNanos).as(entry.stderr()).hasSize(4);
+            long[] minimumGapMillis = {100, 200, 400};
+            for (int i = 0; i < 3; i++) {
+                long gapMillis = (acceptedNanos.get(i + 1) - acceptedNanos.get(i)) / 1_000_000;
+                // Measured at the test's accept, which may lag the connect a little: 80% of the wait.
+                assertThat(gapMillis).as("gap before retry %d; stderr:%n%s", i + 1, entry.stderr())
+                        .isGreaterThanOrEqualTo(minimumGapMillis[i] * 8 / 10);
+            }
+            assertThat(entry.stderr()).contains("failed 4 times in a row");
         }
     }
 

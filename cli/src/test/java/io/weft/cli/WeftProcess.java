@@ -151,13 +151,25 @@ final class WeftProcess implements AutoCloseable {
         return read(stdoutFile);
     }
 
+    /** Stdout as bytes (stdio mode writes yamux frames there). */
+    byte[] stdoutBytes() {
+        try {
+            return Files.readAllBytes(stdoutFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     String stderr() {
         return read(stderrFile);
     }
 
-    /** Sends SIGTERM, as a service manager would. */
+    /**
+     * Sends SIGTERM, as a service manager would, and nothing else: {@code Process.destroy()} also
+     * closes the pipes to the child, so a stdio session would see stdin end at the same moment.
+     */
     void terminate() {
-        process.destroy();
+        process.toHandle().destroy();
     }
 
     @Override
