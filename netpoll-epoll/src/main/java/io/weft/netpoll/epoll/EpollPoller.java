@@ -30,13 +30,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Threads: three modes ({@link Mode})</h2>
  * <ul>
- * <li><b>Hybrid</b> (the default): a daemon platform thread blocks in {@code epoll_wait} and
- *     unparks waiters itself while events come a few at a time, the cheapest path for one
- *     connection (one hand-off per event). When one wait returns a busy batch (at least {@value
- *     #BUSY_BATCH_EVENTS} events) it hands polling to a virtual <em>assistant</em> and parks: the
- *     assistant polls without blocking and yields between rounds, so the threads it unparks run
- *     on its own carrier without waking another OS thread, and the platform thread stops
- *     competing for a CPU. After an empty round the assistant hands back. The platform thread
+ * <li><b>Hybrid</b> (the default): a daemon platform thread blocks in {@code epoll_wait} while
+ *     the sockets are idle, so an idle poller costs no carrier and no periodic wake-up. When a
+ *     wait returns events it dispatches them and hands polling to a virtual <em>assistant</em>
+ *     and parks: the assistant polls without blocking and yields between rounds, so the threads
+ *     it unparks run on its own carrier without waking another OS thread, and the platform
+ *     thread stops competing for a CPU. After an empty round the assistant hands back. The platform thread
  *     checks every {@value #ASSISTANT_STALL_MILLIS} ms that the assistant is making rounds and
  *     polls itself when it is not (every carrier busy with CPU-bound work), so I/O never starves.
  * <li><b>Platform</b>: the platform thread only.</li>
@@ -55,8 +54,6 @@ final class EpollPoller {
     private static final int READABLE = LibC.EPOLLIN | LibC.EPOLLRDHUP | LibC.EPOLLHUP | LibC.EPOLLERR;
     private static final int WRITABLE = LibC.EPOLLOUT | LibC.EPOLLHUP | LibC.EPOLLERR;
 
-    /** Events in one wait that make the hybrid poller hand polling to its virtual assistant. */
-    static final int BUSY_BATCH_EVENTS = 4;
     /** How often the hybrid platform thread checks that a busy assistant still gets a carrier. */
     static final int ASSISTANT_STALL_MILLIS = 10;
 
@@ -223,7 +220,7 @@ final class EpollPoller {
             while (!shutdown) {
                 int ready = epoll.await(-1);
                 dispatchReady(ready);
-                if (assistant != null && ready >= BUSY_BATCH_EVENTS && !shutdown && assistant.isAlive()) {
+                if (assistant != null && ready > 0 && !shutdown && assistant.isAlive()) {
                     awaitAssistant();
                 }
             }

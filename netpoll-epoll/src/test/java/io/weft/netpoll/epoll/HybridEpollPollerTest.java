@@ -16,9 +16,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The hybrid poller's hand-off between its platform thread and its virtual assistant: busy
- * batches go to the assistant and polling comes back, no event is lost either way, and an
- * assistant that gets no carrier is covered by the platform thread.
+ * The hybrid poller's hand-off between its platform thread and its virtual assistant: events
+ * send polling to the assistant and polling comes back when they stop, no event is lost either
+ * way, and an assistant that gets no carrier is covered by the platform thread.
  */
 class HybridEpollPollerTest {
     private static final int SOCKETS = 32;
@@ -66,14 +66,14 @@ class HybridEpollPollerTest {
     }
 
     @Test
-    void aBusyBatchGoesToTheAssistantAndPollingComesBackWithoutLosingEvents() {
+    void eventsSendPollingToTheAssistantAndItComesBackWithoutLosingEvents() {
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             burst(SOCKETS);
             return poller.handOffs() > 0;
         });
         await().atMost(Duration.ofSeconds(5)).until(() -> !poller.assistantActive());
         for (int round = 0; round < 20; round++) {
-            burst(1); // lone events after the hand-back: the platform thread must see them
+            burst(1); // lone events after the hand-back: the blocked platform thread must see them
         }
         assertThat(poller.assistant().isVirtual()).isTrue();
         assertThat(poller.thread().isVirtual()).isFalse();
