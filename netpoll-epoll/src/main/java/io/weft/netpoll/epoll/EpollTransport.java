@@ -23,9 +23,9 @@ import java.util.Locale;
  * <p>It needs Linux on x86-64 or aarch64, JDK 22 or newer, and native access for this code:
  * {@code --enable-native-access=ALL-UNNAMED} on the class path, {@code
  * --enable-native-access=io.weft.netpoll.epoll} on the module path, or {@code
- * Enable-Native-Access: ALL-UNNAMED} in an executable jar's manifest. Poller threads (daemon,
- * {@code max(1, ncpus / 4)} of them, {@code -Dweft.netpoll.epoll.pollers=N} to override) start on
- * the first listen or dial.
+ * Enable-Native-Access: ALL-UNNAMED} in an executable jar's manifest. Poller threads (daemon;
+ * by default one per CPU, rounded down to a power of two; {@code -Dweft.netpoll.epoll.pollers=N}
+ * to override) start on the first listen or dial.
  *
  * <p>Thread-safe; instances are stateless (the pollers are process-wide).
  */

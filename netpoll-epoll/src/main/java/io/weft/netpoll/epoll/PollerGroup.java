@@ -12,7 +12,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ul>
  * <li>{@code weft.netpoll.epoll.pollerThreads}: {@code hybrid} (default), {@code platform} or
  *     {@code virtual}; see {@link EpollPoller.Mode}.</li>
- * <li>{@code weft.netpoll.epoll.pollers}: how many pollers (1..64), default {@code max(1, ncpus / 4)}.</li>
+ * <li>{@code weft.netpoll.epoll.pollers}: how many pollers (1..64); by default one per CPU
+ *     (rounded down to a power of two, at most 32) for hybrid and virtual pollers, a quarter of
+ *     that for platform pollers; see {@link #defaultPollerCount}.</li>
  * </ul>
  */
 final class PollerGroup {
@@ -37,13 +39,30 @@ final class PollerGroup {
         }
     }
 
-    /** {@code max(1, ncpus / 4)}, or the {@code weft.netpoll.epoll.pollers} property (1..64) when set. */
-    static int pollerCount() {
+    /**
+     * The {@code weft.netpoll.epoll.pollers} property (1..64) when set, else {@link
+     * #defaultPollerCount} for {@code mode} and this machine's CPUs.
+     */
+    static int pollerCount(EpollPoller.Mode mode) {
         Integer configured = Integer.getInteger("weft.netpoll.epoll.pollers");
         if (configured != null && configured > 0) {
             return Math.min(configured, 64);
         }
-        return Math.max(1, Runtime.getRuntime().availableProcessors() / 4);
+        return defaultPollerCount(mode, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * The JDK's own counts (JDK 22+ {@code sun.nio.ch.Poller}): pollers that hand work to
+     * virtual threads (hybrid, virtual) one per CPU rounded down to a power of two, at most 32;
+     * platform-only pollers, which compete with the carriers for CPUs, a quarter of that, at
+     * least one. On 2 CPUs a second hybrid poller took 64-connection ping-pong from 170k to 220k
+     * round trips/s and 512 connections from 151k to 190k (docs/benchmarks.md).
+     */
+    static int defaultPollerCount(EpollPoller.Mode mode, int cpus) {
+        int powerOfTwo = Integer.highestOneBit(Math.max(1, cpus));
+        return mode == EpollPoller.Mode.PLATFORM
+                ? Math.max(1, Integer.highestOneBit(cpus / 4))
+                : Math.min(powerOfTwo, 32);
     }
 
     /** The poller that owns {@code fd}; starts the pollers on first use. */
@@ -65,7 +84,7 @@ final class PollerGroup {
         try {
             if (pollers == null) {
                 EpollPoller.Mode mode = mode();
-                EpollPoller[] fresh = new EpollPoller[pollerCount()];
+                EpollPoller[] fresh = new EpollPoller[pollerCount(mode)];
                 MasterPoller master = mode == EpollPoller.Mode.VIRTUAL
                         ? new MasterPoller("weft-epoll-master", fresh.length) : null;
                 for (int i = 0; i < fresh.length; i++) {

@@ -155,10 +155,17 @@ class EpollPollerTest {
     }
 
     @Test
-    void defaultPollerCountIsAQuarterOfTheCpusAtLeastOne() {
-        int expected = Integer.getInteger("weft.netpoll.epoll.pollers") != null
-                ? PollerGroup.pollerCount()
-                : Math.max(1, Runtime.getRuntime().availableProcessors() / 4);
-        assertThat(PollerGroup.pollerCount()).isEqualTo(expected).isPositive();
+    void defaultPollerCountFollowsTheJdksCountsPerMode() {
+        assertThat(PollerGroup.defaultPollerCount(EpollPoller.Mode.HYBRID, 1)).isEqualTo(1);
+        assertThat(PollerGroup.defaultPollerCount(EpollPoller.Mode.HYBRID, 2)).isEqualTo(2);
+        assertThat(PollerGroup.defaultPollerCount(EpollPoller.Mode.HYBRID, 6)).isEqualTo(4);
+        assertThat(PollerGroup.defaultPollerCount(EpollPoller.Mode.VIRTUAL, 128)).isEqualTo(32);
+        assertThat(PollerGroup.defaultPollerCount(EpollPoller.Mode.PLATFORM, 2)).isEqualTo(1);
+        assertThat(PollerGroup.defaultPollerCount(EpollPoller.Mode.PLATFORM, 16)).isEqualTo(4);
+        assertThat(PollerGroup.defaultPollerCount(EpollPoller.Mode.PLATFORM, 24)).isEqualTo(4);
+        if (Integer.getInteger("weft.netpoll.epoll.pollers") == null) {
+            assertThat(PollerGroup.pollerCount(PollerGroup.mode()))
+                    .isEqualTo(PollerGroup.defaultPollerCount(PollerGroup.mode(), Runtime.getRuntime().availableProcessors()));
+        }
     }
 }
