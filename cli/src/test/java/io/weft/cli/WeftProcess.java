@@ -65,7 +65,7 @@ final class WeftProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-ea");
         command.add("--enable-native-access=ALL-UNNAMED");
-        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-XX:TieredStopAtLevel=1"); // short test processes: start-up over peak speed (the launcher does not cap)
         command.add("-XX:+UseSerialGC");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
