@@ -35,7 +35,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *     wait returns events it dispatches them and hands polling to a virtual <em>assistant</em>
  *     and parks: the assistant polls without blocking and yields between rounds, so the threads
  *     it unparks run on its own carrier without waking another OS thread, and the platform
- *     thread stops competing for a CPU. After an empty round the assistant hands back. The platform thread
+ *     thread stops competing for a CPU. Once its rounds have been empty for {@value
+ *     #ASSISTANT_LINGER_NANOS} ns the assistant hands back. The platform thread
  *     checks every {@value #ASSISTANT_STALL_MILLIS} ms that the assistant is making rounds and
  *     polls itself when it is not (every carrier busy with CPU-bound work), so I/O never starves.
  * <li><b>Platform</b>: the platform thread only.</li>
@@ -56,6 +57,14 @@ final class EpollPoller {
 
     /** How often the hybrid platform thread checks that a busy assistant still gets a carrier. */
     static final int ASSISTANT_STALL_MILLIS = 10;
+    /**
+     * How long the assistant keeps polling after its last event before it hands back. A request
+     * and its reply are often a few microseconds apart; handing back at once made the platform
+     * thread block and be woken again for the next one, two wake-ups of an idle CPU that on a
+     * 2-vCPU Intel VM cost 30-70 µs each (cross-process 64-byte request/response: 14.5k round
+     * trips/s without, 57k with 20 µs; docs/benchmarks.md).
+     */
+    static final long ASSISTANT_LINGER_NANOS = 20_000;
 
     /** Which threads poll; see the class comment. */
     enum Mode { HYBRID, PLATFORM, VIRTUAL }
@@ -266,7 +275,10 @@ final class EpollPoller {
         }
     }
 
-    /** The hybrid assistant: while active, poll without blocking and yield; hand back after an empty round. */
+    /**
+     * The hybrid assistant: while active, poll without blocking and yield; hand back once rounds
+     * have been empty for {@link #ASSISTANT_LINGER_NANOS}.
+     */
     private void runAssistant() {
         try {
             while (!shutdown) {
@@ -275,6 +287,7 @@ final class EpollPoller {
                     continue;
                 }
                 int ready;
+                long lastEventNanos = System.nanoTime();
                 do {
                     Thread.yield(); // let the threads just unparked run on this carrier first
                     ready = shutdown ? 0 : epoll.await(0, assistantEvents);
@@ -282,7 +295,10 @@ final class EpollPoller {
                     for (int i = 0; i < ready; i++) {
                         dispatch(assistantEvents.tag(i), assistantEvents.events(i));
                     }
-                } while (ready > 0);
+                    if (ready > 0) {
+                        lastEventNanos = System.nanoTime();
+                    }
+                } while (ready > 0 || (!shutdown && System.nanoTime() - lastEventNanos < ASSISTANT_LINGER_NANOS));
                 assistantActive = false;
                 LockSupport.unpark(thread);
             }
