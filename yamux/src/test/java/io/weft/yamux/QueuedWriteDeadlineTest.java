@@ -1,10 +1,10 @@
 package io.weft.yamux;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.weft.netpoll.DeadlineExceededException;
+import io.weft.yamux.TimedCall.Outcome;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
@@ -34,10 +34,6 @@ class QueuedWriteDeadlineTest {
         CONN, STREAM_PAIR
     }
 
-    /** A thread's outcome and when (System.nanoTime) the call returned, measured on that thread. */
-    private record Outcome(Throwable thrown, long returnedAtNanos) {
-    }
-
     /** Client and server over a {@link PipeConn} pair whose client-to-server direction can be paused. */
     private record Pair(PipeConn clientEnd, Session client, Session server) implements AutoCloseable {
         static Pair open(Kind kind) throws IOException {
@@ -57,16 +53,6 @@ class QueuedWriteDeadlineTest {
             client.close();
             server.close();
         }
-    }
-
-    private static CompletableFuture<Outcome> startCall(org.assertj.core.api.ThrowableAssert.ThrowingCallable call,
-            Thread[] thread) {
-        CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-        thread[0] = Thread.ofPlatform().daemon().start(() -> {
-            Throwable thrown = catchThrowable(call);
-            outcome.complete(new Outcome(thrown, System.nanoTime()));
-        });
-        return outcome;
     }
 
     private static <T> CompletableFuture<T> async(Callable<T> call) {
@@ -105,7 +91,7 @@ class QueuedWriteDeadlineTest {
      */
     private static CompletableFuture<Outcome> occupyTheConnection(Pair pair, Stream stream) {
         pair.clientEnd().pauseWrites(true);
-        CompletableFuture<Outcome> write = startCall(() -> stream.write(filled(WINDOW, 9)), new Thread[1]);
+        CompletableFuture<Outcome> write = TimedCall.start(() -> stream.write(filled(WINDOW, 9)), new Thread[1]);
         await().atMost(PATIENCE).until(() -> pair.client().outbound.writeProgressNanos() != 0);
         return write;
     }
@@ -132,7 +118,7 @@ class QueuedWriteDeadlineTest {
             long start = System.nanoTime();
             late.setWriteDeadline(Instant.now().plusMillis(200));
             Thread[] writer = new Thread[1];
-            Outcome outcome = startCall(() -> late.write(filled(1000, 1)), writer)
+            Outcome outcome = TimedCall.start(() -> late.write(filled(1000, 1)), writer)
                     .get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
 
             assertThat(outcome.thrown()).isInstanceOf(DeadlineExceededException.class);
@@ -167,7 +153,7 @@ class QueuedWriteDeadlineTest {
             late.setWriteDeadline(Instant.now().plus(Duration.ofHours(1)));
             // The whole window goes out in four frames; the last 1000 bytes wait for window.
             Thread[] writer = new Thread[1];
-            CompletableFuture<Outcome> write = startCall(() -> late.write(filled(WINDOW + 1000, 3)), writer);
+            CompletableFuture<Outcome> write = TimedCall.start(() -> late.write(filled(WINDOW + 1000, 3)), writer);
             await().atMost(PATIENCE).until(() -> pair.server().stats().bytesIn() == WINDOW);
             CompletableFuture<Outcome> occupying = occupyTheConnection(pair, busy);
             // Reading returns the window (the server's direction is not paused): the last frame is
@@ -206,7 +192,7 @@ class QueuedWriteDeadlineTest {
             Stream latePeer = pair.server().acceptStream();
             CompletableFuture<Outcome> occupying = occupyTheConnection(pair, busy);
             Thread[] writer = new Thread[1];
-            CompletableFuture<Outcome> write = startCall(() -> late.write(filled(1000, 1)), writer);
+            CompletableFuture<Outcome> write = TimedCall.start(() -> late.write(filled(1000, 1)), writer);
             await().atMost(PATIENCE).until(() -> isWaitingForTheConnection(writer[0]));
             late.closeWrite(); // the FIN is owed: it must follow the queued frame, never overtake it
 

@@ -1,10 +1,10 @@
 package io.weft.yamux;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.weft.netpoll.Conn;
+import io.weft.yamux.TimedCall.Outcome;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,21 +25,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class TransportWriteTest {
     private static final Duration PATIENCE = Duration.ofSeconds(10);
-
-    /** A thread's outcome and when (System.nanoTime) the call returned, measured on that thread. */
-    private record Outcome(Throwable thrown, long returnedAtNanos) {
-    }
-
-    /** Runs {@code call} on a new platform thread, so its stack and state can be inspected. */
-    private static CompletableFuture<Outcome> startCall(org.assertj.core.api.ThrowableAssert.ThrowingCallable call,
-            Thread[] thread) {
-        CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-        thread[0] = Thread.ofPlatform().daemon().start(() -> {
-            Throwable thrown = catchThrowable(call);
-            outcome.complete(new Outcome(thrown, System.nanoTime()));
-        });
-        return outcome;
-    }
 
     /** Whether {@code thread} is parked, or inside a native write (a write(2) that does not return). */
     private static boolean isBlocked(Thread thread) {
@@ -69,7 +54,7 @@ class TransportWriteTest {
             await().atMost(PATIENCE).until(() -> session.stats().framesOut() >= 1);
             Thread[] writer = new Thread[1];
             // 256 KiB (the whole initial window) into a 64 KiB pipe that nobody drains.
-            CompletableFuture<Outcome> write = startCall(() -> stream.write(ByteBuffer.allocate(256 * 1024)), writer);
+            CompletableFuture<Outcome> write = TimedCall.start(() -> stream.write(ByteBuffer.allocate(256 * 1024)), writer);
             await().atMost(PATIENCE).until(() -> isBlocked(writer[0]));
             assertThat(write).isNotDone();
             long start = System.nanoTime();
@@ -125,7 +110,7 @@ class TransportWriteTest {
             await().atMost(PATIENCE).until(() -> client.stats().framesOut() >= 1);
             pipe[0].pauseWrites(true); // the connection stops taking bytes once 64 KiB are buffered
             Thread[] writer = new Thread[1];
-            CompletableFuture<Outcome> write = startCall(() -> stream.write(ByteBuffer.allocate(256 * 1024)), writer);
+            CompletableFuture<Outcome> write = TimedCall.start(() -> stream.write(ByteBuffer.allocate(256 * 1024)), writer);
             await().atMost(PATIENCE).until(() -> isBlockedInPipeConnWrite(writer[0]));
             long start = System.nanoTime();
             client.close();
@@ -199,7 +184,7 @@ class TransportWriteTest {
         try {
             Stream[] streams = openWithLargeWindow(client, server);
             Thread[] writer = new Thread[1];
-            CompletableFuture<Outcome> write = startCall(() -> streams[0].write(ByteBuffer.allocate(2 * 1024 * 1024)), writer);
+            CompletableFuture<Outcome> write = TimedCall.start(() -> streams[0].write(ByteBuffer.allocate(2 * 1024 * 1024)), writer);
             await().atMost(PATIENCE).until(() -> server.stats().bytesIn() > 256 * 1024); // it was moving
             pipe[0].pauseWrites(true); // and now it stops, mid-batch
             assertThat(write.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).thrown()).isInstanceOf(WriteTimeoutException.class);
