@@ -60,9 +60,10 @@ final class EpollPoller {
     /**
      * How long the assistant keeps polling after its last event before it hands back. A request
      * and its reply are often a few microseconds apart; handing back at once made the platform
-     * thread block and be woken again for the next one, two wake-ups of an idle CPU that on a
-     * 2-vCPU Intel VM cost 30-70 µs each (cross-process 64-byte request/response: 14.5k round
-     * trips/s without, 57k with 20 µs; docs/benchmarks.md).
+     * thread block and be woken again for the next one, and on a 2-vCPU Intel VM a parked
+     * hand-off costs 50-72 µs (JMH). Cross-process 64-byte request/response there: 14.5k round
+     * trips/s without the linger, 57k with 20 µs; longer lingers did worse (docs/benchmarks.md).
+     * The cost is at most 20 µs of polling after each burst.
      */
     static final long ASSISTANT_LINGER_NANOS = 20_000;
 
