@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -26,6 +27,9 @@ final class PipeConn implements Conn {
     private volatile boolean closed;
     private volatile Instant readDeadline;
     private volatile Instant writeDeadline;
+    /** When positive, writes go out this many bytes at a time with {@link #throttlePauseNanos} after each. */
+    private volatile int throttleChunkBytes;
+    private volatile long throttlePauseNanos;
 
     private PipeConn(Direction in, Direction out) {
         this.in = in;
@@ -42,6 +46,15 @@ final class PipeConn implements Conn {
     /** Stops (or resumes) delivering what this end writes, as if the peer's TCP window were 0. */
     void pauseWrites(boolean paused) {
         out.setPaused(paused);
+    }
+
+    /**
+     * Makes this end's writes trickle out {@code chunkBytes} at a time with a pause of {@code
+     * pauseNanos} after each, like a slow link that never stops moving.
+     */
+    void throttleWrites(int chunkBytes, long pauseNanos) {
+        throttlePauseNanos = pauseNanos;
+        throttleChunkBytes = chunkBytes;
     }
 
     @Override
@@ -67,7 +80,18 @@ final class PipeConn implements Conn {
         if (closed) {
             throw new ClosedChannelException();
         }
-        return out.write(src, writeDeadline, () -> closed);
+        int chunkBytes = throttleChunkBytes;
+        if (chunkBytes <= 0) {
+            return out.write(src, writeDeadline, () -> closed);
+        }
+        int total = 0;
+        while (src.hasRemaining()) {
+            int n = Math.min(chunkBytes, src.remaining());
+            total += out.write(src.slice(src.position(), n), writeDeadline, () -> closed);
+            src.position(src.position() + n);
+            LockSupport.parkNanos(throttlePauseNanos); // the link's speed, not synchronisation
+        }
+        return total;
     }
 
     @Override

@@ -3,18 +3,12 @@ package io.weft.yamux;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.weft.netpoll.Conn;
 import io.weft.yamux.TimedCall.Outcome;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -124,8 +118,9 @@ class TransportWriteTest {
     }
 
     /** 1 MiB/s: 16 KiB every 15.6 ms. A 128 KiB write call takes 125 ms; a 1 MiB frame 1 s. */
-    private static SlowConn oneMebibytePerSecond(PipeConn conn) {
-        return new SlowConn(conn, 16 * 1024, 1_000_000_000L / 64);
+    private static PipeConn oneMebibytePerSecond(PipeConn conn) {
+        conn.throttleWrites(16 * 1024, 1_000_000_000L / 64);
+        return conn;
     }
 
     private static YamuxConfig.Builder slowLinkClientConfig() {
@@ -192,105 +187,6 @@ class TransportWriteTest {
         } finally {
             client.close();
             server.close();
-        }
-    }
-
-    /**
-     * A {@link Conn} whose writes trickle out {@code chunkBytes} at a time with a pause after each,
-     * like a slow link that never stops moving. Test-only; one writer at a time, as the session.
-     */
-    private static final class SlowConn implements Conn {
-        private final PipeConn conn;
-        private final int chunkBytes;
-        private final long pauseNanos;
-
-        SlowConn(PipeConn conn, int chunkBytes, long pauseNanos) {
-            this.conn = conn;
-            this.chunkBytes = chunkBytes;
-            this.pauseNanos = pauseNanos;
-        }
-
-        @Override
-        public int write(ByteBuffer src) throws IOException {
-            int total = 0;
-            while (src.hasRemaining()) {
-                int n = Math.min(chunkBytes, src.remaining());
-                ByteBuffer chunk = src.slice(src.position(), n);
-                conn.write(chunk);
-                src.position(src.position() + n);
-                total += n;
-                LockSupport.parkNanos(pauseNanos); // the link's speed, not synchronisation
-            }
-            return total;
-        }
-
-        @Override
-        public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-            long total = 0;
-            for (int i = offset; i < offset + length; i++) {
-                total += write(srcs[i]);
-            }
-            return total;
-        }
-
-        @Override
-        public int read(ByteBuffer dst) throws IOException {
-            return conn.read(dst);
-        }
-
-        @Override
-        public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-            return conn.read(dsts, offset, length);
-        }
-
-        @Override
-        public void closeWrite() {
-            conn.closeWrite();
-        }
-
-        @Override
-        public void closeRead() {
-            conn.closeRead();
-        }
-
-        @Override
-        public void close() {
-            conn.close();
-        }
-
-        @Override
-        public boolean isOpen() {
-            return conn.isOpen();
-        }
-
-        @Override
-        public SocketAddress localAddress() {
-            return null;
-        }
-
-        @Override
-        public SocketAddress remoteAddress() {
-            return null;
-        }
-
-        @Override
-        public void setReadDeadline(Instant deadline) {
-            conn.setReadDeadline(deadline);
-        }
-
-        @Override
-        public void setWriteDeadline(Instant deadline) {
-            conn.setWriteDeadline(deadline);
-        }
-
-        @Override
-        public InputStream inputStream() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public OutputStream outputStream() {
-            throw new UnsupportedOperationException();
         }
     }
 }
