@@ -10,6 +10,7 @@ module io.weft.netpoll {
     requires jdk.net;
 
     exports io.weft.netpoll;
+    exports io.weft.netpoll.tls;
     exports io.weft.netpoll.spi to io.weft.netpoll.epoll;
 
     uses io.weft.netpoll.spi.Transport;
