@@ -161,6 +161,45 @@ record Address(String network, String address) {
         return sb.toString();
     }
 
+    /**
+     * The host part of a TCP address without IPv6 brackets ({@code ""} for {@code :port}); the
+     * path of a unix socket.
+     */
+    String host() {
+        if (isUnix()) {
+            return address;
+        }
+        String h = address.substring(0, address.lastIndexOf(':'));
+        return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+    }
+
+    /**
+     * Whether only this machine can reach a listener here: a unix socket, or a TCP host that is
+     * a loopback address or a name that resolves only to loopback addresses. {@code :port},
+     * {@code 0.0.0.0} and {@code [::]} listen on every interface: not loopback. A name that does
+     * not resolve is not loopback either.
+     */
+    boolean isLoopbackOnly() {
+        if (isUnix()) {
+            return true;
+        }
+        String h = host();
+        if (h.isEmpty()) {
+            return false;
+        }
+        try {
+            java.net.InetAddress[] all = java.net.InetAddress.getAllByName(h);
+            for (java.net.InetAddress a : all) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return all.length > 0;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
     /** Whether this is a unix socket. */
     boolean isUnix() {
         return network.equals("unix");

@@ -1,5 +1,6 @@
 package io.weft.cli;
 
+import io.weft.netpoll.tls.TlsConfig;
 import io.weft.yamux.Session;
 import io.weft.yamux.YamuxConfig;
 import java.io.IOException;
@@ -28,6 +29,8 @@ import picocli.CommandLine.Parameters;
             "  weft bench                          in-process, over loopback TCP",
             "  weft bench --json > bench.json",
             "  weft echo --listen :7000 &  weft bench localhost:7000 --duration 5s",
+            "  weft bench --tls                    in-process, over TLS with a generated certificate",
+            "  weft bench --tls-pin sha256:... host:7000    a TLS echo peer (weft echo --tls-cert ...)",
             "",
             "The full comparison harness (Go yamux, raw TCP, JMH) lives in the bench/ module."
         })
@@ -57,6 +60,12 @@ final class BenchCommand implements Callable<Integer> {
     boolean json;
 
     @Mixin
+    TokenOption tokenOption;
+
+    @Mixin
+    TlsOptions tlsOptions;
+
+    @Mixin
     SessionOptions sessionOptions;
 
     record Results(double bulkBytesPerSecond, long bulkBytes, double requestsPerSecond, Duration p50, Duration p99,
@@ -80,12 +89,31 @@ final class BenchCommand implements Callable<Integer> {
                     "need --duration > 0s, --streams >= 1, --size from 1 byte to 1MiB, --chunk-size up to 16MiB");
         }
         YamuxConfig config = sessionOptions.toConfig();
+        Token token = tokenOption.read();
+        Duration timeout = tlsOptions.handshakeTimeout();
         if (address == null) {
-            try (LoopbackPair pair = LoopbackPair.start(config)) {
+            if (tlsOptions.serverUsesTls() || tlsOptions.ca != null || tlsOptions.pin != null
+                    || tlsOptions.serverName != null) {
+                throw new IllegalArgumentException("in-process bench: --tls is the only TLS option"
+                        + " (it generates a certificate); the others need an ADDR to connect to");
+            }
+            Handshake server = Handshake.PLAIN;
+            Handshake client = Handshake.PLAIN;
+            if (tlsOptions.tls) {
+                InProcessTls tls = InProcessTls.generate();
+                server = Handshake.server(tls.server(timeout), token, timeout);
+                client = Handshake.client(tls.client(timeout), "127.0.0.1", token, timeout);
+            } else if (token != null) {
+                server = Handshake.server(null, token, timeout);
+                client = Handshake.client(null, null, token, timeout);
+            }
+            try (LoopbackPair pair = LoopbackPair.start(config, server, client)) {
                 return runAndPrint(pair.client);
             }
         }
-        try (Session session = Session.client(Endpoints.dial(address), config)) {
+        TlsConfig tls = tlsOptions.forClient();
+        Handshake handshake = Handshake.client(tls, tls == null ? null : tlsOptions.serverName(address), token, timeout);
+        try (Session session = Session.client(handshake.run(Endpoints.dial(address), true), config)) {
             return runAndPrint(session);
         }
     }
@@ -209,7 +237,9 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private void print(Results r, PrintStream out) {
-        String target = address == null ? "in-process echo over loopback TCP" : "echo peer at " + address;
+        String over = tlsOptions.tls || (address != null && tlsOptions.clientUsesTls()) ? "TLS over " : "";
+        String target = address == null ? "in-process echo over " + over + "loopback TCP" : "echo peer at " + address
+                + (over.isEmpty() ? "" : " over TLS");
         if (json) {
             out.println(String.format(Locale.ROOT,
                     "{\"target\":\"%s\",\"durationSeconds\":%.3f,\"streams\":%d,\"sizeBytes\":%d,\"chunkBytes\":%d,"

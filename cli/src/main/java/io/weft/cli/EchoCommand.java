@@ -1,10 +1,7 @@
 package io.weft.cli;
 
-import io.weft.netpoll.Conn;
 import io.weft.netpoll.Listener;
-import io.weft.yamux.Session;
 import io.weft.yamux.YamuxConfig;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,8 +13,11 @@ import picocli.CommandLine.Option;
  * connections (yamux server role); every stream gets its bytes back until it half-closes, then
  * is closed.
  *
- * <p>Threads: the main thread accepts connections; each session's accept loop and each stream's
- * echo run on virtual threads.
+ * <p>With {@code --tls-cert}/{@code --tls-key} it is a TLS yamux server (mutual TLS with
+ * {@code --tls-client-ca}), for testing TLS yamux clients, Go's included.
+ *
+ * <p>Threads: the main thread accepts connections; each connection's TLS handshake, each
+ * session's accept loop and each stream's echo run on virtual threads.
  */
 @Command(name = "echo", mixinStandardHelpOptions = true,
         description = "Accepts yamux connections and echoes every stream until it half-closes.",
@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
         footer = {
             "  weft echo --listen :7000               then: weft ping localhost:7000",
             "  weft echo --listen unix:/tmp/echo.sock",
+            "  weft echo --listen :7000 --tls-cert cert.pem --tls-key key.pem    then: weft ping --tls-pin sha256:... host:7000",
             "  weft echo --listen 127.0.0.1:7000 -v   log every session"
         })
 final class EchoCommand implements Callable<Integer> {
@@ -40,11 +41,19 @@ final class EchoCommand implements Callable<Integer> {
     Duration drain;
 
     @Mixin
+    TokenOption tokenOption;
+
+    @Mixin
+    TlsOptions tlsOptions;
+
+    @Mixin
     SessionOptions sessionOptions;
 
     @Override
     public Integer call() throws Exception {
         YamuxConfig config = sessionOptions.toConfig();
+        Handshake handshake = Handshake.server(tlsOptions.forServer(), tokenOption.read(),
+                tlsOptions.handshakeTimeout());
         SessionSet sessions = new SessionSet();
         Listener listener = Endpoints.listen(listen);
         try {
@@ -55,24 +64,14 @@ final class EchoCommand implements Callable<Integer> {
                 sessions.drain(budget);
             });
             Shutdown.onExitReport(() -> System.err.println("weft echo: " + sessions.summary()));
-            LOG.log(System.Logger.Level.INFO, "listening on " + Address.of(listener.address()));
-            while (true) {
-                Conn conn;
-                try {
-                    conn = listener.accept();
-                } catch (IOException e) {
-                    if (sessions.isDraining()) {
-                        return Failures.OK;
-                    }
-                    throw e;
-                }
-                Session session = Session.server(conn, config);
-                sessions.add(session);
-                Thread.ofVirtual().name("echo session").start(() -> {
-                    EchoService.serve(session);
-                    sessions.ended(session);
-                });
-            }
+            LOG.log(System.Logger.Level.INFO, "listening on " + Address.of(listener.address())
+                    + (handshake.usesTls() ? " (TLS" + (tlsOptions.requiresClientCertificates()
+                            ? " with client certificates)" : ")") : ""));
+            new Admission(handshake, config, sessions, LOG).acceptLoop(listener, session -> {
+                EchoService.serve(session);
+                sessions.ended(session);
+            });
+            return Failures.OK;
         } finally {
             listener.close();
         }

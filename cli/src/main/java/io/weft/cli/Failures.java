@@ -1,5 +1,6 @@
 package io.weft.cli;
 
+import io.weft.netpoll.tls.TlsHandshakeException;
 import io.weft.yamux.KeepAliveTimeoutException;
 import io.weft.yamux.RemoteGoAwayException;
 import io.weft.yamux.YamuxProtocolException;
@@ -24,6 +25,12 @@ final class Failures {
     static final int PROTOCOL = 3;
     /** The peer stopped answering keepalive pings. */
     static final int KEEPALIVE = 4;
+    /**
+     * Authentication failed: the shared token was refused or missing, or the TLS handshake
+     * rejected a certificate (unknown authority, wrong name, expired, pin mismatch, client
+     * certificate required or refused by the peer).
+     */
+    static final int AUTH = 5;
     /** Stopped by SIGINT or SIGTERM. */
     static final int INTERRUPTED = 130;
 
@@ -34,6 +41,17 @@ final class Failures {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof UsageException || t instanceof BindException) {
                 return USAGE;
+            }
+            if (t instanceof AuthenticationFailedException || TokenAuth.serverRequiresToken(t)) {
+                return AUTH;
+            }
+            if (t instanceof TlsHandshakeException tls) {
+                return switch (tls.reason()) {
+                    case UNKNOWN_AUTHORITY, HOSTNAME_MISMATCH, CERTIFICATE_EXPIRED, PIN_MISMATCH,
+                            CLIENT_CERTIFICATE_REQUIRED, PEER_ALERT -> AUTH;
+                    case NOT_TLS, PROTOCOL_VERSION, NO_SHARED_CIPHER -> PROTOCOL;
+                    case PEER_CLOSED, OTHER -> IO;
+                };
             }
             if (t instanceof KeepAliveTimeoutException) {
                 return KEEPALIVE;
@@ -58,6 +76,11 @@ final class Failures {
      * something ({@code "session failed: connection reset: Broken pipe"}).
      */
     static String describe(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (TokenAuth.serverRequiresToken(t)) {
+                return TokenAuth.SERVER_REQUIRES_TOKEN;
+            }
+        }
         StringBuilder sb = new StringBuilder();
         String last = null;
         int depth = 0;

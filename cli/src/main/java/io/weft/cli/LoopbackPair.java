@@ -14,8 +14,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A yamux client session connected over loopback TCP (netpoll) to an echo server session in the
- * same process, for the demo and the in-process bench. The server's accept loop runs on a
- * virtual thread. Closing closes both sessions and the listener.
+ * same process, for the demo and the in-process bench, optionally after a {@link Handshake} on
+ * each end (TLS, token). The server's accept loop runs on a virtual thread. Closing closes both
+ * sessions and the listener.
  */
 final class LoopbackPair implements AutoCloseable {
 
@@ -30,12 +31,18 @@ final class LoopbackPair implements AutoCloseable {
     }
 
     static LoopbackPair start(YamuxConfig config) throws IOException, InterruptedException {
+        return start(config, Handshake.PLAIN, Handshake.PLAIN);
+    }
+
+    /** A pair whose connection runs {@code serverSide} and {@code clientSide} before yamux. */
+    static LoopbackPair start(YamuxConfig config, Handshake serverSide, Handshake clientSide)
+            throws IOException, InterruptedException {
         Listener listener = Net.listen("tcp", "127.0.0.1:0");
         try {
             CompletableFuture<Session> server = new CompletableFuture<>();
             Thread.ofVirtual().name("loopback echo server").start(() -> {
                 try {
-                    Session s = Session.server(listener.accept(), config);
+                    Session s = Session.server(serverSide.run(listener.accept(), false), config);
                     server.complete(s);
                     EchoService.serve(s);
                 } catch (IOException | RuntimeException e) {
@@ -43,7 +50,7 @@ final class LoopbackPair implements AutoCloseable {
                 }
             });
             Conn conn = Net.dial("tcp", Address.of(listener.address()).address(), Duration.ofSeconds(5));
-            Session client = Session.client(conn, config);
+            Session client = Session.client(clientSide.run(conn, true), config);
             return new LoopbackPair(client, server.get(10, TimeUnit.SECONDS), listener);
         } catch (ExecutionException e) {
             listener.close();

@@ -1,5 +1,6 @@
 package io.weft.cli;
 
+import io.weft.netpoll.tls.TlsConfig;
 import io.weft.yamux.KeepAliveTimeoutException;
 import io.weft.yamux.Session;
 import io.weft.yamux.YamuxConfig;
@@ -27,8 +28,10 @@ import picocli.CommandLine.Parameters;
             "  weft ping localhost:7000               until Ctrl-C",
             "  weft ping -c 5 -i 200ms 10.0.0.2:7000",
             "  weft ping unix:/tmp/echo.sock",
+            "  weft ping --tls-pin sha256:... host:7000     a TLS yamux server (weft echo --tls-cert ...)",
             "",
-            "Exit code 0 when at least one reply came, 4 when none did, 1 when the connection failed."
+            "Exit code 0 when at least one reply came, 4 when none did, 1 when the connection failed,",
+            "5 when the server's certificate or pin was rejected."
         })
 final class PingCommand implements Callable<Integer> {
 
@@ -45,6 +48,12 @@ final class PingCommand implements Callable<Integer> {
     Duration interval;
 
     @Mixin
+    TokenOption tokenOption;
+
+    @Mixin
+    TlsOptions tlsOptions;
+
+    @Mixin
     SessionOptions sessionOptions;
 
     // Written by the main thread, read by the shutdown hook for the final statistics.
@@ -59,8 +68,11 @@ final class PingCommand implements Callable<Integer> {
         }
         PrintStream out = System.out;
         YamuxConfig config = sessionOptions.toConfig();
-        try (Session session = Session.client(Endpoints.dial(address), config)) {
-            out.println("PING " + address + " (yamux over " + address.network() + ")");
+        TlsConfig tls = tlsOptions.forClient();
+        Handshake handshake = Handshake.client(tls, tls == null ? null : tlsOptions.serverName(address),
+                tokenOption.read(), tlsOptions.handshakeTimeout());
+        try (Session session = Session.client(handshake.run(Endpoints.dial(address), true), config)) {
+            out.println("PING " + address + " (yamux over " + (tls != null ? "TLS over " : "") + address.network() + ")");
             startNanos = System.nanoTime();
             Shutdown.install(Duration.ofSeconds(1));
             Shutdown.onExitReport(() -> statistics(out));

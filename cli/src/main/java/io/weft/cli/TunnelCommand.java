@@ -1,9 +1,9 @@
 package io.weft.cli;
 
-import io.weft.netpoll.Conn;
 import io.weft.netpoll.Listener;
 import io.weft.yamux.Session;
 import io.weft.yamux.YamuxConfig;
+import io.weft.netpoll.tls.TlsConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -23,8 +23,15 @@ import picocli.CommandLine.Option;
  * leave the tunnel by connecting here). All four combinations work: {@code --connect … --to …}
  * is a reverse tunnel from behind a firewall.
  *
- * <p>Threads: the main thread runs the connect/reconnect loop or the yamux accept loop; local
- * accept loops, per-session stream loops and joined connections run on virtual threads.
+ * <p>Security: TLS ({@link TlsOptions}) and a shared token ({@code --token-file}, see {@link
+ * TokenAuth}) run before yamux on every connection. Listening anywhere but loopback or a unix
+ * socket needs both TLS and authentication (a token or client certificates) unless
+ * {@code --insecure}. An authentication failure ends a client at once with exit code 5 instead
+ * of reconnecting.
+ *
+ * <p>Threads: the main thread runs the connect/reconnect loop or the yamux accept loop; each
+ * accepted connection's handshake, local accept loops, per-session stream loops and joined
+ * connections run on virtual threads.
  */
 @Command(name = "tunnel", mixinStandardHelpOptions = true,
         description = {
@@ -35,15 +42,26 @@ import picocli.CommandLine.Option;
         },
         footerHeading = "%nExamples:%n",
         footer = {
-            "  # forward localhost:8080 on this machine to port 80 on host 'server':",
-            "  server$ weft tunnel --listen :7000 --to localhost:80",
-            "  laptop$ weft tunnel --connect server:7000 --from 127.0.0.1:8080",
+            "  # forward localhost:8080 on this machine to port 80 on host 'server', TLS and a token:",
+            "  server$ weft tls init ~/.weft        (prints the pin; copy ~/.weft/token to the laptop)",
+            "  server$ weft tunnel --listen :7000 --to localhost:80 \\",
+            "              --tls-cert ~/.weft/cert.pem --tls-key ~/.weft/key.pem --token-file ~/.weft/token",
+            "  laptop$ weft tunnel --connect server:7000 --from 127.0.0.1:8080 \\",
+            "              --tls-pin sha256:<pin> --token-file ~/token",
             "",
-            "  # reverse: publish a service from behind a firewall on public:8080:",
-            "  public$ weft tunnel --listen :7000 --from :8080",
-            "  inside$ weft tunnel --connect public:7000 --to localhost:3000",
+            "  # reverse: publish a service from behind a firewall on public:8080 (same TLS and token flags):",
+            "  public$ weft tunnel --listen :7000 --from :8080 --tls-cert ... --tls-key ... --token-file ...",
+            "  inside$ weft tunnel --connect public:7000 --to localhost:3000 --tls-pin ... --token-file ...",
             "",
-            "  weft tunnel --listen unix:/run/weft.sock --to localhost:5432"
+            "  # loopback and unix sockets need no TLS:",
+            "  weft tunnel --listen unix:/run/weft.sock --to localhost:5432",
+            "",
+            "Listening on anything but loopback or a unix socket needs TLS (--tls-cert, --tls-key) and",
+            "authentication (--token-file or --tls-client-ca), or --insecure.",
+            "",
+            "Exit codes: 0 ok, 1 I/O error, 2 usage error, 3 protocol error (yamux, or the peer does",
+            "not speak TLS), 4 keepalive timeout, 5 authentication failed (token refused or missing,",
+            "certificate or pin rejected; the client does not reconnect), 130 interrupted."
         })
 final class TunnelCommand implements Callable<Integer> {
 
@@ -92,6 +110,16 @@ final class TunnelCommand implements Callable<Integer> {
             description = "On SIGINT/SIGTERM, how long open streams may finish after GoAway (default: ${DEFAULT-VALUE}).")
     Duration drain;
 
+    @Option(names = "--insecure",
+            description = "Allow --listen on a non-loopback address without TLS and authentication (with a warning).")
+    boolean insecure;
+
+    @Mixin
+    TokenOption tokenOption;
+
+    @Mixin
+    TlsOptions tlsOptions;
+
     @Mixin
     SessionOptions sessionOptions;
 
@@ -103,6 +131,7 @@ final class TunnelCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--retry-min must be more than 0s and at most --retry-max");
         }
         YamuxConfig config = sessionOptions.toConfig();
+        Handshake handshake = handshake();
         Listener entry = role.from != null ? Endpoints.listen(role.from) : null;
         Listener yamux = transport.listen != null ? Endpoints.listen(transport.listen) : null;
         Shutdown.install(drain);
@@ -128,36 +157,69 @@ final class TunnelCommand implements Callable<Integer> {
                 });
             }
             if (yamux != null) {
-                return acceptSessions(yamux, config);
+                return acceptSessions(yamux, config, handshake);
             }
-            return connectLoop(config);
+            return connectLoop(config, handshake);
         } finally {
             closeQuietly(entry);
             closeQuietly(yamux);
         }
     }
 
-    private int acceptSessions(Listener yamux, YamuxConfig config) throws IOException {
-        LOG.log(System.Logger.Level.INFO, "yamux: listening on " + Address.of(yamux.address()));
-        while (true) {
-            Conn conn;
-            try {
-                conn = yamux.accept();
-            } catch (IOException e) {
-                if (sessions.isDraining()) {
-                    return Failures.OK;
+    /**
+     * This side's handshake from the options, after the safe-default check: a listener that
+     * other machines can reach needs TLS and authentication unless {@code --insecure}.
+     */
+    private Handshake handshake() throws IOException {
+        Token token = tokenOption.read();
+        Duration timeout = tlsOptions.handshakeTimeout();
+        if (transport.listen != null) {
+            TlsConfig tls = tlsOptions.forServer();
+            boolean authenticated = token != null || tlsOptions.requiresClientCertificates();
+            if (!transport.listen.isLoopbackOnly() && (tls == null || !authenticated)) {
+                String missing = tls == null && !authenticated ? "TLS and authentication"
+                        : tls == null ? "TLS" : "authentication";
+                if (!insecure) {
+                    throw new IllegalArgumentException("refusing to listen on " + transport.listen
+                            + " without " + missing + ": add --tls-cert and --tls-key with --token-file"
+                            + " (or --tls-client-ca), see 'weft tls init'; or --insecure");
                 }
-                throw e;
+                LOG.log(System.Logger.Level.WARNING, "--insecure: listening on " + transport.listen + " without "
+                        + missing + "; anyone who can reach it can use this tunnel"
+                        + (tls == null ? " and read its traffic" : ""));
             }
-            Session session = Session.server(conn, config);
-            sessions.add(session);
-            LOG.log(System.Logger.Level.INFO, "yamux connection from " + session.remoteAddress());
-            Thread.ofVirtual().name("tunnel session").start(() -> {
-                runSession(session);
-                LOG.log(System.Logger.Level.INFO, "yamux connection from " + session.remoteAddress() + " ended"
-                        + endedHow(session));
-            });
+            return Handshake.server(tls, token, timeout);
         }
+        if (insecure) {
+            throw new IllegalArgumentException("--insecure is for --listen");
+        }
+        TlsConfig tls = tlsOptions.forClient();
+        if (tls == null && token != null && !transport.connect.isLoopbackOnly()) {
+            LOG.log(System.Logger.Level.WARNING, "connecting to " + transport.connect + " without TLS: the token"
+                    + " stays secret, but the tunnel's data crosses the network in the clear (add --tls-pin or --tls-ca)");
+        }
+        return Handshake.client(tls, tls == null ? null : tlsOptions.serverName(transport.connect), token, timeout);
+    }
+
+    private int acceptSessions(Listener yamux, YamuxConfig config, Handshake handshake) throws IOException {
+        LOG.log(System.Logger.Level.INFO, "yamux: listening on " + Address.of(yamux.address())
+                + describe(handshake));
+        new Admission(handshake, config, sessions, LOG).acceptLoop(yamux, session -> {
+            LOG.log(System.Logger.Level.INFO, "yamux connection from " + session.remoteAddress());
+            runSession(session);
+            LOG.log(System.Logger.Level.INFO, "yamux connection from " + session.remoteAddress() + " ended"
+                    + endedHow(session));
+        });
+        return Failures.OK;
+    }
+
+    private String describe(Handshake handshake) {
+        if (!handshake.usesTls() && !handshake.usesToken()) {
+            return "";
+        }
+        return " (" + (handshake.usesTls() ? "TLS" + (tlsOptions.requiresClientCertificates()
+                ? " with client certificates" : "") : "no TLS")
+                + (handshake.usesToken() ? ", token" : "") + ")";
     }
 
     /**
@@ -169,15 +231,18 @@ final class TunnelCommand implements Callable<Integer> {
      * never reconnects in a tight loop; once the backoff has grown, at most about once per
      * {@code --retry-max}.
      */
-    private int connectLoop(YamuxConfig config) throws InterruptedException, IOException {
+    private int connectLoop(YamuxConfig config, Handshake handshake) throws InterruptedException, IOException {
         Address peer = transport.connect;
         Duration wait = retryMin;
         int failuresInARow = 0;
         while (!sessions.isDraining()) {
             Session session;
             try {
-                session = Session.client(Endpoints.dial(peer), config);
+                session = Session.client(handshake.run(Endpoints.dial(peer), true), config);
             } catch (IOException e) {
+                if (isFinal(e)) {
+                    throw e;
+                }
                 failuresInARow++;
                 if (maxRetries > 0 && failuresInARow > maxRetries) {
                     throw new IOException("cannot connect to " + peer + " after " + failuresInARow + " tries", e);
@@ -194,6 +259,9 @@ final class TunnelCommand implements Callable<Integer> {
             runSession(session);
             if (sessions.isDraining()) {
                 break;
+            }
+            if (session.closeCause() != null && isFinal(session.closeCause())) {
+                throw session.closeCause();
             }
             if (System.nanoTime() - startedNanos > retryMax.toNanos()) {
                 failuresInARow = 0;
@@ -212,6 +280,24 @@ final class TunnelCommand implements Callable<Integer> {
             wait = nextWait(wait);
         }
         return Failures.OK;
+    }
+
+    /**
+     * Whether reconnecting cannot help: authentication failed (exit 5), or the peer does not
+     * speak TLS or shares no TLS version or cipher with this side (exit 3). Both are
+     * configuration mismatches; a retry would fail the same way.
+     */
+    private static boolean isFinal(IOException e) {
+        int code = Failures.exitCode(e);
+        if (code == Failures.AUTH) {
+            return true;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof io.weft.netpoll.tls.TlsHandshakeException tls) {
+                return code == Failures.PROTOCOL;
+            }
+        }
+        return false;
     }
 
     private Duration nextWait(Duration wait) {
