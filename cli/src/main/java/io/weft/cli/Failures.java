@@ -80,6 +80,9 @@ final class Failures {
             if (TokenAuth.serverRequiresToken(t)) {
                 return TokenAuth.SERVER_REQUIRES_TOKEN;
             }
+            if (t instanceof AuthenticationFailedException && t != failure) {
+                return describe(t); // "connection lost: the server refused the token": the reason is what matters
+            }
         }
         StringBuilder sb = new StringBuilder();
         String last = null;

@@ -22,9 +22,10 @@ import java.util.Arrays;
  * </ol>
  *
  * <p>The token never crosses the wire and a fresh nonce makes every reply single-use; the
- * server compares in constant time. A yamux client without a token reads the first magic byte
- * ({@code 'W'}, 87) as a yamux version and fails at once: {@link #serverRequiresToken} recognises
- * that. The caller bounds the exchange with a deadline. Stateless; any thread.
+ * server compares in constant time. A Weft client without a token recognises the magic ({@link
+ * TokenChallengeDetector}); any other yamux client reads its first byte ({@code 'W'}, 87) as a
+ * yamux version and fails at once ({@link #serverRequiresToken} recognises that too). The caller
+ * bounds the exchange with a deadline. Stateless; any thread.
  */
 final class TokenAuth {
 
@@ -59,7 +60,7 @@ final class TokenAuth {
             readFully(conn, reply);
         } catch (EOFException e) {
             throw new AuthenticationFailedException(reply.position() == 0 || looksLikeYamux(reply)
-                    ? "no token (the client hung up without answering; it needs --token-file)"
+                    ? "no token (the client hung up without answering; does it have --token-file?)"
                     : "the client hung up during the token exchange");
         } catch (SocketTimeoutException e) {
             throw new AuthenticationFailedException("no token reply in time (the client needs --token-file)", e);
@@ -115,9 +116,9 @@ final class TokenAuth {
                 && ("unsupported yamux version " + (MAGIC[0] & 0xFF)).equals(p.reason());
     }
 
-    /** A tokenless Weft client answers the challenge with a yamux GoAway: version 0, type 3. */
+    /** A client without a token sends yamux frames (a ping, a GoAway): version 0, type 0 to 3. */
     private static boolean looksLikeYamux(ByteBuffer reply) {
-        return reply.position() >= 2 && reply.get(0) == 0 && reply.get(1) == 3;
+        return reply.position() >= 2 && reply.get(0) == 0 && reply.get(1) >= 0 && reply.get(1) <= 3;
     }
 
     private static void readFully(Conn conn, ByteBuffer buf) throws IOException {

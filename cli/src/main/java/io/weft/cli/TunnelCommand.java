@@ -161,6 +161,7 @@ final class TunnelCommand implements Callable<Integer> {
             }
             return connectLoop(config, handshake);
         } finally {
+            sessions.beginDrain(); // the accept loops end quietly
             closeQuietly(entry);
             closeQuietly(yamux);
         }
