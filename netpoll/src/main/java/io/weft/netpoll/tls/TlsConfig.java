@@ -212,15 +212,6 @@ public final class TlsConfig {
             return this;
         }
 
-        /** TEMPORARY compile stub. */
-        public Builder certificate(java.nio.file.Path chainPem, java.nio.file.Path keyPem) throws TlsConfigException { throw new UnsupportedOperationException("stub"); }
-
-        /** TEMPORARY compile stub. */
-        public Builder trustedCertificates(java.nio.file.Path caPem) throws TlsConfigException { throw new UnsupportedOperationException("stub"); }
-
-        /** TEMPORARY compile stub. */
-        public Builder pin(CertificatePin pin) { throw new UnsupportedOperationException("stub"); }
-
         /** The config. */
         public TlsConfig build() {
             if (sslContext == null) {
