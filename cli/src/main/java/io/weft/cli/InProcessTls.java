@@ -2,12 +2,7 @@ package io.weft.cli;
 
 import io.weft.netpoll.tls.GeneratedCertificate;
 import io.weft.netpoll.tls.TlsConfig;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 
 /**
  * TLS for both ends of an in-process pair ({@code weft bench --tls}): a fresh self-signed
@@ -28,24 +23,12 @@ final class InProcessTls {
 
     /** The server's configuration: presents the certificate. */
     TlsConfig server(Duration handshakeTimeout) {
-        try {
-            char[] password = new char[0];
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
-            store.setKeyEntry("weft", certificate.privateKey(), password,
-                    certificate.chain().toArray(X509Certificate[]::new));
-            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(store, password);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys.getKeyManagers(), null, null);
-            return TlsConfig.builder().sslContext(context).handshakeTimeout(handshakeTimeout).build();
-        } catch (GeneralSecurityException | java.io.IOException e) {
-            throw new IllegalStateException("cannot set up in-memory TLS keys", e);
-        }
+        return TlsConfig.builder().certificate(certificate.chain(), certificate.privateKey())
+                .handshakeTimeout(handshakeTimeout).build();
     }
 
     /** The client's configuration: accepts exactly this certificate. */
     TlsConfig client(Duration handshakeTimeout) {
-        return TlsConfig.builder().pin(certificate.pin()).verifyHostname(false).handshakeTimeout(handshakeTimeout).build();
+        return TlsConfig.builder().pin(certificate.pin()).handshakeTimeout(handshakeTimeout).build();
     }
 }

@@ -149,7 +149,7 @@ final class TlsOptions {
         }
         if (pin != null) {
             // The pin identifies the server by itself: a self-signed certificate names whatever it names.
-            b.pin(pin).verifyHostname(false);
+            b.pin(pin);
         }
         return b.build();
     }
