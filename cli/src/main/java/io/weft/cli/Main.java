@@ -111,8 +111,7 @@ public final class Main implements Callable<Integer> {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
         String message = String.valueOf(e.getMessage()).strip().replace(System.lineSeparator(), " ").replace('\n', ' ');
-        err.println(cl.getCommandName().equals("weft") ? "weft: " + message
-                : "weft " + cl.getCommandName() + ": " + message);
+        err.println(commandPath(cl) + ": " + message);
         err.flush();
         return Failures.USAGE;
     }
@@ -120,7 +119,7 @@ public final class Main implements Callable<Integer> {
     /** Failures while running: one line on stderr (a stack trace too with -vv), mapped exit code. */
     private static int handleFailure(Exception e, CommandLine cl, ParseResult parseResult) {
         PrintWriter err = cl.getErr();
-        String name = cl.getCommandName().equals("weft") ? "weft" : "weft " + cl.getCommandName();
+        String name = commandPath(cl);
         if (e instanceof IllegalArgumentException && !(e.getCause() instanceof IOException)) {
             err.println(name + ": " + e.getMessage());
             err.flush();
@@ -132,6 +131,15 @@ public final class Main implements Callable<Integer> {
         }
         err.flush();
         return Failures.exitCode(e);
+    }
+
+    /** The command as typed, for messages: {@code "weft"}, {@code "weft tunnel"}, {@code "weft tls init"}. */
+    private static String commandPath(CommandLine cl) {
+        String path = cl.getCommandName();
+        for (CommandLine p = cl.getParent(); p != null; p = p.getParent()) {
+            path = p.getCommandName() + " " + path;
+        }
+        return path.startsWith("weft") ? path : "weft " + path;
     }
 
     /** No command given (--help and --version never get here): the usage on stderr, a usage error. */

@@ -76,6 +76,7 @@ final class TlsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
+            dir = dir.toAbsolutePath().normalize();
             Path cert = dir.resolve("cert.pem");
             Path key = dir.resolve("key.pem");
             Path token = dir.resolve("token");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,14 +27,30 @@ class CommandLineTest {
     void helpListsEveryCommandAndTheExitCodes() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString()).contains("demo", "stdio", "tunnel", "echo", "ping", "bench",
-                "130  interrupted", "4    keepalive timeout");
+                "130  interrupted", "4    keepalive timeout", "5    authentication failed", "tls");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "stdio", "tunnel", "echo", "ping", "bench"})
+    @ValueSource(strings = {"demo", "stdio", "tunnel", "echo", "ping", "bench", "tls", "tls init"})
     void everyCommandHasHelpWithExamples(String command) {
-        assertThat(run(command, "--help")).isZero();
+        List<String> args = new java.util.ArrayList<>(List.of(command.split(" ")));
+        args.add("--help");
+        assertThat(run(args.toArray(String[]::new))).isZero();
         assertThat(out.toString()).contains("Usage: weft " + command, "Examples:");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tunnel", "echo", "ping", "bench"})
+    void tlsAndTokenOptionsAppearOnEveryCommandThatMakesConnections(String command) {
+        assertThat(run(command, "--help")).isZero();
+        assertThat(out.toString()).contains("--tls-cert=FILE", "--tls-key=FILE", "--tls-ca=FILE", "--tls-pin=sha256:HEX",
+                "--tls-client-ca=FILE", "--tls-server-name=NAME", "--tls-handshake-timeout=DURATION", "--token-file=FILE");
+    }
+
+    @Test
+    void tunnelHelpListsExitCodeFive() {
+        assertThat(run("tunnel", "--help")).isZero();
+        assertThat(out.toString()).contains("5 authentication failed", "--insecure");
     }
 
     @Test
@@ -152,12 +169,49 @@ class CommandLineTest {
         "echo --listen nosuchhost.invalid:7000",
         "demo --streams 0",
         "stdio -l 99999",
-        "stdio localhost notaport"
+        "stdio localhost notaport",
+        "tunnel --listen :0 --to 127.0.0.1:1",
+        "tunnel --listen [::]:0 --to 127.0.0.1:1 --token-file /dev/null",
+        "tunnel --listen 127.0.0.1:0 --to 127.0.0.1:1 --tls-cert cert.pem",
+        "tunnel --listen 127.0.0.1:0 --to 127.0.0.1:1 --tls-key key.pem",
+        "tunnel --listen 127.0.0.1:0 --to 127.0.0.1:1 --tls-pin sha256:0000000000000000000000000000000000000000000000000000000000000000",
+        "tunnel --listen 127.0.0.1:0 --to 127.0.0.1:1 --tls-cert /nonexistent/cert.pem --tls-key /nonexistent/key.pem",
+        "tunnel --connect 127.0.0.1:1 --from 127.0.0.1:0 --tls-ca ca.pem --tls-pin sha256:0000000000000000000000000000000000000000000000000000000000000000",
+        "tunnel --connect 127.0.0.1:1 --from 127.0.0.1:0 --tls-cert cert.pem",
+        "tunnel --connect 127.0.0.1:1 --from 127.0.0.1:0 --tls-client-ca ca.pem",
+        "tunnel --connect 127.0.0.1:1 --from 127.0.0.1:0 --insecure",
+        "tunnel --connect 127.0.0.1:1 --from 127.0.0.1:0 --token-file /nonexistent/token",
+        "tunnel --connect 127.0.0.1:1 --from 127.0.0.1:0 --token-file /dev/null",
+        "ping --tls-pin sha256:xyz 127.0.0.1:1",
+        "ping --tls-ca /nonexistent/ca.pem 127.0.0.1:1",
+        "ping --tls-handshake-timeout 0s --tls 127.0.0.1:1",
+        "echo --listen 127.0.0.1:0 --tls-client-ca ca.pem",
+        "bench --tls-pin sha256:0000000000000000000000000000000000000000000000000000000000000000",
+        "tls init"
     })
     void everyUsageErrorIsExactlyOneLineWithExitTwo(String commandLine) {
         assertThat(run(commandLine.split(" "))).isEqualTo(Failures.USAGE);
         assertThat(err.toString().lines()).hasSize(1);
         assertThat(err.toString()).startsWith("weft");
         assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void tlsUsageErrorsSayWhatIsWrong() {
+        assertThat(run("tunnel", "--connect", "127.0.0.1:1", "--from", "127.0.0.1:0", "--tls-ca", "a.pem",
+                "--tls-pin", "sha256:" + "0".repeat(64))).isEqualTo(2);
+        assertThat(err.toString()).contains("--tls-ca and --tls-pin are alternatives");
+        err.getBuffer().setLength(0);
+        assertThat(run("ping", "--tls-pin", "sha256:xyz", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(err.toString()).startsWith("weft ping: ").contains("invalid pin 'sha256:xyz'");
+        err.getBuffer().setLength(0);
+        assertThat(run("ping", "--tls-ca", "/nonexistent/ca.pem", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(err.toString()).startsWith("weft ping: ").contains("/nonexistent/ca.pem");
+        err.getBuffer().setLength(0);
+        assertThat(run("tunnel", "--listen", "127.0.0.1:0", "--to", "127.0.0.1:1", "--tls-cert", "c.pem")).isEqualTo(2);
+        assertThat(err.toString()).contains("--tls-cert needs --tls-key");
+        err.getBuffer().setLength(0);
+        assertThat(run("tunnel", "--connect", "127.0.0.1:1", "--from", "127.0.0.1:0", "--token-file", "/dev/null")).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("weft tunnel: token file /dev/null is empty");
     }
 }
