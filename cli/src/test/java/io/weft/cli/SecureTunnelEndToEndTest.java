@@ -202,8 +202,8 @@ class SecureTunnelEndToEndTest {
     @Test
     void mutualTlsAcceptsAClientWithACertificateFromTheCaAndRefusesOneWithout() throws Exception {
         GeneratedCertificate server = serverCertificate();
-        GeneratedCertificate ca = GeneratedCertificate.builder().names("weft test client CA").certificateAuthority(true).build();
-        GeneratedCertificate clientCert = GeneratedCertificate.builder().names("client-1").issuer(ca).build();
+        GeneratedCertificate ca = GeneratedCertificate.builder().commonName("weft test client CA").certificateAuthority(true).build();
+        GeneratedCertificate clientCert = GeneratedCertificate.builder().commonName("client-1").issuer(ca).build();
         Pem.writeCertificates(dir.resolve("client-ca.pem"), ca.chain());
         clientCert.writePem(dir.resolve("client.pem"), dir.resolve("client-key.pem"));
         try (var echo = new TcpPeers.Server(TcpPeers::echo);
