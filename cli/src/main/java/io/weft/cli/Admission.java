@@ -88,9 +88,13 @@ final class Admission {
             return e.getMessage();
         }
         if (e instanceof TlsHandshakeException tls) {
+            // "tls handshake with client 1.2.3.4:5: why": the address is already on the line.
+            String message = String.valueOf(tls.getMessage());
+            int colon = message.startsWith("tls handshake with ") ? message.indexOf(": ") : -1;
+            String why = "tls handshake: " + (colon >= 0 ? message.substring(colon + 2) : message);
             return tls.reason() == TlsHandshakeException.Reason.NOT_TLS
-                    ? Failures.describe(e) + " (a client without TLS? it needs --tls-pin or --tls-ca)"
-                    : Failures.describe(e);
+                    ? why + " (a client without TLS? it needs --tls-pin or --tls-ca)"
+                    : why;
         }
         return "handshake failed: " + Failures.describe(e);
     }

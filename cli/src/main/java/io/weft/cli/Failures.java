@@ -56,7 +56,7 @@ final class Failures {
             if (t instanceof KeepAliveTimeoutException) {
                 return KEEPALIVE;
             }
-            if (t instanceof YamuxProtocolException) {
+            if (t instanceof YamuxProtocolException || t instanceof ProtocolMismatchException) {
                 return PROTOCOL;
             }
             if (t instanceof RemoteGoAwayException goAway && goAway.code() != 0) {
@@ -80,7 +80,7 @@ final class Failures {
             if (TokenAuth.serverRequiresToken(t)) {
                 return TokenAuth.SERVER_REQUIRES_TOKEN;
             }
-            if (t instanceof AuthenticationFailedException && t != failure) {
+            if ((t instanceof AuthenticationFailedException || t instanceof ProtocolMismatchException) && t != failure) {
                 return describe(t); // "connection lost: the server refused the token": the reason is what matters
             }
         }
@@ -100,6 +100,9 @@ final class Failures {
             }
             sb.append(GoDuration.formatIn(message.strip().replace('\n', ' ')));
             last = message;
+            if (t instanceof TlsHandshakeException) {
+                break; // its message says it all; the JDK's causes below it are noise on a command line
+            }
         }
         return sb.toString();
     }

@@ -18,7 +18,7 @@ import java.time.Instant;
  */
 final class Handshake {
 
-    /** No TLS, no token: plain yamux (a client only watches for a token challenge, see {@link TokenChallengeDetector}). */
+    /** No TLS, no token: plain yamux (a client only watches for a token challenge, see {@link PlainClientConn}). */
     static final Handshake PLAIN = new Handshake(null, null, null, Duration.ofSeconds(10));
 
     private final TlsConfig tls;
@@ -61,7 +61,7 @@ final class Handshake {
      */
     Conn run(Conn conn, boolean client) throws IOException {
         if (tls == null && token == null) {
-            return client ? new TokenChallengeDetector(conn) : conn;
+            return client ? new PlainClientConn(conn) : conn;
         }
         Conn c = conn;
         String step = "tls handshake";
@@ -83,7 +83,7 @@ final class Handshake {
                 }
             }
             c.setDeadline(null);
-            return client && token == null ? new TokenChallengeDetector(c) : c;
+            return client && token == null ? new PlainClientConn(c) : c;
         } catch (AuthenticationFailedException e) {
             closeQuietly(c, conn);
             throw e;

@@ -23,7 +23,7 @@ import java.util.Arrays;
  *
  * <p>The token never crosses the wire and a fresh nonce makes every reply single-use; the
  * server compares in constant time. A Weft client without a token recognises the magic ({@link
- * TokenChallengeDetector}); any other yamux client reads its first byte ({@code 'W'}, 87) as a
+ * PlainClientConn}); any other yamux client reads its first byte ({@code 'W'}, 87) as a
  * yamux version and fails at once ({@link #serverRequiresToken} recognises that too). The caller
  * bounds the exchange with a deadline. Stateless; any thread.
  */

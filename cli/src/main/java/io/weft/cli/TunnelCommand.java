@@ -285,8 +285,8 @@ final class TunnelCommand implements Callable<Integer> {
 
     /**
      * Whether reconnecting cannot help: authentication failed (exit 5), or the peer does not
-     * speak TLS or shares no TLS version or cipher with this side (exit 3). Both are
-     * configuration mismatches; a retry would fail the same way.
+     * speak TLS, wants TLS from this side, or shares no TLS version or cipher with it (exit 3).
+     * All are configuration mismatches; a retry would fail the same way.
      */
     private static boolean isFinal(IOException e) {
         int code = Failures.exitCode(e);
@@ -294,7 +294,10 @@ final class TunnelCommand implements Callable<Integer> {
             return true;
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof io.weft.netpoll.tls.TlsHandshakeException tls) {
+            if (t instanceof ProtocolMismatchException) {
+                return true;
+            }
+            if (t instanceof io.weft.netpoll.tls.TlsHandshakeException) {
                 return code == Failures.PROTOCOL;
             }
         }
@@ -318,7 +321,17 @@ final class TunnelCommand implements Callable<Integer> {
 
     private static String endedHow(Session session) {
         IOException cause = session.closeCause();
-        return cause == null ? "" : " (" + Failures.describe(cause) + ")";
+        if (cause == null) {
+            return "";
+        }
+        String hint = "";
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof io.weft.yamux.YamuxProtocolException p && !p.isRemote()
+                    && p.reason().equals("unsupported yamux version 22")) {
+                hint = "; a TLS client? this side needs --tls-cert and --tls-key";
+            }
+        }
+        return " (" + Failures.describe(cause) + hint + ")";
     }
 
     private static void closeQuietly(Listener listener) {

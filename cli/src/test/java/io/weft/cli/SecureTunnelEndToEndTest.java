@@ -186,17 +186,47 @@ class SecureTunnelEndToEndTest {
     }
 
     @Test
-    void aTlsClientAgainstAPlainListenerFailsWithOneLine() throws Exception {
-        GeneratedCertificate cert = GeneratedCertificate.selfSigned("localhost");
+    void tlsAgainstPlainAndPlainAgainstTlsFailAtOnceWithOneLineNamingTheFix() throws Exception {
+        GeneratedCertificate cert = serverCertificate();
         try (var echo = new TcpPeers.Server(TcpPeers::echo);
-                WeftProcess plain = WeftProcess.start("tunnel", "--listen", "127.0.0.1:0", "--to", echo.address())) {
-            String yamux = plain.awaitListening("yamux:", TIMEOUT);
-            WeftProcess client = entry(yamux, "--tls-pin", cert.pin().toString(), "--max-retries", "2");
-            int code = client.awaitExit(TIMEOUT);
-            assertThat(code).as(client.stderr()).isIn(Failures.PROTOCOL, Failures.IO);
-            assertThat(lastLine(client)).startsWith("weft tunnel: ").doesNotContain("\tat ");
-            assertThat(plain.process().isAlive()).isTrue();
+                WeftProcess plain = WeftProcess.start("tunnel", "--listen", "127.0.0.1:0", "--to", echo.address());
+                WeftProcess tls = WeftProcess.start("echo", "--listen", "127.0.0.1:0",
+                        "--tls-cert", dir.resolve("cert.pem").toString(), "--tls-key", dir.resolve("key.pem").toString())) {
+            String plainAddress = plain.awaitListening("yamux:", TIMEOUT);
+            WeftProcess client = entry(plainAddress, "--tls-pin", cert.pin().toString());
+            client.assertExit(Failures.PROTOCOL, TIMEOUT);
+            assertThat(lastLine(client)).startsWith("weft tunnel: tls handshake with " + plainAddress)
+                    .contains("does not speak TLS");
+            assertThat(countLines(client.stderr(), "weft tunnel: ")).isEqualTo(1);
+            assertThat(plain.awaitStderr("a TLS client?", 1, TIMEOUT)).as(plain.stderr()).isTrue();
+
+            String tlsAddress = tls.awaitListening(TIMEOUT);
+            WeftProcess ping = WeftProcess.run(TIMEOUT, "ping", "-c", "1", tlsAddress);
+            ping.assertExit(Failures.PROTOCOL, TIMEOUT);
+            assertThat(ping.stderr().strip()).isEqualTo("weft ping: the server speaks TLS: connect with --tls-pin, --tls-ca or --tls");
+            assertThat(plain.process().isAlive() && tls.process().isAlive()).isTrue();
         }
+    }
+
+    @Test
+    void echoPingAndBenchSpeakTls() throws Exception {
+        GeneratedCertificate cert = serverCertificate();
+        try (WeftProcess echo = WeftProcess.start("echo", "--listen", "127.0.0.1:0",
+                "--tls-cert", dir.resolve("cert.pem").toString(), "--tls-key", dir.resolve("key.pem").toString())) {
+            String address = echo.awaitListening(TIMEOUT);
+            assertThat(echo.stderr()).contains("(TLS)");
+            WeftProcess ping = WeftProcess.run(TIMEOUT, "ping", "-c", "2", "-i", "100ms", "--tls-pin", cert.pin().toString(), address);
+            ping.assertExit(0, TIMEOUT);
+            assertThat(ping.stdout()).contains("(yamux over TLS over tcp)", "2 received");
+            // --tls-ca with the self-signed certificate as its own CA: the name 127.0.0.1 is checked too.
+            WeftProcess bench = WeftProcess.run(TIMEOUT, "bench", address, "--tls-ca", dir.resolve("cert.pem").toString(),
+                    "--duration", "300ms", "--streams", "4", "--json");
+            bench.assertExit(0, TIMEOUT);
+            assertThat(bench.stdout()).contains("\"verified\":true");
+        }
+        WeftProcess inProcess = WeftProcess.run(TIMEOUT, "bench", "--tls", "--duration", "300ms", "--streams", "4");
+        inProcess.assertExit(0, TIMEOUT);
+        assertThat(inProcess.stdout()).contains("in-process echo over TLS over loopback TCP", "OK: ");
     }
 
     @Test

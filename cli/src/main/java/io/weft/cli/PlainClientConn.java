@@ -12,19 +12,21 @@ import java.time.Instant;
 import java.util.Arrays;
 
 /**
- * The connection of a client without {@code --token-file}, watching its first bytes: when they
- * are the token challenge of {@link TokenAuth} (the server wants a token), reads fail with
- * {@link AuthenticationFailedException} ("server requires a token") instead of handing yamux a
- * frame it would report as a protocol error. After the first {@code MAGIC.length} bytes it only
+ * The connection of a client that runs yamux without a token (and maybe without TLS), watching
+ * the server's first bytes, which for a yamux server start with version 0. When they are the
+ * token challenge of {@link TokenAuth}, reads fail with {@link AuthenticationFailedException}
+ * ("server requires a token"); when they are a TLS record (an alert: the server wanted a TLS
+ * handshake), with {@link ProtocolMismatchException}. Either way yamux is not handed bytes it
+ * would report as a puzzling protocol error. After the first {@code MAGIC.length} bytes it only
  * passes calls through. Reads from one thread at a time (yamux's reader), like any Conn.
  */
-final class TokenChallengeDetector implements Conn {
+final class PlainClientConn implements Conn {
 
     private final Conn conn;
     private final byte[] first = new byte[TokenAuth.MAGIC.length];
     private int seen; // bytes of first filled; first.length once decided (only the reader writes it)
 
-    TokenChallengeDetector(Conn conn) {
+    PlainClientConn(Conn conn) {
         this.conn = conn;
     }
 
@@ -39,8 +41,12 @@ final class TokenChallengeDetector implements Conn {
             int take = Math.min(n, first.length - seen);
             dst.get(start, first, seen, take);
             seen += take;
-            if (!Arrays.equals(first, 0, seen, TokenAuth.MAGIC, 0, seen)) {
-                seen = first.length; // not the challenge: stop looking
+            if (seen >= 2 && (first[0] == 0x15 || first[0] == 0x16) && first[1] == 0x03) {
+                throw new ProtocolMismatchException("the server speaks TLS: connect with --tls-pin, --tls-ca or --tls");
+            }
+            boolean maybeTls = (first[0] == 0x15 || first[0] == 0x16) && seen < 2;
+            if (!maybeTls && !Arrays.equals(first, 0, seen, TokenAuth.MAGIC, 0, seen)) {
+                seen = first.length; // a yamux frame (or something else for yamux to judge): stop looking
             } else if (seen == first.length) {
                 throw new AuthenticationFailedException(TokenAuth.SERVER_REQUIRES_TOKEN);
             }
