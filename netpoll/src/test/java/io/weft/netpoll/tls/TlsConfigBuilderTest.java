@@ -203,6 +203,12 @@ class TlsConfigBuilderTest {
         TlsConfig changed = config.toBuilder().trustedCertificates(List.of(otherCa.certificate())).build();
         assertThat(changed.sslContext()).isNotSameAs(config.sslContext());
         assertThat(TlsConfig.of(config.sslContext()).toBuilder().build().sslContext()).isSameAs(config.sslContext());
+        assertThatThrownBy(() -> TlsConfig.of(config.sslContext()).toBuilder().pin(server.pin()).build())
+                .isInstanceOf(IllegalStateException.class);
+        TlsConfig defaults = TlsConfig.builder().applicationProtocols("h2").build();
+        TlsConfig pinned = defaults.toBuilder().pin(server.pin()).build();
+        assertThat(pinned.sslContext()).isNotSameAs(defaults.sslContext());
+        assertThat(pinned.applicationProtocols()).containsExactly("h2");
     }
 
     private static TlsConfig.Builder serverConfig(GeneratedCertificate cert) {
