@@ -40,7 +40,7 @@ import javax.net.ssl.SSLSession;
  *
  * <h2>Reading and writing</h2>
  * One read and one write may run at once (TLS 1.3 key updates and session tickets are handled
- * by whichever side meets them). The peer's close_notify is end of stream ({@code -1}); the
+ * by whichever side meets them; the reader never waits for the writer). The peer's close_notify is end of stream ({@code -1}); the
  * underlying connection ending without it is a {@link TlsTruncationException}, never a clean
  * end. A write either sends every byte or throws; a write that times out keeps the records it
  * had already sealed and sends them first on the next write, so {@code bytesTransferred} counts
@@ -61,9 +61,8 @@ import javax.net.ssl.SSLSession;
  *
  * <h2>Threads and locks</h2>
  * Any thread. {@code handshakeLock} serializes handshakes; reads hold {@code readLock}, writes
- * {@code writeLock}. Lock order: {@code handshakeLock} is never held with the others;
- * {@code readLock} before {@code writeLock} (a reader answering a key update takes the write
- * lock).
+ * {@code writeLock}; {@code deadlineLock} guards the deadlines and is held only around the
+ * underlying connection's non-blocking setters. No thread holds two of the I/O locks at once.
  */
 public final class TlsConn implements Conn {
 
@@ -342,23 +341,17 @@ public final class TlsConn implements Conn {
         return r;
     }
 
-    /** TLS 1.3 post-handshake messages: a key update needs an answer, tickets need tasks. */
-    private void answerPostHandshake(HandshakeStatus status) throws IOException {
+    /**
+     * TLS 1.3 post-handshake messages. A session ticket may need delegated tasks, run here. A
+     * key update asking for ours leaves the engine wanting to wrap: the reader does not answer
+     * it, since that would mean waiting for the write side, and two peers both writing into full
+     * buffers would then wait on each other for ever (both readers stuck behind their writers).
+     * The engine seals the answer ahead of the next record this side writes, which is when TLS
+     * 1.3 requires it (RFC 8446 §4.6.3).
+     */
+    private void answerPostHandshake(HandshakeStatus status) {
         if (status == HandshakeStatus.NEED_TASK) {
             runDelegatedTasks();
-            status = engine.getHandshakeStatus();
-        }
-        if (status != HandshakeStatus.NEED_WRAP || inboundEnded) {
-            return;
-        }
-        lockInterruptibly(writeLock, "write");
-        try {
-            while (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP && !outboundClosed) {
-                wrap(NOTHING, 0, 1);
-            }
-            flush();
-        } finally {
-            writeLock.unlock();
         }
     }
 
