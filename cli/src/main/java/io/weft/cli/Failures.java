@@ -80,7 +80,8 @@ final class Failures {
             if (TokenAuth.serverRequiresToken(t)) {
                 return TokenAuth.SERVER_REQUIRES_TOKEN;
             }
-            if ((t instanceof AuthenticationFailedException || t instanceof ProtocolMismatchException) && t != failure) {
+            if ((t instanceof AuthenticationFailedException || t instanceof ProtocolMismatchException
+                    || t instanceof TlsHandshakeException) && t != failure) {
                 return describe(t); // "connection lost: the server refused the token": the reason is what matters
             }
         }
