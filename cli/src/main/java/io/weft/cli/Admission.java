@@ -37,6 +37,11 @@ final class Admission {
         this.warnings = new PeerWarnings(log);
     }
 
+    /** Handshakes running now (each on its own virtual thread, which ends with it). */
+    int inProgress() {
+        return MAX_PENDING - pending.availablePermits();
+    }
+
     /**
      * Accepts until the listener is closed while draining (then returns) or fails (then throws);
      * runs {@code serve} on each new session's own virtual thread.
