@@ -567,6 +567,7 @@ public final class TlsConn implements Conn {
 
     @Override
     public void setReadDeadline(Instant deadline) throws IOException {
+        ensureOpen("set");
         deadlineLock.lock();
         try {
             readDeadline = deadline;
@@ -578,6 +579,7 @@ public final class TlsConn implements Conn {
 
     @Override
     public void setWriteDeadline(Instant deadline) throws IOException {
+        ensureOpen("set");
         deadlineLock.lock();
         try {
             writeDeadline = deadline;
