@@ -129,15 +129,20 @@ public final class TlsConn implements Conn {
      * @throws DeadlineExceededException if a deadline or the handshake timeout passes first
      */
     public void handshake() throws IOException {
+        handshake("handshake");
+    }
+
+    /** The handshake on behalf of {@code op} ("read", "write", ...), which errors name. */
+    private void handshake(String op) throws IOException {
         if (state.get() == State.READY) {
             return;
         }
-        lockInterruptibly(handshakeLock, "handshake");
+        lockInterruptibly(handshakeLock, op);
         try {
             switch (state.get()) {
                 case READY -> { return; }
                 case FAILED -> throw handshakeFailure;
-                case CLOSED -> throw closedException("handshake");
+                case CLOSED -> throw closedException(op);
                 case NEW -> { }
             }
             startHandshakeTimer();
@@ -156,7 +161,7 @@ public final class TlsConn implements Conn {
                 stopHandshakeTimer();
             }
         } catch (IOException e) {
-            ensureOpen("handshake");
+            ensureOpen(op);
             throw e;
         } finally {
             handshakeLock.unlock();
@@ -247,7 +252,7 @@ public final class TlsConn implements Conn {
             ensureOpen("read");
             return 0;
         }
-        handshake();
+        handshake("read");
         lockInterruptibly(readLock, "read");
         try {
             while (true) {
@@ -391,7 +396,7 @@ public final class TlsConn implements Conn {
             ensureOpen("write");
             return 0;
         }
-        handshake();
+        handshake("write");
         lockInterruptibly(writeLock, "write");
         try {
             oneSrc[0] = src;
@@ -413,7 +418,7 @@ public final class TlsConn implements Conn {
             ensureOpen("write");
             return 0;
         }
-        handshake();
+        handshake("write");
         lockInterruptibly(writeLock, "write");
         try {
             return writeLocked(srcs, offset, length);
@@ -503,7 +508,7 @@ public final class TlsConn implements Conn {
      */
     @Override
     public void closeWrite() throws IOException {
-        handshake();
+        handshake("close");
         lockInterruptibly(writeLock, "close");
         try {
             ensureOpen("close");
@@ -567,6 +572,7 @@ public final class TlsConn implements Conn {
 
     @Override
     public void setReadDeadline(Instant deadline) throws IOException {
+        ensureOpen("set");
         deadlineLock.lock();
         try {
             readDeadline = deadline;
@@ -578,6 +584,7 @@ public final class TlsConn implements Conn {
 
     @Override
     public void setWriteDeadline(Instant deadline) throws IOException {
+        ensureOpen("set");
         deadlineLock.lock();
         try {
             writeDeadline = deadline;

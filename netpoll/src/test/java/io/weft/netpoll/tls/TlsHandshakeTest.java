@@ -15,14 +15,11 @@ import io.weft.netpoll.spi.Addresses;
 import io.weft.netpoll.tls.TlsHandshakeException.Reason;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -64,14 +61,6 @@ class TlsHandshakeTest {
         Throwable c = catchThrowable(client::handshake);
         Throwable sf = s.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
         return new Throwable[] {c, sf};
-    }
-
-    private static SSLContext trustOnly(KeyStore trusted) throws Exception {
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trusted);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     @Test
@@ -194,7 +183,7 @@ class TlsHandshakeTest {
         assertThat(server.peerCertificates()).hasSize(1);
 
         Conn[] raw2 = tcpPair();
-        TlsConn anonymous = Tls.client(raw2[0], TlsConfig.of(trustOnly(TestTls.keyStore())), "localhost");
+        TlsConn anonymous = Tls.client(raw2[0], TestTls.anonymousClient(), "localhost");
         TlsConn server2 = Tls.server(raw2[1], requiring);
         Call<Throwable> serverSide = threads.start(Kind.VIRTUAL, () -> catchThrowable(server2::handshake));
         // TLS 1.3: the client's handshake ends before the server has judged it; the refusal
