@@ -1,6 +1,9 @@
 package io.weft.netpoll.tls;
 
+import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -12,6 +15,17 @@ import javax.net.ssl.SSLParameters;
 /**
  * How {@link Tls} secures a connection: the {@link SSLContext} (keys and trust), whether a client
  * must present a certificate, ALPN protocols, protocol versions and timeouts. Immutable; any thread.
+ *
+ * <p>Keys and trust come either from an {@link SSLContext} given whole ({@link
+ * Builder#sslContext}) or from a certificate and key ({@link Builder#certificate}), trusted
+ * authorities ({@link Builder#trustedCertificates}) or a pinned peer certificate ({@link
+ * Builder#pin}), from which {@link Builder#build()} makes the context:
+ *
+ * <pre>{@code
+ * TlsConfig server = TlsConfig.builder().certificate(Path.of("cert.pem"), Path.of("key.pem")).build();
+ * TlsConfig client = TlsConfig.builder().trustedCertificates(Path.of("ca.pem")).build();
+ * TlsConfig pinned = TlsConfig.builder().pin(CertificatePin.parse("sha256:9f86d0...")).build();
+ * }</pre>
  *
  * <p>Defaults: the JDK's default context (its trust store, no key), server name indication and
  * host name verification on for clients, TLS 1.3 and 1.2, no client certificate asked for, no
@@ -37,9 +51,20 @@ public final class TlsConfig {
     private final boolean verifyHostname;
     private final Duration handshakeTimeout;
     private final Duration closeNotifyTimeout;
+    // What a derived context was made from (all null when the context was given whole).
+    private final boolean derived;
+    private final List<X509Certificate> chain;
+    private final PrivateKey key;
+    private final List<X509Certificate> trusted;
+    private final CertificatePin pin;
 
-    private TlsConfig(Builder b) {
-        this.sslContext = b.sslContext;
+    private TlsConfig(Builder b, SSLContext context, boolean derived) {
+        this.sslContext = context;
+        this.derived = derived;
+        this.chain = b.chain;
+        this.key = b.key;
+        this.trusted = b.trusted;
+        this.pin = b.pin;
         this.clientAuth = b.clientAuth;
         this.applicationProtocols = List.copyOf(b.applicationProtocols);
         this.protocols = List.copyOf(b.protocols);
@@ -58,7 +83,10 @@ public final class TlsConfig {
         return new Builder();
     }
 
-    /** The context engines are created from. */
+    /**
+     * The context engines are created from: the one given to {@link Builder#sslContext}, else one
+     * made from the builder's certificate, trusted certificates and pin, else the JDK's default.
+     */
     public SSLContext sslContext() {
         return sslContext;
     }
@@ -96,7 +124,15 @@ public final class TlsConfig {
     /** A builder for a copy of this config. */
     public Builder toBuilder() {
         Builder b = new Builder();
-        b.sslContext = sslContext;
+        if (derived) {
+            b.chain = chain;
+            b.key = key;
+            b.trusted = trusted;
+            b.pin = pin;
+            b.derivedContext = sslContext;
+        } else {
+            b.sslContext = sslContext;
+        }
         b.clientAuth = clientAuth;
         b.applicationProtocols = applicationProtocols;
         b.protocols = protocols;
@@ -148,6 +184,11 @@ public final class TlsConfig {
     /** Builds a {@link TlsConfig}; not thread-safe. */
     public static final class Builder {
         private SSLContext sslContext;
+        private List<X509Certificate> chain;
+        private PrivateKey key;
+        private List<X509Certificate> trusted;
+        private CertificatePin pin;
+        private SSLContext derivedContext; // made from the fields above by an earlier build()
         private ClientAuth clientAuth = ClientAuth.NONE;
         private List<String> applicationProtocols = List.of();
         private List<String> protocols = List.of("TLSv1.3", "TLSv1.2");
@@ -157,7 +198,10 @@ public final class TlsConfig {
 
         private Builder() {}
 
-        /** Uses {@code context} for keys and trust (default: the JDK's default context). */
+        /**
+         * Uses {@code context} for keys and trust (default: the JDK's default context). Cannot be
+         * combined with {@link #certificate}, {@link #trustedCertificates} or {@link #pin}.
+         */
         public Builder sslContext(SSLContext context) {
             this.sslContext = Objects.requireNonNull(context, "context");
             return this;
@@ -212,16 +256,126 @@ public final class TlsConfig {
             return this;
         }
 
-        /** The config. */
+        /**
+         * Presents {@code chain} (the leaf first, then the certificates that issued it) with the
+         * leaf's private key {@code key}: a server's certificate, or a client's for mutual TLS.
+         * RSA, EC and Ed25519 keys work in TLS 1.3 and 1.2 (Ed25519 needs a peer that offers it).
+         *
+         * @throws IllegalArgumentException when the chain is empty or the key is not the leaf's
+         */
+        public Builder certificate(List<X509Certificate> chain, PrivateKey key) {
+            List<X509Certificate> copy = List.copyOf(chain);
+            Objects.requireNonNull(key, "key");
+            if (copy.isEmpty()) {
+                throw new IllegalArgumentException("the certificate chain is empty");
+            }
+            if (!KeyMaterial.matches(key, copy.get(0).getPublicKey())) {
+                throw new IllegalArgumentException("the " + key.getAlgorithm() + " private key does not match"
+                        + " the certificate for " + copy.get(0).getSubjectX500Principal().getName());
+            }
+            return setCertificate(copy, key);
+        }
+
+        /**
+         * {@link #certificate(List, PrivateKey)} read from PEM files: {@code chainPem} holds one or
+         * more {@code CERTIFICATE} blocks, leaf first; {@code keyPem} the leaf's unencrypted PKCS#8
+         * {@code PRIVATE KEY} (see {@link Pem#readPrivateKey}). Both files are read now.
+         *
+         * @throws TlsConfigException when a file cannot be read or parsed, or the key does not
+         *     match the leaf certificate; the message names the files
+         */
+        public Builder certificate(Path chainPem, Path keyPem) throws TlsConfigException {
+            List<X509Certificate> certs = Pem.readCertificates(chainPem);
+            PrivateKey privateKey = Pem.readPrivateKey(keyPem);
+            if (!KeyMaterial.matches(privateKey, certs.get(0).getPublicKey())) {
+                throw new TlsConfigException("tls: " + keyPem + " does not match the certificate in " + chainPem);
+            }
+            return setCertificate(certs, privateKey);
+        }
+
+        private Builder setCertificate(List<X509Certificate> certs, PrivateKey privateKey) {
+            this.chain = certs;
+            this.key = privateKey;
+            this.derivedContext = null;
+            return this;
+        }
+
+        /**
+         * Verifies the peer against these certificate authorities instead of the JDK's default
+         * trust store: a client's authorities for servers, a server's for client certificates
+         * (with {@link ClientAuth#REQUEST} or {@link ClientAuth#REQUIRE}).
+         *
+         * @throws IllegalArgumentException when {@code cas} is empty
+         */
+        public Builder trustedCertificates(List<X509Certificate> cas) {
+            List<X509Certificate> copy = List.copyOf(cas);
+            if (copy.isEmpty()) {
+                throw new IllegalArgumentException("no trusted certificates given");
+            }
+            this.trusted = copy;
+            this.derivedContext = null;
+            return this;
+        }
+
+        /**
+         * {@link #trustedCertificates(List)} read now from a PEM bundle of {@code CERTIFICATE} blocks.
+         *
+         * @throws TlsConfigException when the file cannot be read or holds no certificate
+         */
+        public Builder trustedCertificates(Path caBundlePem) throws TlsConfigException {
+            return trustedCertificates(Pem.readCertificates(caBundlePem));
+        }
+
+        /**
+         * Trusts exactly the peer certificate {@code pin} names, and no certificate authority; a
+         * later call replaces the pin. Works in both directions: a client pinning its server, a
+         * server pinning its client's certificate. No host name, validity date or authority is
+         * checked (the pin is the peer's identity, as an ssh host key is), so this also sets
+         * {@link #verifyHostname verifyHostname(false)}. A different certificate fails the
+         * handshake with {@link TlsHandshakeException.Reason#PIN_MISMATCH}.
+         */
+        public Builder pin(CertificatePin pin) {
+            this.pin = Objects.requireNonNull(pin, "pin");
+            this.verifyHostname = false;
+            this.derivedContext = null;
+            return this;
+        }
+
+        /**
+         * The config.
+         *
+         * @throws IllegalStateException when {@link #sslContext} was combined with {@link
+         *     #certificate}, {@link #trustedCertificates} or {@link #pin}; when both trusted
+         *     certificates and a pin were set; or when {@link ClientAuth#REQUIRE} has nothing to
+         *     verify client certificates against
+         */
         public TlsConfig build() {
-            if (sslContext == null) {
+            boolean material = chain != null || trusted != null || pin != null;
+            if (sslContext != null) {
+                if (material) {
+                    throw new IllegalStateException("sslContext cannot be combined with certificate,"
+                            + " trustedCertificates or pin; the SSLContext already holds keys and trust");
+                }
+                return new TlsConfig(this, sslContext, false);
+            }
+            if (trusted != null && pin != null) {
+                throw new IllegalStateException("set trustedCertificates or pin, not both");
+            }
+            if (clientAuth == ClientAuth.REQUIRE && trusted == null && pin == null) {
+                throw new IllegalStateException("client certificates required but nothing to verify them"
+                        + " against: set trustedCertificates or pin");
+            }
+            if (!material) {
                 try {
-                    sslContext = SSLContext.getDefault();
+                    return new TlsConfig(this, SSLContext.getDefault(), false);
                 } catch (NoSuchAlgorithmException e) {
                     throw new IllegalStateException("the JDK has no default TLS context", e);
                 }
             }
-            return new TlsConfig(this);
+            if (derivedContext == null) {
+                derivedContext = KeyMaterial.sslContext(chain, key, trusted, pin);
+            }
+            return new TlsConfig(this, derivedContext, true);
         }
     }
 }
