@@ -123,7 +123,7 @@ class TlsGoClientJavaServerTest {
             // Go sends a bad_certificate alert: for Weft the peer refused the handshake.
             assertThat(server.handshakeFailures()).singleElement().isInstanceOfSatisfying(TlsHandshakeException.class,
                     e -> {
-                        assertThat(e.reason()).isEqualTo(TlsHandshakeException.Reason.PEER_ALERT);
+                        assertThat(e.reason()).as("reason of %s", e).isEqualTo(TlsHandshakeException.Reason.PEER_ALERT);
                         assertThat(e.getMessage()).contains("bad_certificate");
                     });
             assertThat(runGo(server, TIMEOUT, "echo-client", args(tls.goClient(), List.of("-streams", "4"))))
@@ -140,7 +140,7 @@ class TlsGoClientJavaServerTest {
             assertThat(stderr).contains("yamux ping read: remote error: tls: ");
             await().atMost(TIMEOUT).until(() -> server.handshakeFailures().size() == 1);
             assertThat(server.handshakeFailures().get(0)).isInstanceOfSatisfying(TlsHandshakeException.class, e -> {
-                assertThat(e.reason()).isEqualTo(TlsHandshakeException.Reason.CLIENT_CERTIFICATE_REQUIRED);
+                assertThat(e.reason()).as("reason of %s", e).isEqualTo(TlsHandshakeException.Reason.CLIENT_CERTIFICATE_REQUIRED);
                 assertThat(e.getMessage()).containsIgnoringCase("certificate");
             });
             // TLS 1.2: the refusal is part of Go's handshake.
@@ -149,7 +149,7 @@ class TlsGoClientJavaServerTest {
             assertThat(stderr12).contains("tls handshake with").contains("remote error: tls: ");
             await().atMost(TIMEOUT).until(() -> server.handshakeFailures().size() == 2);
             assertThat(server.handshakeFailures().get(1)).isInstanceOfSatisfying(TlsHandshakeException.class,
-                    e -> assertThat(e.reason()).isEqualTo(TlsHandshakeException.Reason.CLIENT_CERTIFICATE_REQUIRED));
+                    e -> assertThat(e.reason()).as("reason of %s", e).isEqualTo(TlsHandshakeException.Reason.CLIENT_CERTIFICATE_REQUIRED));
             assertThat(runGo(server, TIMEOUT, "echo-client",
                     args(tls.goClientWithCertificate(), List.of("-streams", "4"))))
                     .containsEntry("verified", "true");
@@ -163,7 +163,7 @@ class TlsGoClientJavaServerTest {
             assertThat(stderr).isNotEmpty();
             await().atMost(TIMEOUT).until(() -> server.handshakeFailures().size() == 1);
             assertThat(server.handshakeFailures().get(0)).isInstanceOfSatisfying(TlsHandshakeException.class,
-                    e -> assertThat(e.reason()).isEqualTo(TlsHandshakeException.Reason.NOT_TLS));
+                    e -> assertThat(e.reason()).as("reason of %s", e).isEqualTo(TlsHandshakeException.Reason.NOT_TLS));
         }
     }
 }

@@ -146,7 +146,7 @@ class TlsJavaClientGoServerTest {
         // TLS 1.2: Go refuses inside the handshake, so Weft's handshake fails with Go's alert.
         TlsConn conn = dial(server, tls.weftClient(), "localhost");
         assertThatThrownBy(conn::handshake).isInstanceOfSatisfying(TlsHandshakeException.class,
-                e -> assertThat(e.reason()).isEqualTo(TlsHandshakeException.Reason.PEER_ALERT));
+                e -> assertThat(e.reason()).as("reason of %s", e).isEqualTo(TlsHandshakeException.Reason.PEER_ALERT));
         await().atMost(TIMEOUT).until(() -> server.stderr().contains("client didn't provide a certificate"));
     }
 
@@ -168,13 +168,13 @@ class TlsJavaClientGoServerTest {
         GoPeer server = goServer(args(tls.goServer()));
         TlsConn wrongName = dial(server, tls.weftClient(), "wrong.example");
         assertThatThrownBy(wrongName::handshake).isInstanceOfSatisfying(TlsHandshakeException.class, e -> {
-            assertThat(e.reason()).isEqualTo(TlsHandshakeException.Reason.HOSTNAME_MISMATCH);
+            assertThat(e.reason()).as("reason of %s", e).isEqualTo(TlsHandshakeException.Reason.HOSTNAME_MISMATCH);
             assertThat(e.getMessage()).contains("wrong.example");
         });
         // A later read or write reports the same failure.
         assertThatThrownBy(() -> wrongName.write(ByteBuffer.wrap(new byte[1])))
                 .isInstanceOfSatisfying(TlsHandshakeException.class,
-                        e -> assertThat(e.reason()).isEqualTo(TlsHandshakeException.Reason.HOSTNAME_MISMATCH));
+                        e -> assertThat(e.reason()).as("reason of %s", e).isEqualTo(TlsHandshakeException.Reason.HOSTNAME_MISMATCH));
         Session good = session(dial(server, tls.weftClient(), "localhost"));
         echoRoundTrip(good.openStream(), 100_000, 3, executor);
     }
@@ -184,7 +184,7 @@ class TlsJavaClientGoServerTest {
         GoPeer server = goServer(args(tls.goServer()));
         TlsConn conn = dial(server, tls.weftClientTrustingTheOtherCa(), "localhost");
         assertThatThrownBy(conn::handshake).isInstanceOfSatisfying(TlsHandshakeException.class,
-                e -> assertThat(e.reason()).isEqualTo(TlsHandshakeException.Reason.UNKNOWN_AUTHORITY));
+                e -> assertThat(e.reason()).as("reason of %s", e).isEqualTo(TlsHandshakeException.Reason.UNKNOWN_AUTHORITY));
         await().atMost(TIMEOUT).until(() -> server.stderr().contains("tls handshake with"));
     }
 
