@@ -16,16 +16,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Go's crypto/tls + hashicorp/yamux client (weftpeer {@code echo-client}, {@code ping}, {@code
  * tls-probe}) against Weft's yamux server over {@link io.weft.netpoll.tls.TlsConn}: bulk and
  * many-stream echo verified by Go, TLS 1.2, mutual TLS, and refused clients (wrong CA, missing
- * client certificate) after which the server keeps serving. The 1 GiB run is in {@link
- * TlsInteropStressTest}.
+ * client certificate) after which the server keeps serving.
  */
 class TlsGoClientJavaServerTest {
 
@@ -67,11 +68,13 @@ class TlsGoClientJavaServerTest {
     }
 
     @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void goEchoClientVerifiesBulkOnOneStream() throws Exception {
         long bytes = TlsJavaClientGoServerTest.BULK_BYTES;
+        Duration timeout = TlsJavaClientGoServerTest.BULK_TIMEOUT;
         try (JavaServer server = echoServer(tls.weftServer())) {
-            Map<String, String> result = runGo(server, Duration.ofSeconds(55), "echo-client",
-                    args(tls.goClient(), List.of("-streams", "1", "-bytes", String.valueOf(bytes), "-timeout", "55s")));
+            Map<String, String> result = runGo(server, timeout, "echo-client", args(tls.goClient(),
+                    List.of("-streams", "1", "-bytes", String.valueOf(bytes), "-timeout", timeout.toSeconds() + "s")));
             assertThat(result).containsEntry("verified", "true").containsEntry("tls", "true")
                     .containsEntry("bytesPerStream", String.valueOf(bytes));
             assertThat(server.tlsConns()).singleElement().satisfies(c -> {
