@@ -12,6 +12,7 @@ import io.weft.netpoll.tls.Tls;
 import io.weft.netpoll.tls.TlsConfig;
 import io.weft.netpoll.tls.TlsConn;
 import io.weft.netpoll.tls.TlsHandshakeException;
+import io.weft.netpoll.tls.TlsTruncationException;
 import io.weft.yamux.Session;
 import io.weft.yamux.YamuxConfig;
 import java.io.IOException;
@@ -189,6 +190,17 @@ class TlsJavaClientGoServerTest {
         assertThatThrownBy(conn::handshake).isInstanceOfSatisfying(TlsHandshakeException.class,
                 e -> assertThat(e.reason()).as("reason of %s", e).isEqualTo(TlsHandshakeException.Reason.UNKNOWN_AUTHORITY));
         await().atMost(TIMEOUT).until(() -> server.stderr().contains("tls handshake with"));
+    }
+
+    @Test
+    void goDyingWithoutCloseNotifyIsATruncationNotAnEndOfStream() throws Exception {
+        GoPeer server = goServer(args(tls.goServer()));
+        TlsConn conn = dial(server, tls.weftClient(), "localhost");
+        conn.handshake();
+        server.close(); // killed: the kernel closes the socket, no close_notify is sent
+        conn.setReadDeadline(Instant.now().plus(TIMEOUT));
+        assertThatThrownBy(() -> conn.read(ByteBuffer.allocate(1))).isInstanceOf(TlsTruncationException.class)
+                .hasMessageContaining("close_notify");
     }
 
     @Test
