@@ -1,5 +1,6 @@
 package io.weft.netpoll.tls;
 
+import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
@@ -102,7 +103,7 @@ final class KeyMaterial {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keyManagers, trustManagers, null);
             return context;
-        } catch (GeneralSecurityException | java.io.IOException e) {
+        } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("tls: cannot build a TLS context from the certificate and key: "
                     + e.getMessage(), e);
         }

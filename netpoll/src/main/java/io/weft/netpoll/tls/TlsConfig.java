@@ -51,16 +51,16 @@ public final class TlsConfig {
     private final boolean verifyHostname;
     private final Duration handshakeTimeout;
     private final Duration closeNotifyTimeout;
-    // What a derived context was made from (all null when the context was given whole).
-    private final boolean derived;
+    // Whether the context was given whole; else what it was made from (all null for the default).
+    private final boolean contextGiven;
     private final List<X509Certificate> chain;
     private final PrivateKey key;
     private final List<X509Certificate> trusted;
     private final CertificatePin pin;
 
-    private TlsConfig(Builder b, SSLContext context, boolean derived) {
+    private TlsConfig(Builder b, SSLContext context, boolean contextGiven) {
         this.sslContext = context;
-        this.derived = derived;
+        this.contextGiven = contextGiven;
         this.chain = b.chain;
         this.key = b.key;
         this.trusted = b.trusted;
@@ -124,14 +124,14 @@ public final class TlsConfig {
     /** A builder for a copy of this config. */
     public Builder toBuilder() {
         Builder b = new Builder();
-        if (derived) {
+        if (contextGiven) {
+            b.sslContext = sslContext;
+        } else {
             b.chain = chain;
             b.key = key;
             b.trusted = trusted;
             b.pin = pin;
             b.derivedContext = sslContext;
-        } else {
-            b.sslContext = sslContext;
         }
         b.clientAuth = clientAuth;
         b.applicationProtocols = applicationProtocols;
@@ -331,8 +331,9 @@ public final class TlsConfig {
          * later call replaces the pin. Works in both directions: a client pinning its server, a
          * server pinning its client's certificate. No host name, validity date or authority is
          * checked (the pin is the peer's identity, as an ssh host key is), so this also sets
-         * {@link #verifyHostname verifyHostname(false)}. A different certificate fails the
-         * handshake with {@link TlsHandshakeException.Reason#PIN_MISMATCH}.
+         * {@link #verifyHostname verifyHostname(false)} (turning it back on has no effect while
+         * a pin is set). A different certificate fails the handshake with {@link
+         * TlsHandshakeException.Reason#PIN_MISMATCH}.
          */
         public Builder pin(CertificatePin pin) {
             this.pin = Objects.requireNonNull(pin, "pin");
@@ -356,7 +357,7 @@ public final class TlsConfig {
                     throw new IllegalStateException("sslContext cannot be combined with certificate,"
                             + " trustedCertificates or pin; the SSLContext already holds keys and trust");
                 }
-                return new TlsConfig(this, sslContext, false);
+                return new TlsConfig(this, sslContext, true);
             }
             if (trusted != null && pin != null) {
                 throw new IllegalStateException("set trustedCertificates or pin, not both");
@@ -375,7 +376,7 @@ public final class TlsConfig {
             if (derivedContext == null) {
                 derivedContext = KeyMaterial.sslContext(chain, key, trusted, pin);
             }
-            return new TlsConfig(this, derivedContext, true);
+            return new TlsConfig(this, derivedContext, false);
         }
     }
 }
