@@ -149,21 +149,27 @@ class TlsJavaClientGoServerTest {
         GoPeer server = goServer(args(tls.goServerRequiringClientCertificates(), List.of("-tls-max", "1.2")));
         // TLS 1.2: Go refuses inside the handshake, so Weft's handshake fails with Go's alert.
         TlsConn conn = dial(server, tls.weftClient(), "localhost");
-        assertThatThrownBy(conn::handshake).isInstanceOfSatisfying(TlsHandshakeException.class,
-                e -> assertThat(e.reason()).as("reason of %s", e).isEqualTo(TlsHandshakeException.Reason.PEER_ALERT));
+        assertThatThrownBy(conn::handshake).isInstanceOfSatisfying(TlsHandshakeException.class, e -> {
+            assertThat(e.reason()).as("reason of %s", e).isEqualTo(TlsHandshakeException.Reason.PEER_ALERT);
+            assertThat(e.getMessage()).contains("bad_certificate");
+        });
         await().atMost(TIMEOUT).until(() -> server.stderr().contains("client didn't provide a certificate"));
     }
 
     @Test
     void mutualTlsWithoutAClientCertificateIsRefusedByGoAfterTheTls13Handshake() throws Exception {
         // TLS 1.3: the client's handshake is over before the server has read its (empty)
-        // certificate; Go's certificate_required alert arrives on the first read.
+        // certificate; Go's alert (bad_certificate) arrives on the first read, which reports it as
+        // the handshake's failure.
         GoPeer server = goServer(args(tls.goServerRequiringClientCertificates()));
         TlsConn conn = dial(server, tls.weftClient(), "localhost");
         conn.handshake();
         conn.setReadDeadline(Instant.now().plus(TIMEOUT));
-        assertThatThrownBy(() -> conn.read(ByteBuffer.allocate(1))).isInstanceOf(IOException.class)
-                .hasMessageContaining("certificate");
+        assertThatThrownBy(() -> conn.read(ByteBuffer.allocate(1))).isInstanceOfSatisfying(
+                TlsHandshakeException.class, e -> {
+                    assertThat(e.reason()).as("reason of %s", e).isEqualTo(TlsHandshakeException.Reason.PEER_ALERT);
+                    assertThat(e.getMessage()).contains("bad_certificate");
+                });
         await().atMost(TIMEOUT).until(() -> server.stderr().contains("client didn't provide a certificate"));
     }
 
