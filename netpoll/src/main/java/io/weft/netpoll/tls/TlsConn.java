@@ -40,7 +40,7 @@ import javax.net.ssl.SSLSession;
  *
  * <h2>Reading and writing</h2>
  * One read and one write may run at once (TLS 1.3 key updates and session tickets are handled
- * by whichever side meets them). The peer's close_notify is end of stream ({@code -1}); the
+ * by whichever side meets them; the reader never waits for the writer). The peer's close_notify is end of stream ({@code -1}); the
  * underlying connection ending without it is a {@link TlsTruncationException}, never a clean
  * end. A write either sends every byte or throws; a write that times out keeps the records it
  * had already sealed and sends them first on the next write, so {@code bytesTransferred} counts
@@ -61,9 +61,8 @@ import javax.net.ssl.SSLSession;
  *
  * <h2>Threads and locks</h2>
  * Any thread. {@code handshakeLock} serializes handshakes; reads hold {@code readLock}, writes
- * {@code writeLock}. Lock order: {@code handshakeLock} is never held with the others;
- * {@code readLock} before {@code writeLock} (a reader answering a key update takes the write
- * lock).
+ * {@code writeLock}; {@code deadlineLock} guards the deadlines and is held only around the
+ * underlying connection's non-blocking setters. No thread holds two of the I/O locks at once.
  */
 public final class TlsConn implements Conn {
 
@@ -130,15 +129,20 @@ public final class TlsConn implements Conn {
      * @throws DeadlineExceededException if a deadline or the handshake timeout passes first
      */
     public void handshake() throws IOException {
+        handshake("handshake");
+    }
+
+    /** The handshake on behalf of {@code op} ("read", "write", ...), which errors name. */
+    private void handshake(String op) throws IOException {
         if (state.get() == State.READY) {
             return;
         }
-        lockInterruptibly(handshakeLock, "handshake");
+        lockInterruptibly(handshakeLock, op);
         try {
             switch (state.get()) {
                 case READY -> { return; }
                 case FAILED -> throw handshakeFailure;
-                case CLOSED -> throw closedException("handshake");
+                case CLOSED -> throw closedException(op);
                 case NEW -> { }
             }
             startHandshakeTimer();
@@ -157,7 +161,7 @@ public final class TlsConn implements Conn {
                 stopHandshakeTimer();
             }
         } catch (IOException e) {
-            ensureOpen("handshake");
+            ensureOpen(op);
             throw e;
         } finally {
             handshakeLock.unlock();
@@ -248,7 +252,7 @@ public final class TlsConn implements Conn {
             ensureOpen("read");
             return 0;
         }
-        handshake();
+        handshake("read");
         lockInterruptibly(readLock, "read");
         try {
             while (true) {
@@ -342,23 +346,17 @@ public final class TlsConn implements Conn {
         return r;
     }
 
-    /** TLS 1.3 post-handshake messages: a key update needs an answer, tickets need tasks. */
-    private void answerPostHandshake(HandshakeStatus status) throws IOException {
+    /**
+     * TLS 1.3 post-handshake messages. A session ticket may need delegated tasks, run here. A
+     * key update asking for ours leaves the engine wanting to wrap: the reader does not answer
+     * it, since that would mean waiting for the write side, and two peers both writing into full
+     * buffers would then wait on each other for ever (both readers stuck behind their writers).
+     * The engine seals the answer ahead of the next record this side writes, which is when TLS
+     * 1.3 requires it (RFC 8446 §4.6.3).
+     */
+    private void answerPostHandshake(HandshakeStatus status) {
         if (status == HandshakeStatus.NEED_TASK) {
             runDelegatedTasks();
-            status = engine.getHandshakeStatus();
-        }
-        if (status != HandshakeStatus.NEED_WRAP || inboundEnded) {
-            return;
-        }
-        lockInterruptibly(writeLock, "write");
-        try {
-            while (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP && !outboundClosed) {
-                wrap(NOTHING, 0, 1);
-            }
-            flush();
-        } finally {
-            writeLock.unlock();
         }
     }
 
@@ -398,7 +396,7 @@ public final class TlsConn implements Conn {
             ensureOpen("write");
             return 0;
         }
-        handshake();
+        handshake("write");
         lockInterruptibly(writeLock, "write");
         try {
             oneSrc[0] = src;
@@ -420,7 +418,7 @@ public final class TlsConn implements Conn {
             ensureOpen("write");
             return 0;
         }
-        handshake();
+        handshake("write");
         lockInterruptibly(writeLock, "write");
         try {
             return writeLocked(srcs, offset, length);
@@ -510,7 +508,7 @@ public final class TlsConn implements Conn {
      */
     @Override
     public void closeWrite() throws IOException {
-        handshake();
+        handshake("close");
         lockInterruptibly(writeLock, "close");
         try {
             ensureOpen("close");
@@ -574,6 +572,7 @@ public final class TlsConn implements Conn {
 
     @Override
     public void setReadDeadline(Instant deadline) throws IOException {
+        ensureOpen("set");
         deadlineLock.lock();
         try {
             readDeadline = deadline;
@@ -585,6 +584,7 @@ public final class TlsConn implements Conn {
 
     @Override
     public void setWriteDeadline(Instant deadline) throws IOException {
+        ensureOpen("set");
         deadlineLock.lock();
         try {
             writeDeadline = deadline;

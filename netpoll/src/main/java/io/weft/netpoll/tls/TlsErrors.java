@@ -37,7 +37,8 @@ final class TlsErrors {
             text = "certificate has expired or is not yet valid";
         } else if (lower.contains("no subject alternative") || lower.contains("no name matching")) {
             reason = Reason.HOSTNAME_MISMATCH;
-            text = "certificate is not valid for the server name (" + firstMessageContaining(failure, "matching") + ")";
+            text = "certificate is not valid for the server name: "
+                    + firstMessageContaining(failure, "matching").replaceFirst("^\\([a-z_]+\\) ", "");
         } else if (lower.contains("pkix path") || lower.contains("unable to find valid certification path")
                 || lower.contains("no trusted certificate found")) {
             reason = Reason.UNKNOWN_AUTHORITY;
@@ -65,7 +66,7 @@ final class TlsErrors {
             text = "the peer closed the connection during the handshake";
         } else {
             reason = Reason.OTHER;
-            text = failure.getMessage();
+            text = String.valueOf(failure.getMessage()).replaceFirst("^\\([a-z_]+\\) ", "");
         }
         return new TlsHandshakeException(prefix + text, reason, failure);
     }

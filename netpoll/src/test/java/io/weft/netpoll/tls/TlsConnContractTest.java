@@ -107,8 +107,34 @@ public abstract class TlsConnContractTest extends ConnContractTest {
         assertThat(got.toByteArray()).isEqualTo(data);
     }
 
-    /** Helper for subclasses: the two TLS ends of the current pair. */
-    protected Conn client() {
-        return c1;
+    @Test
+    void fullDuplexBulkCrossesKeyUpdatesBothWays() throws Exception {
+        // The test JVM rekeys every MiB (key-updates.security): 16 MiB each way at once means
+        // key updates arrive while this side is writing, and are answered from the reader.
+        int size = 16 << 20;
+        Call<byte[]> fromC2 = threads.start(Kind.VIRTUAL, () -> c2.inputStream().readAllBytes());
+        Call<byte[]> fromC1 = threads.start(Kind.VIRTUAL, () -> c1.inputStream().readAllBytes());
+        Call<Void> c2Writer = threads.start(Kind.VIRTUAL, () -> {
+            writeSeeded(c2, size, 2);
+            return null;
+        });
+        writeSeeded(c1, size, 1);
+        c2Writer.result().get(PATIENCE.toSeconds() * 3, TimeUnit.SECONDS);
+        assertThat(fromC2.result().get(PATIENCE.toSeconds() * 3, TimeUnit.SECONDS)).isEqualTo(seeded(size, 1));
+        assertThat(fromC1.result().get(PATIENCE.toSeconds() * 3, TimeUnit.SECONDS)).isEqualTo(seeded(size, 2));
+    }
+
+    private static byte[] seeded(int size, long seed) {
+        byte[] data = new byte[size];
+        new java.util.Random(seed).nextBytes(data);
+        return data;
+    }
+
+    private static void writeSeeded(Conn conn, int size, long seed) throws IOException {
+        byte[] data = seeded(size, seed);
+        for (int off = 0; off < size; off += 100_000) {
+            conn.write(ByteBuffer.wrap(data, off, Math.min(100_000, size - off)));
+        }
+        conn.closeWrite();
     }
 }
