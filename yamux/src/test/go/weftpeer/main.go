@@ -38,6 +38,20 @@
 //	bench-client -addr ADDR      -mode bulk|rr; bulk writes -bytes in -chunk writes (64 KiB); rr does
 //	                             -size byte round trips for -duration. Prints one JSON line.
 //	                             -raw on both bench modes skips yamux (plain TCP baseline).
+//	tls-probe -addr ADDR         only a TLS handshake (TLS is implied): prints one JSON line with the
+//	                             version, cipher suite and peer chain length, or exits 1 with Go's error
+//	                             text on stderr (wrong CA, hostname mismatch, refused client certificate).
+//	                             -yamux-ping then also round-trips one yamux ping over the connection:
+//	                             in TLS 1.3 a server judges the client's certificate only after the
+//	                             client's handshake has finished, so a refusal arrives on the first read.
+//
+// TLS (every mode but stdio): -tls-cert FILE -tls-key FILE (own PEM chain and key; the key defaults
+// to the cert file), -tls-ca FILE (PEM bundle that verifies the peer instead of the system roots; on
+// a server it also requires and verifies client certificates), -tls-server-name NAME (default: the
+// host of -addr), -tls-max 1.2|1.3 (highest version; the lowest is always TLS 1.2), -tls (TLS with
+// just these flags, e.g. system roots). Any of them turns TLS on: servers wrap their listener with
+// crypto/tls, clients handshake right after dialing. A server logs failed handshakes on stderr and
+// keeps serving; -v also prints the negotiated version and cipher suite of every handshake on stderr.
 //
 // Common flags: -window BYTES (MaxStreamWindowSize, default 256 KiB), -backlog N (AcceptBacklog,
 // default 256), -keepalive DURATION (0 = off, default 30s), -timeout DURATION (client scenario
@@ -48,6 +62,8 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -86,6 +102,19 @@ type options struct {
 	raw         bool
 	verbose     bool
 	stdioListen bool
+
+	tls           bool
+	tlsCert       string
+	tlsKey        string
+	tlsCA         string
+	tlsServerName string
+	tlsMax        string
+	yamuxPing     bool
+}
+
+// tlsEnabled reports whether any TLS flag was given.
+func (o options) tlsEnabled() bool {
+	return o.tls || o.tlsCert != "" || o.tlsKey != "" || o.tlsCA != "" || o.tlsServerName != "" || o.tlsMax != ""
 }
 
 func main() {
@@ -114,6 +143,13 @@ func main() {
 	fs.BoolVar(&o.raw, "raw", false, "bench modes: plain TCP, no yamux")
 	fs.BoolVar(&o.verbose, "v", false, "yamux log output on stderr")
 	fs.BoolVar(&o.stdioListen, "l", false, "stdio: listen on TCP (yamux client role)")
+	fs.BoolVar(&o.tls, "tls", false, "use TLS (implied by every other -tls flag)")
+	fs.StringVar(&o.tlsCert, "tls-cert", "", "TLS: own certificate chain (PEM)")
+	fs.StringVar(&o.tlsKey, "tls-key", "", "TLS: own private key (PEM; default: the -tls-cert file)")
+	fs.StringVar(&o.tlsCA, "tls-ca", "", "TLS: CA bundle (PEM) verifying the peer; servers then require client certificates")
+	fs.StringVar(&o.tlsServerName, "tls-server-name", "", "TLS client: expected server name (default: host of -addr)")
+	fs.StringVar(&o.tlsMax, "tls-max", "", "TLS: highest version, 1.2 or 1.3 (default: Go's)")
+	fs.BoolVar(&o.yamuxPing, "yamux-ping", false, "tls-probe: also round-trip one yamux ping after the handshake")
 	fs.Parse(os.Args[2:])
 
 	if o.timeout > 0 && mode != "echo" && mode != "bench-server" && mode != "stdio" {
@@ -138,11 +174,17 @@ func main() {
 	case "close-then-read":
 		err = runCloseThenRead(o)
 	case "stdio":
+		if o.tlsEnabled() {
+			fail("stdio: TLS flags are not supported in stdio mode")
+		}
 		err = runStdio(o, fs.Args())
 	case "bench-server":
 		err = runBenchServer(o)
 	case "bench-client":
 		err = runBenchClient(o)
+	case "tls-probe":
+		o.tls = true
+		err = runTLSProbe(o)
 	default:
 		fail("unknown mode %q", mode)
 	}
@@ -186,7 +228,7 @@ func announce(w io.Writer, ln net.Listener) {
 // ---- server modes ----
 
 func runEcho(o options) error {
-	ln, err := net.Listen("tcp", o.listen)
+	ln, err := listen(o)
 	if err != nil {
 		return err
 	}
@@ -201,6 +243,9 @@ func runEcho(o options) error {
 }
 
 func serveEcho(o options, conn net.Conn) {
+	if conn = serverHandshake(o, conn); conn == nil {
+		return
+	}
 	sess, err := yamux.Server(conn, config(o))
 	if err != nil {
 		conn.Close()
@@ -231,10 +276,7 @@ func serveEcho(o options, conn net.Conn) {
 // ---- client scenarios ----
 
 func dialSession(o options) (*yamux.Session, error) {
-	if o.addr == "" {
-		return nil, errors.New("-addr is required")
-	}
-	conn, err := net.DialTimeout("tcp", o.addr, 10*time.Second)
+	conn, err := dial(o)
 	if err != nil {
 		return nil, err
 	}
@@ -273,6 +315,7 @@ func runEchoClient(o options) error {
 		return err
 	}
 	defer sess.Close()
+	start := time.Now()
 	var wg sync.WaitGroup
 	errs := make(chan error, o.streams)
 	for i := 0; i < o.streams; i++ {
@@ -304,7 +347,9 @@ func runEchoClient(o options) error {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	printJSON(map[string]interface{}{"streams": o.streams, "bytesPerStream": o.bytes, "verified": true})
+	secs := time.Since(start).Seconds()
+	printJSON(map[string]interface{}{"streams": o.streams, "bytesPerStream": o.bytes, "verified": true,
+		"seconds": secs, "tls": o.tlsEnabled()})
 	return nil
 }
 
@@ -598,7 +643,7 @@ func pump(conn net.Conn, st *yamux.Stream) {
 // ---- bench ----
 
 func runBenchServer(o options) error {
-	ln, err := net.Listen("tcp", o.listen)
+	ln, err := listen(o)
 	if err != nil {
 		return err
 	}
@@ -608,11 +653,14 @@ func runBenchServer(o options) error {
 		if err != nil {
 			return err
 		}
-		if o.raw {
-			go benchServe(conn)
-			continue
-		}
 		go func() {
+			if conn = serverHandshake(o, conn); conn == nil {
+				return
+			}
+			if o.raw {
+				benchServe(conn)
+				return
+			}
 			sess, err := yamux.Server(conn, config(o))
 			if err != nil {
 				conn.Close()
@@ -666,10 +714,7 @@ func benchServe(st io.ReadWriteCloser) {
 }
 
 func runBenchClient(o options) error {
-	if o.addr == "" {
-		return errors.New("-addr is required")
-	}
-	conn, err := net.DialTimeout("tcp", o.addr, 10*time.Second)
+	conn, err := dial(o)
 	if err != nil {
 		return err
 	}
@@ -688,6 +733,9 @@ func runBenchClient(o options) error {
 	peer := "yamux"
 	if o.raw {
 		peer = "tcp"
+	}
+	if o.tlsEnabled() {
+		peer += "+tls"
 	}
 	switch o.mode {
 	case "bulk":
@@ -746,4 +794,224 @@ func runBenchClient(o options) error {
 		return fmt.Errorf("unknown -mode %q (bulk or rr)", o.mode)
 	}
 	return nil
+}
+
+// ---- TLS ----
+
+// listen listens on -listen, with crypto/tls when a TLS flag is given. Handshakes run in
+// serverHandshake on the connection's own goroutine, not in Accept.
+func listen(o options) (net.Listener, error) {
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil || !o.tlsEnabled() {
+		return ln, err
+	}
+	c, err := serverTLSConfig(o)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return tls.NewListener(ln, c), nil
+}
+
+// serverHandshake completes the TLS handshake of an accepted connection (a no-op without TLS). A
+// failure is logged on stderr, the connection closed and nil returned; the server keeps serving.
+func serverHandshake(o options, conn net.Conn) net.Conn {
+	tc, ok := conn.(*tls.Conn)
+	if !ok {
+		return conn
+	}
+	tc.SetDeadline(time.Now().Add(10 * time.Second))
+	if err := tc.Handshake(); err != nil {
+		fmt.Fprintf(os.Stderr, "weftpeer: tls handshake with %s: %v\n", conn.RemoteAddr(), err)
+		conn.Close()
+		return nil
+	}
+	tc.SetDeadline(time.Time{})
+	logTLS(o, "server", tc)
+	return tc
+}
+
+// dial connects to -addr and, with TLS, completes the handshake before returning.
+func dial(o options) (net.Conn, error) {
+	if o.addr == "" {
+		return nil, errors.New("-addr is required")
+	}
+	conn, err := net.DialTimeout("tcp", o.addr, 10*time.Second)
+	if err != nil || !o.tlsEnabled() {
+		return conn, err
+	}
+	c, err := clientTLSConfig(o)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	tc := tls.Client(conn, c)
+	tc.SetDeadline(time.Now().Add(10 * time.Second))
+	if err := tc.Handshake(); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("tls handshake with %s (server name %q): %v", o.addr, c.ServerName, err)
+	}
+	tc.SetDeadline(time.Time{})
+	logTLS(o, "client", tc)
+	return tc, nil
+}
+
+func baseTLSConfig(o options) (*tls.Config, error) {
+	c := &tls.Config{MinVersion: tls.VersionTLS12}
+	switch o.tlsMax {
+	case "":
+	case "1.2":
+		c.MaxVersion = tls.VersionTLS12
+	case "1.3":
+		c.MaxVersion = tls.VersionTLS13
+	default:
+		return nil, fmt.Errorf("-tls-max %q: want 1.2 or 1.3", o.tlsMax)
+	}
+	if o.tlsCert != "" || o.tlsKey != "" {
+		if o.tlsCert == "" {
+			return nil, errors.New("-tls-key needs -tls-cert")
+		}
+		key := o.tlsKey
+		if key == "" {
+			key = o.tlsCert
+		}
+		pair, err := tls.LoadX509KeyPair(o.tlsCert, key)
+		if err != nil {
+			return nil, fmt.Errorf("loading -tls-cert %s / -tls-key %s: %v", o.tlsCert, key, err)
+		}
+		c.Certificates = []tls.Certificate{pair}
+	}
+	return c, nil
+}
+
+func loadCAs(file string) (*x509.CertPool, error) {
+	pem, err := ioutil.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("-tls-ca %s: no PEM certificates found", file)
+	}
+	return pool, nil
+}
+
+func clientTLSConfig(o options) (*tls.Config, error) {
+	c, err := baseTLSConfig(o)
+	if err != nil {
+		return nil, err
+	}
+	if o.tlsCA != "" {
+		if c.RootCAs, err = loadCAs(o.tlsCA); err != nil {
+			return nil, err
+		}
+	}
+	c.ServerName = o.tlsServerName
+	if c.ServerName == "" {
+		host, _, err := net.SplitHostPort(o.addr)
+		if err != nil {
+			return nil, fmt.Errorf("-addr %q: %v", o.addr, err)
+		}
+		c.ServerName = host
+	}
+	return c, nil
+}
+
+func serverTLSConfig(o options) (*tls.Config, error) {
+	c, err := baseTLSConfig(o)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.Certificates) == 0 {
+		return nil, errors.New("a TLS server needs -tls-cert (and -tls-key)")
+	}
+	if o.tlsCA != "" {
+		if c.ClientCAs, err = loadCAs(o.tlsCA); err != nil {
+			return nil, err
+		}
+		c.ClientAuth = tls.RequireAndVerifyClientCert
+	}
+	return c, nil
+}
+
+func tlsVersionName(v uint16) string {
+	switch v {
+	case tls.VersionTLS10:
+		return "TLS 1.0"
+	case tls.VersionTLS11:
+		return "TLS 1.1"
+	case tls.VersionTLS12:
+		return "TLS 1.2"
+	case tls.VersionTLS13:
+		return "TLS 1.3"
+	}
+	return fmt.Sprintf("0x%04x", v)
+}
+
+func logTLS(o options, role string, tc *tls.Conn) {
+	if !o.verbose {
+		return
+	}
+	st := tc.ConnectionState()
+	peer := "no peer certificate"
+	if len(st.PeerCertificates) > 0 {
+		peer = fmt.Sprintf("peer %q", st.PeerCertificates[0].Subject.String())
+	}
+	fmt.Fprintf(os.Stderr, "weftpeer: tls %s %s: %s %s, %s\n", role, tc.RemoteAddr(), tlsVersionName(st.Version),
+		tls.CipherSuiteName(st.CipherSuite), peer)
+}
+
+// runTLSProbe handshakes with -addr and, with -yamux-ping, round-trips one yamux ping (hand-made
+// frames, no session) so a refusal the server sends after the handshake is seen too.
+func runTLSProbe(o options) error {
+	conn, err := dial(o)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	tc := conn.(*tls.Conn)
+	st := tc.ConnectionState()
+	result := map[string]interface{}{"version": tlsVersionName(st.Version),
+		"cipher": tls.CipherSuiteName(st.CipherSuite), "peerCertificates": len(st.PeerCertificates)}
+	if len(st.PeerCertificates) > 0 {
+		result["peerSubject"] = st.PeerCertificates[0].Subject.String()
+	}
+	if o.yamuxPing {
+		if err := yamuxPingRaw(tc); err != nil {
+			return err
+		}
+		result["yamuxPing"] = true
+	}
+	printJSON(result)
+	return nil
+}
+
+// yamuxPingRaw sends a yamux ping (version 0, type 2, flag SYN, stream 0, opaque value) and waits
+// for its ACK, skipping the peer's own pings and window updates.
+func yamuxPingRaw(conn net.Conn) error {
+	const opaque = 0x5745_4654 // "WEFT"
+	var hdr [12]byte
+	hdr[1] = 2                             // ping
+	binary.BigEndian.PutUint16(hdr[2:], 1) // SYN
+	binary.BigEndian.PutUint32(hdr[8:], opaque)
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := conn.Write(hdr[:]); err != nil {
+		return fmt.Errorf("yamux ping write: %v", err)
+	}
+	for {
+		if _, err := io.ReadFull(conn, hdr[:]); err != nil {
+			return fmt.Errorf("yamux ping read: %v", err)
+		}
+		kind, flags, length := hdr[1], binary.BigEndian.Uint16(hdr[2:]), binary.BigEndian.Uint32(hdr[8:])
+		switch {
+		case kind == 2 && flags&2 != 0 && length == opaque:
+			return nil
+		case kind == 3:
+			return fmt.Errorf("yamux ping: the server sent GoAway(%d)", length)
+		case kind == 0:
+			if _, err := io.CopyN(ioutil.Discard, conn, int64(length)); err != nil {
+				return fmt.Errorf("yamux ping read: %v", err)
+			}
+		}
+	}
 }

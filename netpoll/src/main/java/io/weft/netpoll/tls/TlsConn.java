@@ -152,7 +152,7 @@ public final class TlsConn implements Conn {
             } catch (TlsHandshakeException e) {
                 throw fail(e);
             } catch (SSLException e) {
-                TlsHandshakeException failure = TlsErrors.handshakeFailure(peerName(), e);
+                TlsHandshakeException failure = classify(e);
                 sendAlertQuietly();
                 throw fail(failure);
             } catch (DeadlineExceededException e) {
@@ -201,10 +201,12 @@ public final class TlsConn implements Conn {
                 }
                 case NEED_TASK -> runDelegatedTasks();
                 case FINISHED, NOT_HANDSHAKING -> {
-                    // A client's last flight (its Finished) must go now; a server's (TLS 1.3
-                    // session tickets) goes with its first write, so a server that only reads
-                    // never blocks on a peer that is not reading yet.
-                    if (client) {
+                    // What is left goes now, except a TLS 1.3 server's session tickets: the
+                    // client needs them for nothing yet, so they go with the first write and
+                    // a server that only reads never blocks on a peer that is not reading
+                    // (over a synchronous pipe). A TLS 1.2 server's last flight is its
+                    // Finished, which the client waits for.
+                    if (client || !"TLSv1.3".equals(engine.getSession().getProtocol())) {
                         flush();
                     }
                     return;
@@ -332,7 +334,7 @@ public final class TlsConn implements Conn {
         try {
             r = dst == null ? unwrapIntoAppIn() : engine.unwrap(netIn, dst);
         } catch (SSLException e) {
-            TlsHandshakeException why = TlsErrors.handshakeFailure(peerName(), e);
+            TlsHandshakeException why = classify(e);
             readFailure = why.reason() == TlsHandshakeException.Reason.OTHER
                     ? new SSLException("read " + where() + ": " + e.getMessage(), e) : why;
             throw readFailure;
@@ -710,6 +712,23 @@ public final class TlsConn implements Conn {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** The handshake failure {@code e} stands for, with its reason. */
+    private TlsHandshakeException classify(SSLException e) {
+        return TlsErrors.handshakeFailure(peerName(), client ? engine.getPeerHost() : null, sentNoCertificate(), e);
+    }
+
+    /** A client that presented no certificate (a server refusing it may say only "bad_certificate"). */
+    private boolean sentNoCertificate() {
+        if (!client) {
+            return false;
+        }
+        SSLSession session = engine.getHandshakeSession();
+        if (session == null) {
+            session = engine.getSession();
+        }
+        return session.getLocalCertificates() == null;
+    }
 
     private void runDelegatedTasks() {
         Runnable task;

@@ -20,8 +20,11 @@ final class TlsErrors {
      * The handshake failure for {@code failure}.
      *
      * @param peer who the handshake was with, e.g. {@code "127.0.0.1:7000"} or {@code "client 10.0.0.2:5123"}
+     * @param serverName on a client, the name the server's certificate must carry; else null
+     * @param sentNoCertificate this side is a client that presented no certificate
      */
-    static TlsHandshakeException handshakeFailure(String peer, SSLException failure) {
+    static TlsHandshakeException handshakeFailure(String peer, String serverName, boolean sentNoCertificate,
+            SSLException failure) {
         String prefix = "tls handshake with " + peer + ": ";
         String all = messages(failure);
         String lower = all.toLowerCase(Locale.ROOT);
@@ -37,15 +40,16 @@ final class TlsErrors {
             text = "certificate has expired or is not yet valid";
         } else if (lower.contains("no subject alternative") || lower.contains("no name matching")) {
             reason = Reason.HOSTNAME_MISMATCH;
-            text = "certificate is not valid for the server name: "
-                    + firstMessageContaining(failure, "matching").replaceFirst("^\\([a-z_]+\\) ", "");
+            text = "certificate is not valid for " + (serverName == null ? "the server name" : serverName) + " ("
+                    + firstMessageContaining(failure, "matching").replaceFirst("^\\([a-z_]+\\) ", "") + ")";
         } else if (lower.contains("pkix path") || lower.contains("unable to find valid certification path")
                 || lower.contains("no trusted certificate found")) {
             reason = Reason.UNKNOWN_AUTHORITY;
             text = "certificate signed by unknown authority";
-        } else if (lower.contains("empty client certificate chain") || "certificate_required".equals(alert)) {
+        } else if (lower.contains("empty client certificate chain") || "certificate_required".equals(alert)
+                || (sentNoCertificate && ("bad_certificate".equals(alert) || "handshake_failure".equals(alert)))) {
             reason = Reason.CLIENT_CERTIFICATE_REQUIRED;
-            text = "the server requires a client certificate and none was sent";
+            text = "the server requires a client certificate and none was sent" + (alert == null ? "" : " (alert " + alert + ")");
         } else if (lower.contains("unrecognized ssl message") || lower.contains("unsupported or unrecognized ssl message")
                 || lower.contains("plaintext connection")) {
             reason = Reason.NOT_TLS;
@@ -86,20 +90,16 @@ final class TlsErrors {
         };
     }
 
-    /** The alert named by "Received fatal alert: X", lower case, or null. */
+    /**
+     * The alert the peer sent, lower case, or null: the JDK says "Received fatal alert: X", or,
+     * for an alert that arrives unencrypted mid-handshake, "... Level: fatal; Alert: X".
+     */
     private static String alertName(String lowerMessages) {
-        String marker = "received fatal alert: ";
-        int at = lowerMessages.indexOf(marker);
-        if (at < 0) {
-            return null;
-        }
-        int start = at + marker.length();
-        int end = start;
-        while (end < lowerMessages.length() && (Character.isLetterOrDigit(lowerMessages.charAt(end)) || lowerMessages.charAt(end) == '_')) {
-            end++;
-        }
-        return lowerMessages.substring(start, end);
+        java.util.regex.Matcher m = ALERT.matcher(lowerMessages);
+        return m.find() ? m.group(1) : null;
     }
+
+    private static final java.util.regex.Pattern ALERT = java.util.regex.Pattern.compile("alert: ([a-z_]+)");
 
     private static boolean isExpiredValidation(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {

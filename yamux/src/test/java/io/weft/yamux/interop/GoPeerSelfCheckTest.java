@@ -9,11 +9,14 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Go ↔ Go runs of the peer program, so a broken peer is told apart from a broken Weft: if these
@@ -50,6 +53,45 @@ class GoPeerSelfCheckTest {
                 backlog.assertSucceeds(TIMEOUT);
                 assertThat(backlog.jsonResult()).containsEntry("reset", "6").containsEntry("open", "4");
             }
+        }
+    }
+
+    @Test
+    void goTlsClientsAgainstGoTlsServers(@TempDir Path dir) throws Exception {
+        TlsFixture tls = TlsFixture.create(dir);
+        try (GoPeer server = GoPeer.startServer("echo", TlsFixture.args(tls.goServerRequiringClientCertificates()))) {
+            String[] withCert = TlsFixture.args(List.of("-addr", server.address()), tls.goClientWithCertificate());
+            try (GoPeer client = GoPeer.start("echo-client", TlsFixture.args(List.of(withCert),
+                    List.of("-streams", "20", "-bytes", "100000")))) {
+                client.assertSucceeds(TIMEOUT);
+                assertThat(client.jsonResult()).containsEntry("verified", "true").containsEntry("tls", "true");
+            }
+            try (GoPeer probe = GoPeer.start("tls-probe", TlsFixture.args(List.of(withCert), List.of("-yamux-ping")))) {
+                probe.assertSucceeds(TIMEOUT);
+                assertThat(probe.jsonResult()).containsEntry("version", "TLS 1.3").containsEntry("yamuxPing", "true");
+            }
+            String[] noCert = TlsFixture.args(List.of("-addr", server.address()), tls.goClient(), List.of("-yamux-ping"));
+            try (GoPeer probe = GoPeer.start("tls-probe", noCert)) {
+                assertThat(probe.awaitExit(TIMEOUT)).isEqualTo(1);
+                assertThat(probe.stderr()).contains("yamux ping read: remote error: tls:");
+            }
+            String[] wrongCa = TlsFixture.args(List.of("-addr", server.address()), tls.goClientTrustingTheOtherCa());
+            try (GoPeer probe = GoPeer.start("tls-probe", wrongCa)) {
+                assertThat(probe.awaitExit(TIMEOUT)).isEqualTo(1);
+                assertThat(probe.stderr()).contains("certificate signed by unknown authority");
+            }
+            String[] wrongName = TlsFixture.args(List.of("-addr", server.address(), "-tls-server-name", "wrong.example"),
+                    tls.goClientWithCertificate());
+            try (GoPeer probe = GoPeer.start("tls-probe", wrongName)) {
+                assertThat(probe.awaitExit(TIMEOUT)).isEqualTo(1);
+                assertThat(probe.stderr()).contains("not wrong.example");
+            }
+        }
+        try (GoPeer server = GoPeer.startServer("bench-server", TlsFixture.args(tls.goServer()));
+                GoPeer bulk = GoPeer.start("bench-client", TlsFixture.args(List.of("-addr", server.address(),
+                        "-mode", "bulk", "-bytes", String.valueOf(8 << 20), "-tls-max", "1.2"), tls.goClient()))) {
+            bulk.assertSucceeds(TIMEOUT);
+            assertThat(bulk.jsonResult()).containsEntry("peer", "yamux+tls").containsKey("bytesPerSec");
         }
     }
 

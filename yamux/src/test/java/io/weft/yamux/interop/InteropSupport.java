@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.weft.netpoll.Conn;
 import io.weft.netpoll.Listener;
 import io.weft.netpoll.Net;
+import io.weft.netpoll.tls.Tls;
+import io.weft.netpoll.tls.TlsConfig;
+import io.weft.netpoll.tls.TlsConn;
 import io.weft.yamux.Session;
 import io.weft.yamux.Stream;
 import io.weft.yamux.YamuxConfig;
@@ -52,7 +55,13 @@ final class InteropSupport {
      * reads the echo until EOF on this thread, and asserts length and SHA-256 are equal.
      */
     static void echoRoundTrip(Stream stream, long bytes, long seed, ExecutorService executor) throws Exception {
-        stream.setReadDeadline(Instant.now().plus(TIMEOUT));
+        echoRoundTrip(stream, bytes, seed, executor, TIMEOUT);
+    }
+
+    /** {@link #echoRoundTrip(Stream, long, long, ExecutorService)} with its own deadline, for bulk runs. */
+    static void echoRoundTrip(Stream stream, long bytes, long seed, ExecutorService executor, Duration timeout)
+            throws Exception {
+        stream.setReadDeadline(Instant.now().plus(timeout));
         MessageDigest sent = sha256();
         Future<?> writer = executor.submit(() -> {
             Random random = new Random(seed);
@@ -77,7 +86,7 @@ final class InteropSupport {
             total += n;
             buf.clear();
         }
-        writer.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        writer.get(timeout.toSeconds(), TimeUnit.SECONDS);
         assertThat(total).as("echoed bytes on stream %d", stream.id()).isEqualTo(bytes);
         assertThat(received.digest()).as("echo SHA-256 on stream %d", stream.id()).isEqualTo(sent.digest());
     }
@@ -101,35 +110,57 @@ final class InteropSupport {
     /**
      * A Java yamux server on loopback for Go clients: each accepted connection becomes a server
      * session handed to the handler on its own virtual thread. Handler failures are collected and
-     * reported by {@link #assertNoFailures()}.
+     * reported by {@link #assertNoFailures()}. With TLS each connection's handshake runs first, on
+     * that connection's own thread (a stuck or refused client does not hold up the others); failed
+     * handshakes are kept in {@link #handshakeFailures()}, completed ones in {@link #tlsConns()}.
      */
     static final class JavaServer implements AutoCloseable {
         private final Listener netpollListener;
         private final ServerSocketChannel jdkListener;
         private final YamuxConfig config;
+        private final TlsConfig tls;
         private final SessionHandler handler;
         private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         private final List<Session> sessions = new CopyOnWriteArrayList<>();
         private final List<Throwable> failures = new CopyOnWriteArrayList<>();
+        private final List<TlsConn> tlsConns = new CopyOnWriteArrayList<>();
+        private final List<IOException> handshakeFailures = new CopyOnWriteArrayList<>();
 
-        private JavaServer(Listener netpoll, ServerSocketChannel jdk, YamuxConfig config, SessionHandler handler) {
+        private JavaServer(Listener netpoll, ServerSocketChannel jdk, YamuxConfig config, TlsConfig tls,
+                SessionHandler handler) {
             this.netpollListener = netpoll;
             this.jdkListener = jdk;
             this.config = config;
+            this.tls = tls;
             this.handler = handler;
             executor.submit(this::acceptLoop);
         }
 
         /** Listens with netpoll TCP. */
         static JavaServer netpoll(YamuxConfig config, SessionHandler handler) throws IOException {
-            return new JavaServer(Net.listen("tcp", "127.0.0.1:0"), null, config, handler);
+            return new JavaServer(Net.listen("tcp", "127.0.0.1:0"), null, config, null, handler);
+        }
+
+        /** Listens with netpoll TCP; every connection is {@link Tls#server TLS} with {@code tls}. */
+        static JavaServer tls(YamuxConfig config, TlsConfig tls, SessionHandler handler) throws IOException {
+            return new JavaServer(Net.listen("tcp", "127.0.0.1:0"), null, config, tls, handler);
         }
 
         /** Listens with a JDK {@link ServerSocketChannel}; sessions run over blocking {@link SocketChannel}s. */
         static JavaServer jdk(YamuxConfig config, SessionHandler handler) throws IOException {
             ServerSocketChannel channel = ServerSocketChannel.open();
             channel.bind(new InetSocketAddress("127.0.0.1", 0));
-            return new JavaServer(null, channel, config, handler);
+            return new JavaServer(null, channel, config, null, handler);
+        }
+
+        /** The TLS handshakes that failed so far, in order. */
+        List<IOException> handshakeFailures() {
+            return handshakeFailures;
+        }
+
+        /** The TLS connections whose handshake completed, in order. */
+        List<TlsConn> tlsConns() {
+            return tlsConns;
         }
 
         String address() {
@@ -144,7 +175,11 @@ final class InteropSupport {
             while (true) {
                 Session session;
                 try {
-                    if (netpollListener != null) {
+                    if (tls != null) {
+                        Conn conn = netpollListener.accept();
+                        executor.submit(() -> handshakeThenServe(conn));
+                        continue;
+                    } else if (netpollListener != null) {
                         Conn conn = netpollListener.accept();
                         session = Session.server(conn, config);
                     } else {
@@ -153,16 +188,34 @@ final class InteropSupport {
                 } catch (IOException e) {
                     return null; // listener closed
                 }
-                sessions.add(session);
-                executor.submit(() -> {
-                    try {
-                        handler.handle(session, this);
-                    } catch (Throwable t) {
-                        failures.add(t);
-                    }
-                    return null;
-                });
+                serve(session);
             }
+        }
+
+        private Void handshakeThenServe(Conn conn) throws IOException {
+            TlsConn tlsConn = Tls.server(conn, tls);
+            try {
+                tlsConn.handshake();
+            } catch (IOException e) {
+                handshakeFailures.add(e);
+                tlsConn.close();
+                return null;
+            }
+            tlsConns.add(tlsConn);
+            serve(Session.server(tlsConn, config));
+            return null;
+        }
+
+        private void serve(Session session) {
+            sessions.add(session);
+            executor.submit(() -> {
+                try {
+                    handler.handle(session, this);
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+                return null;
+            });
         }
 
         /** Runs a task on the server's executor (virtual threads), e.g. one echo per stream. */
