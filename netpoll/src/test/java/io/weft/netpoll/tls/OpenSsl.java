@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Runs the {@code openssl} command (OpenSSL 3) for interop checks. When it is missing the calling
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.Assumptions;
  * switch): then it fails. Stateless; any thread.
  */
 final class OpenSsl {
-    private static final String REQUIRE_ENV = "WEFT_REQUIRE_GO";
 
     private OpenSsl() {}
 
@@ -24,19 +22,9 @@ final class OpenSsl {
     /** Runs {@code openssl args...} in {@code dir}, waiting at most 30 s. */
     static Result run(Path dir, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
-        command.add("openssl");
+        command.add(OpensslProcess.binary().toString()); // skips or fails the test when there is none
         command.addAll(List.of(args));
-        Process process;
-        try {
-            process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            String message = "openssl is not installed (" + e.getMessage() + ")";
-            if ("1".equals(System.getenv(REQUIRE_ENV))) {
-                throw new AssertionError(message + "; " + REQUIRE_ENV + "=1, so this is a failure");
-            }
-            Assumptions.abort(message + " — test skipped; set " + REQUIRE_ENV + "=1 to make this fail");
-            throw new AssertionError("unreachable");
-        }
+        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
         process.getOutputStream().close();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
