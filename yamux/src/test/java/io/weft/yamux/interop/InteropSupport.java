@@ -51,6 +51,24 @@ final class InteropSupport {
     }
 
     /**
+     * Opens {@code streams} streams at once on {@code session} and echoes {@code bytes} seeded
+     * bytes over each ({@link #echoRoundTrip}), waiting for all of them.
+     */
+    static void echoOnConcurrentStreams(Session session, int streams, long bytes, ExecutorService executor) throws Exception {
+        List<Future<?>> results = new java.util.ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            long seed = i;
+            results.add(executor.submit(() -> {
+                echoRoundTrip(session.openStream(TIMEOUT), bytes, seed, executor);
+                return null;
+            }));
+        }
+        for (Future<?> f : results) {
+            f.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    /**
      * Writes {@code bytes} seeded random bytes on {@code stream} from a second thread, half-closes,
      * reads the echo until EOF on this thread, and asserts length and SHA-256 are equal.
      */

@@ -1,6 +1,7 @@
 package io.weft.yamux.interop;
 
 import static io.weft.yamux.interop.InteropSupport.TIMEOUT;
+import static io.weft.yamux.interop.InteropSupport.echoOnConcurrentStreams;
 import static io.weft.yamux.interop.InteropSupport.echoRoundTrip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -67,17 +68,7 @@ class JavaClientGoServerTest {
     @Test
     void echoOnAThousandConcurrentStreamsKeepsEveryByte() throws Exception {
         Session session = dial(goServer(), YamuxConfig.defaults());
-        List<Future<?>> streams = new ArrayList<>();
-        for (int i = 0; i < 1000; i++) {
-            long seed = i;
-            streams.add(executor.submit(() -> {
-                echoRoundTrip(session.openStream(TIMEOUT), 16 * 1024, seed, executor);
-                return null;
-            }));
-        }
-        for (Future<?> f : streams) {
-            f.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        }
+        echoOnConcurrentStreams(session, 1000, 16 * 1024, executor);
         assertThat(session.isClosed()).isFalse();
     }
 

@@ -1,6 +1,7 @@
 package io.weft.yamux.interop;
 
 import static io.weft.yamux.interop.InteropSupport.TIMEOUT;
+import static io.weft.yamux.interop.InteropSupport.echoOnConcurrentStreams;
 import static io.weft.yamux.interop.InteropSupport.echoRoundTrip;
 import static io.weft.yamux.interop.TlsFixture.args;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -98,17 +99,7 @@ class TlsJavaClientGoServerTest {
     void echoOnAThousandConcurrentStreamsKeepsEveryByte() throws Exception {
         GoPeer server = goServer(args(tls.goServer()));
         Session session = session(dial(server, tls.weftClient(), "127.0.0.1"));
-        List<Future<?>> streams = new ArrayList<>();
-        for (int i = 0; i < 1000; i++) {
-            long seed = i;
-            streams.add(executor.submit(() -> {
-                echoRoundTrip(session.openStream(TIMEOUT), 16 * 1024, seed, executor);
-                return null;
-            }));
-        }
-        for (Future<?> f : streams) {
-            f.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        }
+        echoOnConcurrentStreams(session, 1000, 16 * 1024, executor);
         assertThat(session.isClosed()).isFalse();
     }
 
