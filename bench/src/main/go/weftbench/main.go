@@ -5,6 +5,10 @@
 // ("-mux raw"). The server accepts one connection, serves it until the client goes away and
 // exits. The client warms up, measures, prints one JSON line and exits.
 //
+// With "-tls cert.pem,key.pem" either runs over crypto/tls on that connection (Go's defaults:
+// TLS 1.3): the server presents the certificate, the client trusts only it and verifies the
+// server as "localhost", and reports the negotiated version and suite in the JSON line ("tls").
+//
 // Workloads (identical to io.weft.bench.MuxPeer on the Java side):
 //
 //	bulk: the server writes 64 KiB chunks without pause; the client reads into a 64 KiB buffer
@@ -18,6 +22,8 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -25,6 +31,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -45,6 +52,7 @@ type result struct {
 	Value     float64 `json:"value"`
 	Unit      string  `json:"unit"`
 	GoVersion string  `json:"runtime"`
+	TLS       string  `json:"tls,omitempty"`
 }
 
 func main() {
@@ -55,19 +63,29 @@ func main() {
 	addr := flag.String("addr", "", "client: server address")
 	warmup := flag.Duration("warmup", time.Second, "client: warm-up before measuring")
 	measure := flag.Duration("measure", 3*time.Second, "client: measured interval")
-	impl := flag.String("impl", "", "client: name to report (default go-<mux>)")
+	impl := flag.String("impl", "", "client: name to report (default go-<mux>, go-<mux>-tls)")
+	tlsFiles := flag.String("tls", "", "cert.pem,key.pem: run over TLS (server: this key; client: trust this cert)")
 	flag.Parse()
 	if *impl == "" {
 		*impl = "go-" + *mux
+		if *tlsFiles != "" {
+			*impl += "-tls"
+		}
 	}
+	var config *tls.Config
 	var err error
-	switch *role {
-	case "server":
-		err = serve(*mux, *workload, *listen)
-	case "client":
-		err = client(*mux, *workload, *addr, *warmup, *measure, *impl)
-	default:
-		err = fmt.Errorf("-role must be server or client")
+	if *tlsFiles != "" {
+		config, err = tlsConfig(*tlsFiles)
+	}
+	if err == nil {
+		switch *role {
+		case "server":
+			err = serve(*mux, *workload, *listen, config)
+		case "client":
+			err = client(*mux, *workload, *addr, *warmup, *measure, *impl, config)
+		default:
+			err = fmt.Errorf("-role must be server or client")
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "weftbench:", err)
@@ -81,13 +99,45 @@ func yamuxConfig() *yamux.Config {
 	return c
 }
 
+// tlsConfig loads "cert.pem,key.pem": the server's certificate and key, and the only root the
+// client trusts.
+func tlsConfig(files string) (*tls.Config, error) {
+	parts := strings.Split(files, ",")
+	if len(parts) != 2 {
+		return nil, fmt.Errorf("-tls wants cert.pem,key.pem, got %q", files)
+	}
+	cert, err := tls.LoadX509KeyPair(parts[0], parts[1])
+	if err != nil {
+		return nil, err
+	}
+	certPEM, err := os.ReadFile(parts[0])
+	if err != nil {
+		return nil, err
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(certPEM) {
+		return nil, fmt.Errorf("no certificate in %s", parts[0])
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: roots, ServerName: "localhost"}, nil
+}
+
+func tlsVersionName(v uint16) string {
+	switch v {
+	case tls.VersionTLS13:
+		return "TLSv1.3"
+	case tls.VersionTLS12:
+		return "TLSv1.2"
+	}
+	return fmt.Sprintf("0x%04x", v)
+}
+
 func setNoDelay(c net.Conn) {
 	if tc, ok := c.(*net.TCPConn); ok {
 		tc.SetNoDelay(true) // Go's default already; stated for symmetry with the Java side.
 	}
 }
 
-func serve(mux, workload, listen string) error {
+func serve(mux, workload, listen string, config *tls.Config) error {
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return err
@@ -100,6 +150,9 @@ func serve(mux, workload, listen string) error {
 	}
 	ln.Close()
 	setNoDelay(conn)
+	if config != nil {
+		conn = tls.Server(conn, config) // handshakes on the first read or write
+	}
 	var rw io.ReadWriteCloser = conn
 	if mux == "yamux" {
 		session, err := yamux.Server(conn, yamuxConfig())
@@ -134,12 +187,22 @@ func serve(mux, workload, listen string) error {
 	return fmt.Errorf("unknown workload %q", workload)
 }
 
-func client(mux, workload, addr string, warmup, measure time.Duration, impl string) error {
+func client(mux, workload, addr string, warmup, measure time.Duration, impl string, config *tls.Config) error {
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		return err
 	}
 	setNoDelay(conn)
+	negotiated := ""
+	if config != nil {
+		tc := tls.Client(conn, config)
+		if err := tc.Handshake(); err != nil {
+			return err
+		}
+		state := tc.ConnectionState()
+		negotiated = tlsVersionName(state.Version) + " " + tls.CipherSuiteName(state.CipherSuite)
+		conn = tc
+	}
 	var rw io.ReadWriteCloser = conn
 	if mux == "yamux" {
 		session, err := yamux.Client(conn, yamuxConfig())
@@ -207,7 +270,7 @@ func client(mux, workload, addr string, warmup, measure time.Duration, impl stri
 	b1, o1, t1 := atomic.LoadInt64(&bytes), atomic.LoadInt64(&ops), time.Now()
 	atomic.StoreInt32(&stop, 1)
 	secs := t1.Sub(t0).Seconds()
-	r := result{Impl: impl, Workload: workload, Seconds: secs, Bytes: b1 - b0, Ops: o1 - o0, GoVersion: runtime.Version()}
+	r := result{Impl: impl, Workload: workload, Seconds: secs, Bytes: b1 - b0, Ops: o1 - o0, GoVersion: runtime.Version(), TLS: negotiated}
 	if workload == "bulk" {
 		r.Value, r.Unit = float64(r.Bytes)/secs/1e6, "MB/s"
 	} else {

@@ -10,15 +10,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The end-to-end comparison harness ({@code bench/run.sh} starts it): runs every cell of the
- * netpoll table (issue 3) and the yamux table (issue 4) in one run, each cell in fresh processes,
- * variants of a row interleaved and their order rotated every round, then prints markdown tables
- * of medians [min–max] and ratios to stdout and to {@code --out}.
+ * netpoll table (issue 3) and the yamux table (issue 4) in one run, and with {@code --suite tls}
+ * or {@code all} the TLS tables ("Secure by default"), each cell in fresh processes, variants of a
+ * row interleaved and their order rotated every round, then prints markdown tables of medians
+ * [min–max] and ratios to stdout and to {@code --out}.
  *
  * <p>Options (all optional): {@code --rounds 3}, {@code --warmup 2} and {@code --measure 2}
- * (seconds per cell), {@code --suite all|netpoll|yamux}, {@code --go <weftbench binary>},
+ * (seconds per cell), {@code --suite default|all|netpoll|yamux|tls} (or several, comma-separated;
+ * {@code default} is netpoll and yamux, {@code all} adds tls), {@code --go <weftbench binary>},
  * {@code --out <file.md>}, {@code --jvm "<flags for every child JVM>"}, {@code --heap} (heap
  * instead of direct buffers in the netpoll loops), {@code --epoll-virtual-pollers} (adds a netpoll
  * column for netpoll-epoll's opt-in virtual-thread pollers, 12 more cells), {@code --command "<text>"} (how to rerun, for
@@ -35,7 +40,7 @@ public final class Compare {
     /** Runs the comparison; see the class comment for the options. */
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new HashMap<>(Map.of("rounds", "3", "warmup", "2", "measure", "2",
-                "suite", "all", "jvm", DEFAULT_JVM_FLAGS, "out", "bench/target/benchmarks-table.md",
+                "suite", "default", "jvm", DEFAULT_JVM_FLAGS, "out", "bench/target/benchmarks-table.md",
                 "command", "bench/run.sh"));
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--heap") || args[i].equals("--epoll-virtual-pollers")) {
@@ -49,7 +54,16 @@ public final class Compare {
         int rounds = Integer.parseInt(options.get("rounds"));
         double warmup = Double.parseDouble(options.get("warmup"));
         double measure = Double.parseDouble(options.get("measure"));
-        String suite = options.get("suite");
+        Set<String> suites = new TreeSet<>();
+        for (String name : options.get("suite").split(",")) {
+            switch (name.trim()) {
+                case "default" -> suites.addAll(List.of("netpoll", "yamux"));
+                case "all" -> suites.addAll(List.of("netpoll", "yamux", "tls"));
+                case "netpoll", "yamux", "tls" -> suites.add(name.trim());
+                default -> throw new IllegalArgumentException("unknown suite " + name
+                        + "; one of default, all, netpoll, yamux, tls");
+            }
+        }
         boolean heap = options.containsKey("heap");
         Path go = options.containsKey("go") ? Path.of(options.get("go")) : null;
         Launcher launcher = new Launcher(Path.of(System.getProperty("java.home"), "bin", "java"),
@@ -73,12 +87,22 @@ public final class Compare {
         }
 
         List<Report.Table> tables = new ArrayList<>();
-        if (!suite.equals("yamux")) {
+        if (suites.contains("netpoll")) {
             tables.add(netpollTable(options.containsKey("epoll-virtual-pollers")));
         }
-        if (!suite.equals("netpoll")) {
+        if (suites.contains("yamux")) {
             tables.add(yamuxTable());
         }
+        if (suites.contains("tls")) {
+            tables.add(tlsMuxTable());
+            tables.add(tlsNetTable());
+            try {
+                launcher.useTls(BenchTls.generate(Path.of("bench/target/tls"), Path.of(System.getProperty("java.home"))));
+            } catch (Exception e) {
+                log("WARNING: could not make the TLS certificate (%s); TLS cells will read n/a", e.getMessage());
+            }
+        }
+        Map<String, Set<String>> negotiated = new TreeMap<>();
         Report report = new Report();
         List<String> loads = new ArrayList<>();
         List<String> raw = new ArrayList<>();
@@ -94,9 +118,11 @@ public final class Compare {
                     for (int i = 0; i < variants.size(); i++) {
                         String variant = variants.get((i + round - 1) % variants.size()); // rotate each round
                         Launcher.Outcome outcome;
-                        if (row.suite().equals("netpoll")) {
+                        if (row.suite().equals("netpoll") || row.suite().equals("tls-net")) {
                             String[] key = row.key().split("-");
-                            outcome = launcher.netCell(variant, key[0], Integer.parseInt(key[1]), warmup, measure, heap);
+                            // TLS cells use heap buffers: the JDK's SSLSocket takes arrays.
+                            outcome = launcher.netCell(variant, key[0], Integer.parseInt(key[1]), warmup, measure,
+                                    heap || row.suite().equals("tls-net"));
                         } else {
                             outcome = launcher.muxCell(variant, row.key(), warmup, measure);
                         }
@@ -104,6 +130,10 @@ public final class Compare {
                             goVersion = outcome.runtime();
                         }
                         report.add(row, variant, round, outcome);
+                        if (outcome.ok() && !outcome.tls().isEmpty()) {
+                            negotiated.computeIfAbsent(table.columns().get(variant), k -> new TreeSet<>())
+                                    .add(outcome.tls());
+                        }
                         raw.add(String.format(Locale.ROOT,
                                 "{\"round\":%d,\"row\":\"%s\",\"variant\":\"%s\",\"value\":%s,\"unit\":\"%s\","
                                         + "\"cpu\":%s,\"load1m\":%.2f,\"error\":%s}",
@@ -139,6 +169,14 @@ public final class Compare {
                 .append(heap ? "heap" : "direct").append(" buffers.\n\n");
         for (Report.Table table : tables) {
             md.append(report.render(table)).append('\n');
+        }
+        if (!negotiated.isEmpty()) {
+            md.append("Negotiated in the TLS cells (protocol, cipher suite; Java pinned to ")
+                    .append(BenchTls.CIPHER_SUITE).append(", Go's defaults):");
+            negotiated.forEach((column, seen) -> md.append(' ').append(column).append(": ")
+                    .append(String.join(" / ", seen)).append(';'));
+            md.setLength(md.length() - 1);
+            md.append(".\n\n");
         }
         if (!report.failures().isEmpty()) {
             md.append("Cells without a figure:\n\n");
@@ -190,6 +228,38 @@ public final class Compare {
                 new Report.Row(s, "bulk", "single-stream bulk, 64 KiB writes (MB/s)", "weft-yamux", "go-yamux", 1.2),
                 new Report.Row(s, "rr", "64 B request/response, 1 stream (round trips/s)", "weft-yamux", "go-yamux", 1.2)),
                 columns, List.<String[]>of(new String[] {"weft-yamux", "weft-raw"}, new String[] {"go-yamux", "go-raw"}));
+    }
+
+    static Report.Table tlsMuxTable() {
+        String s = "tls-mux";
+        Map<String, String> columns = new LinkedHashMap<>();
+        columns.put("weft-yamux-tls", "Weft yamux/TLS");
+        columns.put("go-yamux-tls", "Go yamux/TLS");
+        columns.put("weft-raw-tls", "Weft TLS");
+        columns.put("go-raw-tls", "Go TLS");
+        return new Report.Table("yamux over TLS: one session, one stream, TLS 1.3 over loopback TCP, client and "
+                + "server in separate processes (Java: Weft yamux over TlsConn over netpoll epoll, virtual threads; "
+                + "Go: hashicorp/yamux over crypto/tls)", List.of(
+                new Report.Row(s, "bulk", "single-stream bulk, 64 KiB writes (MB/s)", "weft-yamux-tls", "go-yamux-tls", 1.0),
+                new Report.Row(s, "rr", "64 B request/response, 1 stream (round trips/s)", "weft-yamux-tls",
+                        "go-yamux-tls", 1.0)),
+                columns, List.<String[]>of(new String[] {"weft-raw-tls", "go-raw-tls"},
+                        new String[] {"weft-yamux-tls", "weft-raw-tls"}, new String[] {"go-yamux-tls", "go-raw-tls"}));
+    }
+
+    static Report.Table tlsNetTable() {
+        String s = "tls-net";
+        Map<String, String> columns = new LinkedHashMap<>();
+        columns.put("weft-epoll-tls", "Weft TlsConn");
+        columns.put("jdk-tls-virtual", "JDK SSLSocket virtual");
+        columns.put("jdk-tls-platform", "JDK SSLSocket platform");
+        return new Report.Table("raw TLS: TLS 1.3 over loopback TCP, client and server in one JVM, thread per "
+                + "connection end (virtual; platform for JDK platform), heap buffers (Weft: TlsConn over netpoll "
+                + "epoll; JDK: SSLSocket/SSLServerSocket streams)", List.of(
+                new Report.Row(s, "bulk-1", "bulk, 1 conn, 64 KiB writes (MB/s)", "weft-epoll-tls", "jdk-tls-virtual", 1.0),
+                new Report.Row(s, "pingpong-1", "64 B ping-pong, 1 conn (round trips/s)", "weft-epoll-tls",
+                        "jdk-tls-virtual", Double.NaN)),
+                columns, List.<String[]>of(new String[] {"weft-epoll-tls", "jdk-tls-platform"}));
     }
 
     private static void log(String format, Object... args) {

@@ -22,8 +22,15 @@ import java.util.regex.Pattern;
  */
 final class Launcher {
 
-    /** What a cell produced: a value per second, or an error saying why there is none. */
-    record Outcome(double value, String unit, double cpu, String runtime, String error) {
+    /**
+     * What a cell produced: a value per second, or an error saying why there is none; {@code tls}
+     * is what a TLS cell negotiated, or empty.
+     */
+    record Outcome(double value, String unit, double cpu, String runtime, String error, String tls) {
+        Outcome(double value, String unit, double cpu, String runtime, String error) {
+            this(value, unit, cpu, runtime, error, "");
+        }
+
         static Outcome failed(String error) {
             return new Outcome(Double.NaN, "", Double.NaN, "", error);
         }
@@ -45,13 +52,14 @@ final class Launcher {
     private static final String UNAVAILABLE = "n/a: ";
 
     private static final Pattern NUMBER = Pattern.compile("\"(value|cpu)\":([-0-9.eE]+)");
-    private static final Pattern TEXT = Pattern.compile("\"(unit|runtime)\":\"([^\"]*)\"");
+    private static final Pattern TEXT = Pattern.compile("\"(unit|runtime|tls)\":\"([^\"]*)\"");
 
     private final Path javaBinary;
     private final String classPath;
     private final List<String> jvmFlags;
     private final Path goBinary;
     private final Path logDir;
+    private BenchTls.Material tls;
     private int sequence;
 
     Launcher(Path javaBinary, String classPath, List<String> jvmFlags, Path goBinary, Path logDir) throws IOException {
@@ -65,6 +73,11 @@ final class Launcher {
                 Files.deleteIfExists(log);
             }
         }
+    }
+
+    /** The certificate and key of the TLS cells; without them TLS cells read n/a. */
+    void useTls(BenchTls.Material material) {
+        this.tls = material;
     }
 
     /** Whether the Go peer binary exists. */
@@ -81,6 +94,12 @@ final class Launcher {
         if (heap) {
             command.add("heap");
         }
+        if (variant.contains("tls")) {
+            if (tls == null) {
+                return Outcome.unavailable("no TLS certificate (keytool failed; see bench/target/tls/keytool.log)");
+            }
+            command.addAll(List.of("--tls", tls.p12().toString()));
+        }
         return client(command, "net-" + variant + "-" + workload + "-" + connections,
                 (long) (warmupSeconds + measureSeconds) + 50);
     }
@@ -88,15 +107,24 @@ final class Launcher {
     /**
      * One yamux-table cell: {@code impl} is {@code weft-yamux}, {@code weft-raw} (Java processes
      * over Weft netpoll TCP with the epoll poller) or {@code go-yamux}, {@code go-raw} (the Go
-     * peer); {@code workload} is {@code bulk} or {@code rr}.
+     * peer), each optionally with {@code -tls} appended (the same over TLS: Weft's {@code TlsConn},
+     * Go's crypto/tls); {@code workload} is {@code bulk} or {@code rr}.
      */
     Outcome muxCell(String impl, String workload, double warmupSeconds, double measureSeconds) {
         boolean go = impl.startsWith("go-");
         if (go && !hasGo()) {
             return Outcome.unavailable("the Go peer is not built (needs go and hashicorp/yamux in GOPATH)");
         }
-        String mux = impl.substring(impl.indexOf('-') + 1);
-        List<String> common = List.of("-mux", mux, "-workload", workload);
+        boolean secure = impl.endsWith("-tls");
+        if (secure && tls == null) {
+            return Outcome.unavailable("no TLS certificate (keytool failed; see bench/target/tls/keytool.log)");
+        }
+        String base = secure ? impl.substring(0, impl.length() - "-tls".length()) : impl;
+        String mux = base.substring(base.indexOf('-') + 1);
+        List<String> common = new ArrayList<>(List.of("-mux", mux, "-workload", workload));
+        if (secure) {
+            common.addAll(go ? List.of("-tls", tls.certPem() + "," + tls.keyPem()) : List.of("-tls", tls.p12().toString()));
+        }
         List<String> server = go ? new ArrayList<>(List.of(goBinary.toString(), "-role", "server"))
                 : java("io.weft.bench.MuxPeer");
         server.addAll(go ? common : dashes(common));
@@ -131,9 +159,10 @@ final class Launcher {
                     : java("io.weft.bench.MuxPeer");
             client.addAll(go ? common : dashes(common));
             client.addAll(go
-                    ? List.of("-addr", address, "-warmup", num(warmupSeconds) + "s", "-measure", num(measureSeconds) + "s")
+                    ? List.of("-addr", address, "-warmup", num(warmupSeconds) + "s", "-measure", num(measureSeconds) + "s",
+                            "-impl", impl)
                     : List.of("--role", "client", "--addr", address, "--warmup", num(warmupSeconds),
-                            "--measure", num(measureSeconds)));
+                            "--measure", num(measureSeconds), "--impl", impl));
             return client(client, name + "-client", (long) (warmupSeconds + measureSeconds) + 40);
         } catch (Exception e) {
             return Outcome.failed("server did not report its address: " + e);
@@ -187,6 +216,7 @@ final class Launcher {
         double cpu = Double.NaN;
         String unit = "";
         String runtime = "";
+        String tls = "";
         for (Matcher m = NUMBER.matcher(json); m.find(); ) {
             if (m.group(1).equals("value")) {
                 value = Double.parseDouble(m.group(2));
@@ -195,13 +225,13 @@ final class Launcher {
             }
         }
         for (Matcher m = TEXT.matcher(json); m.find(); ) {
-            if (m.group(1).equals("unit")) {
-                unit = m.group(2);
-            } else {
-                runtime = m.group(2);
+            switch (m.group(1)) {
+                case "unit" -> unit = m.group(2);
+                case "tls" -> tls = m.group(2);
+                default -> runtime = m.group(2);
             }
         }
-        return Double.isNaN(value) ? Outcome.failed("no value in " + json) : new Outcome(value, unit, cpu, runtime, null);
+        return Double.isNaN(value) ? Outcome.failed("no value in " + json) : new Outcome(value, unit, cpu, runtime, null, tls);
     }
 
     private List<String> java(String mainClass) {

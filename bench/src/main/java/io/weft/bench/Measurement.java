@@ -15,17 +15,32 @@ final class Measurement {
 
     private Measurement() {}
 
-    /** What one cell measured. {@code value} is per second, in {@code unit}. */
+    /**
+     * What one cell measured. {@code value} is per second, in {@code unit}; {@code tls} is the
+     * protocol and cipher suite a TLS cell negotiated ({@code "TLSv1.3 TLS_AES_128_GCM_SHA256"}),
+     * or empty.
+     */
     record Result(String impl, String workload, int connections, double seconds, long count, double value,
-            String unit, double cpuSecondsPerSecond) {
+            String unit, double cpuSecondsPerSecond, String tls) {
+
+        Result(String impl, String workload, int connections, double seconds, long count, double value,
+                String unit, double cpuSecondsPerSecond) {
+            this(impl, workload, connections, seconds, count, value, unit, cpuSecondsPerSecond, "");
+        }
+
+        /** This result with what the TLS cell negotiated. */
+        Result withTls(String negotiated) {
+            return new Result(impl, workload, connections, seconds, count, value, unit, cpuSecondsPerSecond,
+                    negotiated);
+        }
 
         /** One JSON line, the format the orchestrator (and the Go peer) print. */
         String toJson() {
             return String.format(Locale.ROOT,
                     "{\"impl\":\"%s\",\"workload\":\"%s\",\"connections\":%d,\"seconds\":%.4f,\"count\":%d,"
-                            + "\"value\":%.3f,\"unit\":\"%s\",\"cpu\":%.3f,\"runtime\":\"java %s\"}",
+                            + "\"value\":%.3f,\"unit\":\"%s\",\"cpu\":%.3f,\"runtime\":\"java %s\"%s}",
                     impl, workload, connections, seconds, count, value, unit, cpuSecondsPerSecond,
-                    Runtime.version());
+                    Runtime.version(), tls.isEmpty() ? "" : ",\"tls\":\"" + tls + "\"");
         }
     }
 

@@ -3,9 +3,13 @@ package io.weft.bench;
 import io.weft.netpoll.Conn;
 import io.weft.netpoll.Listener;
 import io.weft.netpoll.Poller;
+import io.weft.netpoll.tls.Tls;
+import io.weft.netpoll.tls.TlsConfig;
+import io.weft.netpoll.tls.TlsConn;
 import io.weft.yamux.Session;
 import io.weft.yamux.YamuxConfig;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,7 +21,9 @@ import java.util.concurrent.atomic.LongAdder;
  * ({@code bench/src/main/go/weftbench}) speaks: over Weft netpoll TCP ({@code --poller epoll} by
  * default, or {@code nio}), either
  * one yamux stream ({@code --mux yamux}, default {@code YamuxConfig}) or the bare connection
- * ({@code --mux raw}).
+ * ({@code --mux raw}); with {@code --tls <file.p12>} (see {@link BenchTls}) either runs over
+ * Weft's {@link TlsConn} on that TCP connection, the client verifying the server as
+ * {@code localhost}.
  *
  * <ul>
  *   <li>{@code --role server}: prints {@code LISTEN host:port}, accepts one connection (and one
@@ -50,16 +56,18 @@ public final class MuxPeer {
         if (!mux.equals("yamux") && !mux.equals("raw")) {
             throw new IllegalArgumentException("--mux must be yamux or raw");
         }
+        TlsConfig tls = options.containsKey("tls")
+                ? TlsConfig.of(BenchTls.context(Path.of(options.get("tls")))) : null;
         int status = 0;
         try {
             switch (options.getOrDefault("role", "")) {
-                case "server" -> serve(poller, mux, workload, options.get("listen"));
+                case "server" -> serve(poller, mux, workload, options.get("listen"), tls);
                 case "client" -> {
                     Watchdog.start(NetBench.seconds(options.get("warmup")).plus(NetBench.seconds(options.get("measure")))
                             .plusSeconds(30), "MuxPeer client");
                     System.out.println(client(poller, mux, workload, options.get("addr"),
                         NetBench.seconds(options.get("warmup")), NetBench.seconds(options.get("measure")),
-                            options.getOrDefault("impl", "weft-" + mux)).toJson());
+                            options.getOrDefault("impl", "weft-" + mux), tls).toJson());
                 }
                 default -> throw new IllegalArgumentException("--role must be server or client");
             }
@@ -71,12 +79,16 @@ public final class MuxPeer {
         Runtime.getRuntime().halt(status);
     }
 
-    private static void serve(Poller poller, String mux, String workload, String listen) throws Exception {
+    private static void serve(Poller poller, String mux, String workload, String listen, TlsConfig tls)
+            throws Exception {
         Conn stream;
         try (Listener listener = poller.listen("tcp", listen)) {
             System.out.println("LISTEN " + NetBench.hostPort(listener.address()));
             System.out.flush();
             Conn conn = listener.accept();
+            if (tls != null) {
+                conn = Tls.server(conn, tls); // handshakes on the first read or write
+            }
             stream = mux.equals("yamux") ? Session.server(conn, YamuxConfig.defaults()).acceptStream() : conn;
         }
         Thread loop = Thread.ofVirtual().name("bench-server").start(() -> {
@@ -94,8 +106,11 @@ public final class MuxPeer {
     }
 
     static Measurement.Result client(Poller poller, String mux, String workload, String address, Duration warmup,
-            Duration measure, String impl) throws Exception {
+            Duration measure, String impl, TlsConfig tls) throws Exception {
         Conn conn = poller.dial("tcp", address);
+        if (tls != null) {
+            conn = Tls.client(conn, tls, BenchTls.SERVER_NAME);
+        }
         Conn stream = mux.equals("yamux") ? Session.client(conn, YamuxConfig.defaults()).openStream() : conn;
         LongAdder counter = new LongAdder();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -124,6 +139,6 @@ public final class MuxPeer {
         Measurement.Result result = bulk
                 ? Measurement.run(impl, workload, 1, warmup, measure, counter::sum, failure, 1e-6, "MB/s")
                 : Measurement.run(impl, workload, 1, warmup, measure, counter::sum, failure, 1, "rt/s");
-        return result;
+        return conn instanceof TlsConn secure ? result.withTls(secure.protocol() + " " + secure.cipherSuite()) : result;
     }
 }

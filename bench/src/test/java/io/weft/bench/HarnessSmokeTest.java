@@ -3,8 +3,10 @@ package io.weft.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weft.netpoll.Poller;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A fast check that the harness still runs end to end: tiny in-process cells on the JDK
@@ -39,6 +41,23 @@ class HarnessSmokeTest {
 
             assertThat(result.count()).as(poller).isPositive();
         }
+    }
+
+    @Test
+    void tlsCellsRunOverTlsConnAndSslSocketAndNameTheSuite(@TempDir Path dir) throws Exception {
+        BenchTls.Material tls = BenchTls.generate(dir, Path.of(System.getProperty("java.home")));
+        String weft = Poller.names().contains("epoll") ? "weft-epoll-tls" : null;
+
+        Measurement.Result jdk = NetBench.run("jdk-tls-virtual", "pingpong", 1, WARMUP, MEASURE, true, true, tls.p12());
+        Measurement.Result bulk = weft == null ? jdk
+                : NetBench.run(weft, "bulk", 1, WARMUP, MEASURE, true, true, tls.p12());
+
+        assertThat(jdk.count()).isPositive();
+        assertThat(bulk.count()).isPositive();
+        assertThat(jdk.tls()).startsWith("TLSv1.3 ");
+        assertThat(Launcher.parse(bulk.toJson()).tls()).isEqualTo(bulk.tls()).startsWith("TLSv1.3 ");
+        assertThat(tls.certPem()).content().startsWith("-----BEGIN CERTIFICATE-----");
+        assertThat(tls.keyPem()).content().startsWith("-----BEGIN PRIVATE KEY-----");
     }
 
     @Test

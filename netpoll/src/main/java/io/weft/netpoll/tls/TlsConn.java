@@ -96,6 +96,11 @@ public final class TlsConn implements Conn {
     private volatile boolean readShut;
     /** A read failure (truncation, a bad record): every later read throws it. Guarded like netIn. */
     private IOException readFailure;
+    /**
+     * An error met while decrypting further records after a read already had bytes to return:
+     * the next read throws it, once. Guarded like netIn.
+     */
+    private IOException deferredReadError;
 
     /** Sealed records not yet sent; read mode. Guarded by writeLock (handshakeLock while handshaking). */
     private ByteBuffer netOut;
@@ -114,7 +119,7 @@ public final class TlsConn implements Conn {
         this.engine = engine;
         this.client = client;
         SSLSession session = engine.getSession();
-        this.netIn = ByteBuffer.allocate(session.getPacketBufferSize()).flip();
+        this.netIn = ByteBuffer.allocate(2 * session.getPacketBufferSize()).flip();
         this.appIn = ByteBuffer.allocate(session.getApplicationBufferSize()).flip();
         this.netOut = ByteBuffer.allocate(2 * session.getPacketBufferSize()).flip();
     }
@@ -262,6 +267,11 @@ public final class TlsConn implements Conn {
                 if (readFailure != null) {
                     throw readFailure;
                 }
+                if (deferredReadError != null) {
+                    IOException e = deferredReadError;
+                    deferredReadError = null;
+                    throw e;
+                }
                 if (appIn.hasRemaining()) {
                     return copy(appIn, dst);
                 }
@@ -276,6 +286,21 @@ public final class TlsConn implements Conn {
                         inboundEnded = true;
                     }
                     if (inPlace && dst.position() > before) {
+                        // Further records already read go in too while they fit, without more I/O;
+                        // an error there is the next read's, after these bytes.
+                        try {
+                            while (r.getStatus() == SSLEngineResult.Status.OK && netIn.hasRemaining()
+                                    && dst.remaining() >= appIn.capacity()) {
+                                r = unwrapForRead(dst);
+                                if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+                                    inboundEnded = true;
+                                }
+                            }
+                        } catch (IOException e) {
+                            if (readFailure == null) {
+                                deferredReadError = e;
+                            }
+                        }
                         return dst.position() - before;
                     }
                     if (r.getStatus() != SSLEngineResult.Status.BUFFER_UNDERFLOW) {
@@ -378,7 +403,7 @@ public final class TlsConn implements Conn {
      * @return false at end of stream
      */
     private boolean fill() throws IOException {
-        int needed = engine.getSession().getPacketBufferSize();
+        int needed = 2 * engine.getSession().getPacketBufferSize();
         if (netIn.capacity() < needed) {
             netIn = grow(netIn, needed);
         }
