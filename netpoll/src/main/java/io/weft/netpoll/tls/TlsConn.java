@@ -96,11 +96,6 @@ public final class TlsConn implements Conn {
     private volatile boolean readShut;
     /** A read failure (truncation, a bad record): every later read throws it. Guarded like netIn. */
     private IOException readFailure;
-    /**
-     * An error met while decrypting further records after a read already had bytes to return:
-     * the next read throws it, once. Guarded like netIn.
-     */
-    private IOException deferredReadError;
 
     /** Sealed records not yet sent; read mode. Guarded by writeLock (handshakeLock while handshaking). */
     private ByteBuffer netOut;
@@ -267,11 +262,6 @@ public final class TlsConn implements Conn {
                 if (readFailure != null) {
                     throw readFailure;
                 }
-                if (deferredReadError != null) {
-                    IOException e = deferredReadError;
-                    deferredReadError = null;
-                    throw e;
-                }
                 if (appIn.hasRemaining()) {
                     return copy(appIn, dst);
                 }
@@ -297,9 +287,7 @@ public final class TlsConn implements Conn {
                                 }
                             }
                         } catch (IOException e) {
-                            if (readFailure == null) {
-                                deferredReadError = e;
-                            }
+                            // Recorded in readFailure: the next read throws it, after these bytes.
                         }
                         return dst.position() - before;
                     }
