@@ -128,6 +128,10 @@ final class PipeConn implements Conn {
                 try {
                     while (true) {
                         int written = src.position() - start;
+                        if (total > 0 && written == total) {
+                            // Every byte was taken: done, whatever either end did since (Go's net.Pipe).
+                            return total;
+                        }
                         if (closed) {
                             throw closedException("write");
                         }

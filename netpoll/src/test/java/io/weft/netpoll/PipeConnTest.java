@@ -50,6 +50,23 @@ class PipeConnTest extends ConnContractTest {
     }
 
     @Test
+    void aWriteWhoseBytesWereAllReadSucceedsEvenIfTheReaderThenCloses() throws Exception {
+        // Go's net.Pipe: once the reader has taken every byte the write has succeeded; a close
+        // right after the read must not turn it into a broken pipe. Racy by nature, so many rounds.
+        for (int round = 0; round < 300; round++) {
+            Net.Pipe pipe = Net.pipe();
+            Call<Integer> writer = threads.start(Kind.VIRTUAL, () -> pipe.first().write(ByteBuffer.allocate(32)));
+            ByteBuffer got = ByteBuffer.allocate(32);
+            while (got.hasRemaining()) {
+                pipe.second().read(got);
+            }
+            pipe.second().close();
+            assertThat(writer.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("round %d", round).isEqualTo(32);
+            pipe.first().close();
+        }
+    }
+
+    @Test
     void pipeEndsHaveNoAddresses() {
         assertThat(c1.localAddress()).isNull();
         assertThat(c1.remoteAddress()).isNull();
