@@ -14,21 +14,24 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Keeps the documentation's library examples true: the first {@code java} block of each page
- * (README.md, and the Quick start of docs/yamux.md) is compiled against the libraries as they are
- * and run in a fresh JVM, and must print what it promises.
+ * Keeps the documentation's library examples true: the {@code java} blocks of README.md (plain,
+ * then over TLS) and the Quick start of docs/yamux.md are compiled against the libraries as they
+ * are and run in a fresh JVM, and must print what they promise.
  */
 class ReadmeExampleTest {
 
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
-    @ParameterizedTest(name = "{0}")
-    @CsvSource({"README.md, hello", "docs/yamux.md, hello after a "})
-    void firstJavaExampleCompilesAndEchoesHello(String page, String expectedLineStart, @TempDir Path dir)
+    @ParameterizedTest(name = "{0} block {1}")
+    @CsvSource({"README.md, 1, hello", "README.md, 2, hello over TLSv1.3", "docs/yamux.md, 1, hello after a "})
+    void javaExampleCompilesAndEchoesHello(String page, int block, String expectedLineStart, @TempDir Path dir)
             throws Exception {
         String readme = Files.readString(ROOT.resolve(page));
-        int start = readme.indexOf("```java\n");
-        assertThat(start).as("a java block in %s", page).isNotNegative();
+        int start = -1;
+        for (int i = 0; i < block; i++) {
+            start = readme.indexOf("```java\n", start + 1);
+            assertThat(start).as("java block %d in %s", i + 1, page).isNotNegative();
+        }
         int end = readme.indexOf("```", start + 8);
         List<String> lines = readme.substring(start + 8, end).lines().toList();
         String source = lines.stream().filter(l -> l.startsWith("import ")).collect(Collectors.joining("\n"))
