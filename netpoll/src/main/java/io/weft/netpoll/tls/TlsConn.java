@@ -61,8 +61,8 @@ import javax.net.ssl.SSLSession;
  *
  * <h2>Threads and locks</h2>
  * Any thread. {@code handshakeLock} serializes handshakes; reads hold {@code readLock}, writes
- * {@code writeLock}; {@code deadlineLock} guards the deadlines and is held only around the
- * underlying connection's non-blocking setters. No thread holds two of the I/O locks at once.
+ * {@code writeLock}; {@link TlsDeadlines} has its own lock, held only around the underlying
+ * connection's non-blocking deadline setters. No thread holds two of the I/O locks at once.
  */
 public final class TlsConn implements Conn {
 
@@ -77,7 +77,7 @@ public final class TlsConn implements Conn {
     private final ReentrantLock handshakeLock = new ReentrantLock();
     private final ReentrantLock readLock = new ReentrantLock();
     private final ReentrantLock writeLock = new ReentrantLock();
-    private final ReentrantLock deadlineLock = new ReentrantLock();
+    private final TlsDeadlines deadlines;
     private final InputStream inputStream = new ConnInputStream(this);
     private final OutputStream outputStream = new ConnOutputStream(this);
 
@@ -104,15 +104,12 @@ public final class TlsConn implements Conn {
     /** Guarded like netOut: a reusable one-element array for single-buffer writes. */
     private final ByteBuffer[] oneSrc = new ByteBuffer[1];
 
-    private Instant readDeadline; // guarded by deadlineLock
-    private Instant writeDeadline; // guarded by deadlineLock
-    private Instant handshakeDeadline; // guarded by deadlineLock; non-null while a handshake runs
-
     TlsConn(Conn conn, TlsConfig config, SSLEngine engine, boolean client) {
         this.conn = conn;
         this.config = config;
         this.engine = engine;
         this.client = client;
+        this.deadlines = new TlsDeadlines(conn);
         SSLSession session = engine.getSession();
         this.netIn = ByteBuffer.allocate(2 * session.getPacketBufferSize()).flip();
         this.appIn = ByteBuffer.allocate(session.getApplicationBufferSize()).flip();
@@ -145,7 +142,7 @@ public final class TlsConn implements Conn {
                 case CLOSED -> throw closedException(op);
                 case NEW -> { }
             }
-            startHandshakeTimer();
+            deadlines.startHandshake(config.handshakeTimeout());
             try {
                 runHandshake();
                 state.compareAndSet(State.NEW, State.READY);
@@ -158,7 +155,7 @@ public final class TlsConn implements Conn {
             } catch (DeadlineExceededException e) {
                 throw handshakeTimeout(e);
             } finally {
-                stopHandshakeTimer();
+                deadlines.endHandshake(state.get() != State.CLOSED);
             }
         } catch (IOException e) {
             ensureOpen(op);
@@ -220,14 +217,8 @@ public final class TlsConn implements Conn {
      * handshake timeout with a message saying so. Either way the handshake may be resumed.
      */
     private DeadlineExceededException handshakeTimeout(DeadlineExceededException cause) {
-        deadlineLock.lock();
-        try {
-            Instant user = earliest(readDeadline, writeDeadline);
-            if (handshakeDeadline == null || (user != null && !user.isAfter(handshakeDeadline))) {
-                return cause;
-            }
-        } finally {
-            deadlineLock.unlock();
+        if (!deadlines.handshakeBoundPassedFirst()) {
+            return cause;
         }
         DeadlineExceededException timeout = new DeadlineExceededException("tls handshake with " + peerName()
                 + ": no answer within the handshake timeout (" + config.handshakeTimeout().toMillis() + " ms)");
@@ -447,7 +438,7 @@ public final class TlsConn implements Conn {
         if (outboundClosed) {
             throw new NetClosedException("write", where(), "write side closed by closeWrite");
         }
-        Instant deadline = writeDeadlineSnapshot();
+        Instant deadline = deadlines.write();
         if (deadline != null && !Instant.now().isBefore(deadline)) {
             // Fail before sealing anything: a past deadline has no side effect.
             throw new DeadlineExceededException("write " + where() + ": i/o timeout");
@@ -567,7 +558,7 @@ public final class TlsConn implements Conn {
         }
         if (before == State.READY && !config.closeNotifyTimeout().isZero() && writeLock.tryLock()) {
             try {
-                conn.setWriteDeadline(earliest(writeDeadlineSnapshot(), Instant.now().plus(config.closeNotifyTimeout())));
+                conn.setWriteDeadline(TlsDeadlines.earliest(deadlines.write(), Instant.now().plus(config.closeNotifyTimeout())));
                 sendCloseNotify();
             } catch (IOException | RuntimeException ignored) {
                 // Closing anyway; the peer sees the connection end without close_notify.
@@ -588,69 +579,13 @@ public final class TlsConn implements Conn {
     @Override
     public void setReadDeadline(Instant deadline) throws IOException {
         ensureOpen("set");
-        deadlineLock.lock();
-        try {
-            readDeadline = deadline;
-            conn.setReadDeadline(earliest(deadline, handshakeDeadline));
-        } finally {
-            deadlineLock.unlock();
-        }
+        deadlines.setRead(deadline);
     }
 
     @Override
     public void setWriteDeadline(Instant deadline) throws IOException {
         ensureOpen("set");
-        deadlineLock.lock();
-        try {
-            writeDeadline = deadline;
-            conn.setWriteDeadline(earliest(deadline, handshakeDeadline));
-        } finally {
-            deadlineLock.unlock();
-        }
-    }
-
-    private Instant writeDeadlineSnapshot() {
-        deadlineLock.lock();
-        try {
-            return writeDeadline;
-        } finally {
-            deadlineLock.unlock();
-        }
-    }
-
-    private void startHandshakeTimer() throws IOException {
-        if (config.handshakeTimeout().isZero()) {
-            return;
-        }
-        deadlineLock.lock();
-        try {
-            handshakeDeadline = Instant.now().plus(config.handshakeTimeout());
-            conn.setReadDeadline(earliest(readDeadline, handshakeDeadline));
-            conn.setWriteDeadline(earliest(writeDeadline, handshakeDeadline));
-        } finally {
-            deadlineLock.unlock();
-        }
-    }
-
-    private void stopHandshakeTimer() throws IOException {
-        deadlineLock.lock();
-        try {
-            if (handshakeDeadline != null && state.get() != State.CLOSED) {
-                handshakeDeadline = null;
-                conn.setReadDeadline(readDeadline);
-                conn.setWriteDeadline(writeDeadline);
-            }
-            handshakeDeadline = null;
-        } finally {
-            deadlineLock.unlock();
-        }
-    }
-
-    private static Instant earliest(Instant a, Instant b) {
-        if (a == null) {
-            return b;
-        }
-        return b == null || a.isBefore(b) ? a : b;
+        deadlines.setWrite(deadline);
     }
 
     @Override
