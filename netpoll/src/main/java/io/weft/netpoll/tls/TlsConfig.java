@@ -163,10 +163,16 @@ public final class TlsConfig {
                 params.setEndpointIdentificationAlgorithm("HTTPS");
             }
             if (serverName != null && isHostName(serverName)) {
-                params.setServerNames(List.of(new SNIHostName(serverName)));
+                try {
+                    params.setServerNames(List.of(new SNIHostName(serverName)));
+                } catch (IllegalArgumentException notLdh) {
+                    // "my_service", a unix socket path: no server name indication; the name is
+                    // still what the certificate is verified against.
+                }
             }
         } else {
-            switch (clientAuth) {
+            // A pin names the one client let in: a client without a certificate is refused.
+            switch (pin != null ? ClientAuth.REQUIRE : clientAuth) {
                 case REQUIRE -> params.setNeedClientAuth(true);
                 case REQUEST -> params.setWantClientAuth(true);
                 case NONE -> { }
@@ -333,7 +339,8 @@ public final class TlsConfig {
          * checked (the pin is the peer's identity, as an ssh host key is), so this also sets
          * {@link #verifyHostname verifyHostname(false)} (turning it back on has no effect while
          * a pin is set). A different certificate fails the handshake with {@link
-         * TlsHandshakeException.Reason#PIN_MISMATCH}.
+         * TlsHandshakeException.Reason#PIN_MISMATCH}. A server with a pin requires a client
+         * certificate whatever {@link #clientAuth} says.
          */
         public Builder pin(CertificatePin pin) {
             this.pin = Objects.requireNonNull(pin, "pin");

@@ -94,6 +94,8 @@ public final class TlsConn implements Conn {
     /** The peer's close_notify has been read, or closeRead was called. Guarded like netIn. */
     private boolean inboundEnded;
     private volatile boolean readShut;
+    /** Application data has been decrypted: later alerts are not about the handshake. Guarded like netIn. */
+    private boolean applicationDataRead;
     /** A read failure (truncation, a bad record): every later read throws it. Guarded like netIn. */
     private IOException readFailure;
 
@@ -338,10 +340,15 @@ public final class TlsConn implements Conn {
         try {
             r = dst == null ? unwrapIntoAppIn() : engine.unwrap(netIn, dst);
         } catch (SSLException e) {
-            TlsHandshakeException why = classify(e);
-            readFailure = why.reason() == TlsHandshakeException.Reason.OTHER
+            // Until the first application data, an alert is the peer's verdict on the handshake
+            // (TLS 1.3: a refused client certificate arrives after the client's handshake ended).
+            TlsHandshakeException why = applicationDataRead ? null : classify(e);
+            readFailure = why == null || why.reason() == TlsHandshakeException.Reason.OTHER
                     ? new SSLException("read " + where() + ": " + e.getMessage(), e) : why;
             throw readFailure;
+        }
+        if (r.bytesProduced() > 0) {
+            applicationDataRead = true;
         }
         if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
             // The session's records outgrew appIn (a dst is used only when it is at least as
@@ -558,7 +565,7 @@ public final class TlsConn implements Conn {
         }
         if (before == State.READY && !config.closeNotifyTimeout().isZero() && writeLock.tryLock()) {
             try {
-                conn.setWriteDeadline(TlsDeadlines.earliest(deadlines.write(), Instant.now().plus(config.closeNotifyTimeout())));
+                deadlines.boundForClose(config.closeNotifyTimeout());
                 sendCloseNotify();
             } catch (IOException | RuntimeException ignored) {
                 // Closing anyway; the peer sees the connection end without close_notify.

@@ -17,6 +17,7 @@ final class TlsDeadlines {
     private Instant read; // guarded by lock; null for none
     private Instant write; // guarded by lock; null for none
     private Instant handshake; // guarded by lock; non-null while a bounded handshake runs
+    private Instant closing; // guarded by lock; the bound on sending close_notify once close() began
 
     TlsDeadlines(Conn conn) {
         this.conn = conn;
@@ -38,7 +39,7 @@ final class TlsDeadlines {
         lock.lock();
         try {
             write = deadline;
-            conn.setWriteDeadline(earliest(deadline, handshake));
+            conn.setWriteDeadline(earliest(earliest(deadline, handshake), closing));
         } finally {
             lock.unlock();
         }
@@ -77,8 +78,22 @@ final class TlsDeadlines {
             handshake = null;
             if (bounded && connOpen) {
                 conn.setReadDeadline(read);
-                conn.setWriteDeadline(write);
+                conn.setWriteDeadline(earliest(write, closing));
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Bounds writes by {@code timeout} from now for good: {@code close()} sending close_notify.
+     * Kept under the lock, so a handshake ending at the same moment cannot lift it.
+     */
+    void boundForClose(Duration timeout) throws IOException {
+        lock.lock();
+        try {
+            closing = Instant.now().plus(timeout);
+            conn.setWriteDeadline(earliest(write, closing));
         } finally {
             lock.unlock();
         }

@@ -38,7 +38,8 @@ final class TlsErrors {
                 || isExpiredValidation(failure)) {
             reason = Reason.CERTIFICATE_EXPIRED;
             text = "certificate has expired or is not yet valid";
-        } else if (lower.contains("no subject alternative") || lower.contains("no name matching")) {
+        } else if (lower.contains("no subject alternative") || lower.contains("no name matching")
+                || lower.contains("illegal given domain name")) {
             reason = Reason.HOSTNAME_MISMATCH;
             text = "certificate is not valid for " + (serverName == null ? "the server name" : serverName) + " ("
                     + firstMessageContaining(failure, "matching").replaceFirst("^\\([a-z_]+\\) ", "") + ")";
@@ -47,7 +48,7 @@ final class TlsErrors {
             reason = Reason.UNKNOWN_AUTHORITY;
             text = "certificate signed by unknown authority";
         } else if (lower.contains("empty client certificate chain") || "certificate_required".equals(alert)
-                || (sentNoCertificate && ("bad_certificate".equals(alert) || "handshake_failure".equals(alert)))) {
+                || (sentNoCertificate && "bad_certificate".equals(alert))) {
             reason = Reason.CLIENT_CERTIFICATE_REQUIRED;
             text = "the server requires a client certificate and none was sent" + (alert == null ? "" : " (alert " + alert + ")");
         } else if (lower.contains("unrecognized ssl message") || lower.contains("unsupported or unrecognized ssl message")

@@ -208,4 +208,59 @@ class TlsHandshakeTest {
         assertThat(((TlsHandshakeException) failures[0]).reason()).isIn(Reason.PROTOCOL_VERSION);
         assertThat(((TlsHandshakeException) failures[1]).reason()).isIn(Reason.PROTOCOL_VERSION);
     }
+
+    @Test
+    void aServerWithAPinRequiresAClientCertificateWhateverClientAuthSays() throws Exception {
+        Conn[] raw = tcpPair();
+        GeneratedCertificate serverCert = GeneratedCertificate.selfSigned("localhost");
+        TlsConfig pinningServer = TlsConfig.builder().certificate(serverCert.chain(), serverCert.privateKey())
+                .pin(TestTls.certificate().pin()).build(); // clientAuth left at NONE
+        TlsConn client = Tls.client(raw[0], TlsConfig.builder().pin(serverCert.pin()).build(), "localhost");
+        TlsConn server = Tls.server(raw[1], pinningServer);
+        Call<Throwable> serverSide = threads.start(Kind.VIRTUAL, () -> catchThrowable(server::handshake));
+        client.setReadDeadline(Instant.now().plusSeconds(5)); // were the client let in, this read would wait
+        catchThrowable(() -> {
+            client.handshake();
+            client.read(ByteBuffer.allocate(1));
+        });
+        Throwable serverFailure = serverSide.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertThat(serverFailure).isInstanceOf(TlsHandshakeException.class);
+        assertThat(((TlsHandshakeException) serverFailure).reason()).isEqualTo(Reason.CLIENT_CERTIFICATE_REQUIRED);
+    }
+
+    @Test
+    void aServerNameThatCannotBeSentAsSniIsStillVerified() throws Exception {
+        Conn[] raw = tcpPair();
+        // An underscore is not allowed in SNI; the handshake goes ahead without it.
+        TlsConn client = Tls.client(raw[0], TestTls.client(Duration.ofSeconds(1)), "my_service");
+        TlsConn server = Tls.server(raw[1], TestTls.server(Duration.ofSeconds(1)));
+        Throwable[] failures = handshakeBoth(client, server);
+        assertThat(((TlsHandshakeException) failures[0]).reason()).as("%s", failures[0]).isEqualTo(Reason.HOSTNAME_MISMATCH);
+        assertThat(failures[0]).hasMessageContaining("not valid for my_service");
+    }
+
+    @Test
+    void anAlertAfterApplicationDataIsAReadErrorNotAHandshakeFailure() throws Exception {
+        Conn[] raw = tcpPair();
+        TlsConn client = Tls.client(raw[0], TestTls.client(Duration.ofSeconds(1)), "localhost");
+        TlsConn server = Tls.server(raw[1], TestTls.server(Duration.ofSeconds(1)));
+        assertThat(handshakeBoth(client, server)).containsOnlyNulls();
+        client.write(ByteBuffer.wrap(new byte[] {1}));
+        assertThat(server.read(ByteBuffer.allocate(1))).isEqualTo(1);
+        server.write(ByteBuffer.wrap(new byte[] {2}));
+        assertThat(client.read(ByteBuffer.allocate(1))).isEqualTo(1);
+        // A forged application-data record under the client's TLS: the server cannot authenticate it.
+        byte[] forged = new byte[5 + 32];
+        forged[0] = 0x17;
+        forged[1] = 0x03;
+        forged[2] = 0x03;
+        forged[4] = 32;
+        raw[0].write(ByteBuffer.wrap(forged));
+        Throwable serverFailure = catchThrowable(() -> server.read(ByteBuffer.allocate(64)));
+        assertThat(serverFailure).isInstanceOf(javax.net.ssl.SSLException.class).isNotInstanceOf(TlsHandshakeException.class);
+        server.close(); // sends the fatal alert the failure left queued
+        Throwable clientFailure = catchThrowable(() -> client.read(ByteBuffer.allocate(64)));
+        assertThat(clientFailure).isInstanceOf(javax.net.ssl.SSLException.class)
+                .isNotInstanceOf(TlsHandshakeException.class).hasMessageContaining("alert");
+    }
 }
