@@ -206,12 +206,24 @@ public abstract class TcpContractTest extends ConnContractTest {
     /**
      * Go's fdMutex releases every caller queued on a conn at close, not one after another: with
      * 1,000 platform threads a lock that hands itself on in turn needs a context switch per caller.
+     * On virtual threads all 1,100 must be out within 100 ms. On platform threads merely waking
+     * 1,100 OS threads on 2 vCPUs and letting each build its exception takes 50–140 ms on the AMD
+     * VM of 2026-12-05, varying run to run, so the bound is relative: within 1.5 times what 1,100
+     * parked platform threads take to leave when this thread unparks each in a loop, measured just
+     * before (and at least 100 ms). A lock that hands itself on in turn serializes those wake-ups.
      */
     @ParameterizedTest
     @EnumSource(Kind.class)
-    void closeReleasesThousandReadersAndHundredWritersQueuedOnOneConnWithin100Milliseconds(Kind kind) throws Exception {
+    void closeReleasesThousandReadersAndHundredWritersQueuedOnOneConnAtOnce(Kind kind) throws Exception {
+        Duration bound = Duration.ofMillis(100);
+        if (kind == Kind.PLATFORM) {
+            Duration control = releaseParkedPlatformThreads(1100);
+            bound = max(bound, control.plus(control.dividedBy(2)));
+            System.out.printf("%s: 1,100 parked platform threads unparked in a loop left %.1f ms after%n",
+                    getClass().getSimpleName(), control.toNanos() / 1e6);
+        }
         Duration best = Duration.ofDays(1);
-        for (int attempt = 0; attempt < 3 && best.compareTo(Duration.ofMillis(100)) > 0; attempt++) {
+        for (int attempt = 0; attempt < 3 && best.compareTo(bound) > 0; attempt++) {
             ConnPair queued = attempt == 0 ? pair : connect();
             try {
                 best = min(best, releaseCallsQueuedOnOneConn(kind, queued.first(), 1000, 100));
@@ -224,7 +236,42 @@ public abstract class TcpContractTest extends ConnContractTest {
         }
         System.out.printf("%s: 1,000 readers and 100 writers queued on one conn (%s threads) released %.1f ms after close%n",
                 getClass().getSimpleName(), kind, best.toNanos() / 1e6);
-        assertThat(best).as("time from close to the last of 1,100 queued calls released").isLessThan(Duration.ofMillis(100));
+        assertThat(best).as("time from close to the last of 1,100 queued calls released").isLessThan(bound);
+    }
+
+    /**
+     * The control: {@code count} platform threads, each parked on its own, unparked one after
+     * another by this thread as fast as it can (the best any close can do); each then builds a
+     * closed error and leaves.
+     */
+    private Duration releaseParkedPlatformThreads(int count) throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicLong lastReleaseNanos = new AtomicLong();
+        List<Thread> parked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Call<Throwable>> calls = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            calls.add(threads.start(Kind.PLATFORM, () -> released(lastReleaseNanos, () -> {
+                parked.add(Thread.currentThread());
+                while (!open.get()) {
+                    java.util.concurrent.locks.LockSupport.park(this);
+                }
+                throw new NetClosedException("read", "tcp 127.0.0.1:1->127.0.0.1:2");
+            })));
+        }
+        calls.forEach(Call::awaitBlocked);
+        long openStart = System.nanoTime();
+        open.set(true);
+        for (Thread t : parked) {
+            java.util.concurrent.locks.LockSupport.unpark(t);
+        }
+        for (Call<Throwable> call : calls) {
+            assertThat(call.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(NetClosedException.class);
+        }
+        return Duration.ofNanos(lastReleaseNanos.get() - openStart);
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     private Duration releaseCallsQueuedOnOneConn(Kind kind, Conn conn, int readers, int writers) throws Exception {
