@@ -59,20 +59,17 @@ class OpensslInteropTest {
 
     @BeforeAll
     static void generateCertificates() throws Exception {
-        ca = GeneratedCertificate.builder().names("weft-openssl-ca").certificateAuthority(true).build();
-        server = GeneratedCertificate.builder().names("localhost", "127.0.0.1").issuer(ca).build();
-        client = GeneratedCertificate.builder().names("weft-openssl-client").issuer(ca).build();
-        otherCa = GeneratedCertificate.builder().names("weft-openssl-other-ca").certificateAuthority(true).build();
-        caPem = dir.resolve("ca.pem");
-        serverPem = dir.resolve("server.pem");
-        serverKey = dir.resolve("server.key");
-        clientPem = dir.resolve("client.pem");
-        clientKey = dir.resolve("client.key");
-        otherCaPem = dir.resolve("other-ca.pem");
-        ca.writePem(caPem, dir.resolve("ca.key"));
-        server.writePem(serverPem, serverKey);
-        client.writePem(clientPem, clientKey);
-        otherCa.writePem(otherCaPem, dir.resolve("other-ca.key"));
+        TestPki pki = TestPki.create(dir);
+        ca = pki.ca;
+        server = pki.server;
+        client = pki.client;
+        otherCa = pki.otherCa;
+        caPem = pki.caPem;
+        serverPem = pki.serverPem;
+        serverKey = pki.serverKey;
+        clientPem = pki.clientPem;
+        clientKey = pki.clientKey;
+        otherCaPem = pki.otherCaPem;
     }
 
     @AfterEach
@@ -195,7 +192,7 @@ class OpensslInteropTest {
         TlsConn conn = dial(openssl, config);
         writeAll(conn, "mutual\n");
         assertThat(new String(readExactly(conn, 7), StandardCharsets.US_ASCII)).isEqualTo("lautum\n");
-        openssl.awaitOutput("weft-openssl-client", TIMEOUT); // s_server prints the client's subject
+        openssl.awaitOutput(TestPki.CLIENT_NAME, TIMEOUT); // s_server prints the client's subject
     }
 
     @ParameterizedTest(name = "{0}")

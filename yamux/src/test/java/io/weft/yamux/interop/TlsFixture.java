@@ -1,6 +1,7 @@
 package io.weft.yamux.interop;
 
 import io.weft.netpoll.tls.GeneratedCertificate;
+import io.weft.netpoll.tls.TestPki;
 import io.weft.netpoll.tls.TlsConfig;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.List;
 final class TlsFixture {
 
     /** The client certificate's name. */
-    static final String CLIENT_NAME = "weft-interop-client";
+    static final String CLIENT_NAME = TestPki.CLIENT_NAME;
 
     final GeneratedCertificate ca;
     final GeneratedCertificate server;
@@ -29,20 +30,17 @@ final class TlsFixture {
     final Path otherCaPem;
 
     private TlsFixture(Path dir) throws Exception {
-        ca = GeneratedCertificate.builder().names("weft-interop-ca").certificateAuthority(true).build();
-        server = GeneratedCertificate.builder().names("localhost", "127.0.0.1").issuer(ca).build();
-        client = GeneratedCertificate.builder().names(CLIENT_NAME).issuer(ca).build();
-        otherCa = GeneratedCertificate.builder().names("weft-interop-other-ca").certificateAuthority(true).build();
-        caPem = dir.resolve("ca.pem");
-        serverPem = dir.resolve("server.pem");
-        serverKey = dir.resolve("server.key");
-        clientPem = dir.resolve("client.pem");
-        clientKey = dir.resolve("client.key");
-        otherCaPem = dir.resolve("other-ca.pem");
-        ca.writePem(caPem, dir.resolve("ca.key"));
-        server.writePem(serverPem, serverKey);
-        client.writePem(clientPem, clientKey);
-        otherCa.writePem(otherCaPem, dir.resolve("other-ca.key"));
+        TestPki pki = TestPki.create(dir);
+        ca = pki.ca;
+        server = pki.server;
+        client = pki.client;
+        otherCa = pki.otherCa;
+        caPem = pki.caPem;
+        serverPem = pki.serverPem;
+        serverKey = pki.serverKey;
+        clientPem = pki.clientPem;
+        clientKey = pki.clientKey;
+        otherCaPem = pki.otherCaPem;
     }
 
     /** Generates the certificates and writes their PEM files into {@code dir}. */
