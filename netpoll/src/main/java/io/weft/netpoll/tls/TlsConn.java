@@ -423,11 +423,7 @@ public final class TlsConn implements Conn {
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, srcs.length);
-        long total = 0;
-        for (int i = offset; i < offset + length; i++) {
-            total += srcs[i].remaining();
-        }
-        if (total == 0) {
+        if (remaining(srcs, offset, length) == 0) {
             ensureOpen("write");
             return 0;
         }
@@ -450,10 +446,7 @@ public final class TlsConn implements Conn {
             // Fail before sealing anything: a past deadline has no side effect.
             throw new DeadlineExceededException("write " + where() + ": i/o timeout");
         }
-        long total = 0;
-        for (int i = offset; i < offset + length; i++) {
-            total += srcs[i].remaining();
-        }
+        long total = remaining(srcs, offset, length);
         long left = total;
         try {
             flush();
@@ -486,6 +479,14 @@ public final class TlsConn implements Conn {
             ensureOpen("write");
             throw e;
         }
+    }
+
+    private static long remaining(ByteBuffer[] buffers, int offset, int length) {
+        long total = 0;
+        for (int i = offset; i < offset + length; i++) {
+            total += buffers[i].remaining();
+        }
+        return total;
     }
 
     /** Seals with the write side's buffers; writeLock or handshakeLock held. */
