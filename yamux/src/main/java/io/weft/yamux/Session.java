@@ -21,7 +21,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -66,6 +65,8 @@ public final class Session implements AutoCloseable {
     final Outbound outbound;
     final RateLimitedLog log;
     final Pings pings;
+    /** Time and scheduling of every timeout of this session and its streams. */
+    final SessionClock clock;
     private final boolean client;
     private final Transport transport;
     private final AutoTuneBudget budget;
@@ -93,7 +94,7 @@ public final class Session implements AutoCloseable {
      */
     private volatile boolean cleanClose;
     /** The {@link #goAway()} drain timeout; cancelled when the session ends. Guarded by lock. */
-    private ScheduledFuture<?> drainTimer;
+    private SessionClock.Timeout drainTimer;
     private volatile boolean remoteGoAway;
     /** Completed by {@link #fail} itself; only our own waiters ({@link #awaitClose}) depend on it. */
     private final CompletableFuture<IOException> closed = new CompletableFuture<>();
@@ -104,11 +105,12 @@ public final class Session implements AutoCloseable {
      */
     private final CompletableFuture<IOException> closedForUsers = new CompletableFuture<>();
 
-    private volatile ScheduledFuture<?> tick;
+    private volatile SessionClock.Timeout tick;
 
     private Session(Transport transport, YamuxConfig config, boolean client) {
         this.transport = transport;
         this.config = Objects.requireNonNull(config, "config");
+        this.clock = config.clock();
         this.client = client;
         this.nextStreamId = client ? 1 : 2;
         this.budget = config.windowAutoTuning() ? new AutoTuneBudget(config.autoTuneBudgetBytes()) : null;
@@ -124,9 +126,9 @@ public final class Session implements AutoCloseable {
         session.outbound.start(config.threadFactory());
         config.threadFactory().newThread(new SessionReader(session, transport)).start();
         long periodNanos = Math.min(config.keepAliveInterval().toNanos(), config.connectionWriteTimeout().toNanos()) / 4;
-        session.tick = SessionTimer.every(session::tick, Math.clamp(periodNanos, 1_000_000L, 1_000_000_000L));
+        session.tick = session.clock.every(session::tick, Math.clamp(periodNanos, 1_000_000L, 1_000_000_000L));
         if (session.isClosed()) {
-            session.tick.cancel(false);
+            session.tick.cancel();
         }
         return session;
     }
@@ -342,7 +344,7 @@ public final class Session implements AutoCloseable {
         YamuxEvents.goAway(GoAwayCodes.NORMAL, true);
         // Armed after the GoAway is queued, so that even a zero drain timeout cannot close the
         // session before it.
-        ScheduledFuture<?> timer = SessionTimer.schedule(() -> closeAfterDrain("drain timeout"),
+        SessionClock.Timeout timer = clock.schedule(() -> closeAfterDrain("drain timeout"),
                 config.goAwayDrainTimeout().toNanos());
         boolean ended;
         lock.lock();
@@ -356,7 +358,7 @@ public final class Session implements AutoCloseable {
             lock.unlock();
         }
         if (ended) {
-            timer.cancel(false);
+            timer.cancel();
         } else if (streams.isEmpty()) {
             closeAfterDrain("no streams left");
         }
@@ -644,7 +646,7 @@ public final class Session implements AutoCloseable {
      */
     private void fail(IOException cause, long goAwayCode, boolean clean) {
         List<Stream> failed;
-        ScheduledFuture<?> drain;
+        SessionClock.Timeout drain;
         lock.lock();
         try {
             if (state == State.CLOSED) {
@@ -671,13 +673,13 @@ public final class Session implements AutoCloseable {
             YamuxEvents.goAway(goAwayCode, true);
         }
         outbound.fail(cause, goAway);
-        SessionTimer.schedule(transport::close, FORCED_CLOSE_NANOS);
-        ScheduledFuture<?> ticking = tick;
+        clock.schedule(transport::close, FORCED_CLOSE_NANOS);
+        SessionClock.Timeout ticking = tick;
         if (ticking != null) {
-            ticking.cancel(false);
+            ticking.cancel();
         }
         if (drain != null) {
-            drain.cancel(false);
+            drain.cancel();
         }
         for (Stream stream : failed) {
             stream.onSessionClosed();
@@ -708,7 +710,7 @@ public final class Session implements AutoCloseable {
         if (isClosed()) {
             return;
         }
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         long writeProgress = outbound.writeProgressNanos();
         if (writeProgress != 0 && now - writeProgress > config.connectionWriteTimeout().toNanos()) {
             fail(new WriteTimeoutException("connection write made no progress for " + config.connectionWriteTimeout()), -1);

@@ -64,7 +64,7 @@ public final class Stream implements Conn {
     private boolean finished;
     private final RecvSide recv;
     private final SendWindow sendWindow = new SendWindow();
-    final StreamTimers timers = new StreamTimers();
+    final StreamTimers timers;
 
     private volatile long readDeadlineNanos = Deadlines.NONE;
     private volatile long writeDeadlineNanos = Deadlines.NONE;
@@ -78,6 +78,7 @@ public final class Stream implements Conn {
         this.recv = new RecvSide(recvWindow, session::rttNanosForTuning);
         this.outbound = outbound;
         this.awaitingAck = outbound;
+        this.timers = new StreamTimers(session.clock);
     }
 
     /** This stream's id: odd when the client opened it, even when the server did. */
