@@ -233,18 +233,17 @@ public final class Session implements AutoCloseable {
             int id = (int) nextStreamId;
             nextStreamId += 2;
             unackedOutbound++;
-            stream = new Stream(this, id, StreamState.INIT, newRecvWindow(), true);
-            // Armed before the stream is published and before its SYN exists: the ACK then always
-            // finds the timer to cancel, and fail(), which cancels the timers of every stream it
-            // finds, cannot run before it is armed. Scheduling only enqueues, so the lock is fine.
-            Stream opened = stream;
-            stream.timers.armOpen(() -> onOpenTimeout(opened), config.streamOpenTimeout());
+            stream = new Stream(this, id, StreamState.outbound(), newRecvWindow(), true);
+            // Registered before its SYN is queued, so the ACK always finds it; the SYN queued and the
+            // open timeout armed before anyone else can see the stream, so nothing resets it before
+            // its SYN, and fail(), which needs this lock, finds the timer armed. Queuing and
+            // scheduling only enqueue, so the lock is fine.
             streams.put(id, stream);
+            stream.open(config.streamOpenTimeout());
         } finally {
             lock.unlock();
         }
         counters.streamsOpened.increment();
-        stream.sendSyn();
         return stream;
     }
 
@@ -517,7 +516,7 @@ public final class Session implements AutoCloseable {
                 refusal = "accept backlog (" + config.acceptBacklog() + ") full";
             } else {
                 refusal = null;
-                stream = new Stream(this, id, StreamState.SYN_RECEIVED, newRecvWindow(), false);
+                stream = new Stream(this, id, StreamState.inbound(), newRecvWindow(), false);
                 streams.put(id, stream);
                 inboundLive++;
                 acceptQueue.addLast(stream);
@@ -534,41 +533,34 @@ public final class Session implements AutoCloseable {
         return stream;
     }
 
-    /** The peer ACKed an outbound stream, or it ended before the ACK: frees its un-ACKed slot once. */
-    void releaseAckSlot(Stream stream) {
+    /** An outbound stream was ACKed, or ended before its ACK: its un-ACKed slot is free (its state says so once). */
+    void releaseAckSlot() {
         lock.lock();
         try {
-            if (stream.awaitingAck) {
-                stream.awaitingAck = false;
-                unackedOutbound--;
-                openable.signal();
-            }
+            unackedOutbound--;
+            openable.signal();
         } finally {
             lock.unlock();
         }
     }
 
-    private void onOpenTimeout(Stream stream) {
-        boolean expired;
+    /** An inbound stream ended (reset by the peer) before it was accepted: it is never handed out. */
+    void leaveAcceptQueue(Stream stream) {
+        assert !stream.lockHeldByCurrentThread() : "lock order: session lock before stream lock";
         lock.lock();
         try {
-            expired = stream.awaitingAck && state != State.CLOSED;
+            acceptQueue.remove(stream);
         } finally {
             lock.unlock();
-        }
-        if (expired) {
-            log.warn("open-timeout", "stream " + Integer.toUnsignedString(stream.id()) + " not ACKed within "
-                    + config.streamOpenTimeout() + "; resetting it");
-            stream.resetQuietly(0);
         }
     }
 
     /** Removes a finished stream; called once it is CLOSED or RESET. */
     void removeStream(Stream stream) {
+        assert !stream.lockHeldByCurrentThread() : "lock order: session lock before stream lock";
         if (!streams.remove(stream.id(), stream)) {
             return;
         }
-        releaseAckSlot(stream);
         boolean drained;
         lock.lock();
         try {
@@ -588,6 +580,7 @@ public final class Session implements AutoCloseable {
      * which is what keeps the documented memory bound true.
      */
     void releaseInboundSlot(Stream stream) {
+        assert !stream.lockHeldByCurrentThread() : "lock order: session lock before stream lock";
         if (stream.outbound) {
             return;
         }

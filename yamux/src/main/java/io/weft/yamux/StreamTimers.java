@@ -43,6 +43,11 @@ final class StreamTimers {
         return openTimeout.get() != null;
     }
 
+    /** Whether either timeout is armed. */
+    boolean anyArmed() {
+        return openTimeout.get() != null || closeTimeout.get() != null;
+    }
+
     /** The peer ACKed: the open timeout has nothing left to guard. */
     void cancelOpen() {
         cancel(openTimeout.getAndSet(null));
