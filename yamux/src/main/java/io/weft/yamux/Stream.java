@@ -135,7 +135,7 @@ public final class Stream implements Conn {
                 lock.unlock();
             }
             if (delta > 0) {
-                session.outbound.sendControl(FrameType.WINDOW_UPDATE, 0, id, delta, true);
+                session.outbound.writeControlLater(FrameType.WINDOW_UPDATE, 0, id, delta);
             }
             if (release) {
                 session.releaseInboundSlot(this);
@@ -286,7 +286,7 @@ public final class Stream implements Conn {
 
     /** Queues our FIN; {@code finished} when it completes the close (the peer's FIN came first). */
     private void sendFin(boolean finished) {
-        session.outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.FIN, id, 0, false);
+        session.outbound.writeControlLater(FrameType.WINDOW_UPDATE, Flags.FIN, id, 0);
         if (finished) {
             finish();
         }
@@ -306,7 +306,7 @@ public final class Stream implements Conn {
             lock.unlock();
         }
         if (delta > 0) {
-            session.outbound.sendControl(FrameType.WINDOW_UPDATE, 0, id, delta, false);
+            session.outbound.writeControlLater(FrameType.WINDOW_UPDATE, 0, id, delta);
         }
         if (release) {
             session.releaseInboundSlot(this);
@@ -349,9 +349,9 @@ public final class Stream implements Conn {
         }
         if (sendFinNow) {
             // One frame carries both the FIN and the credit for the discarded bytes.
-            session.outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.FIN, id, delta, false);
+            session.outbound.writeControlLater(FrameType.WINDOW_UPDATE, Flags.FIN, id, delta);
         } else if (delta > 0) {
-            session.outbound.sendControl(FrameType.WINDOW_UPDATE, 0, id, delta, false);
+            session.outbound.writeControlLater(FrameType.WINDOW_UPDATE, 0, id, delta);
         }
         if (release) {
             session.releaseInboundSlot(this);
@@ -406,7 +406,7 @@ public final class Stream implements Conn {
         } finally {
             lock.unlock();
         }
-        session.outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.RST, id, Integer.toUnsignedLong(errorCode), false);
+        session.outbound.writeControlLater(FrameType.WINDOW_UPDATE, Flags.RST, id, Integer.toUnsignedLong(errorCode));
         session.counters.streamsReset.increment();
         YamuxEvents.streamReset(id, errorCode, false);
         finish();
@@ -503,7 +503,7 @@ public final class Stream implements Conn {
         } finally {
             lock.unlock();
         }
-        session.outbound.sendControl(FrameType.WINDOW_UPDATE, flag, id, delta, false);
+        session.outbound.writeControlLater(FrameType.WINDOW_UPDATE, flag, id, delta);
     }
 
     /** Whether the open timeout is still armed. Visible for testing. */
@@ -602,7 +602,7 @@ public final class Stream implements Conn {
             lock.unlock();
         }
         if (delta > 0) {
-            session.outbound.sendControl(FrameType.WINDOW_UPDATE, 0, id, delta, true);
+            session.outbound.writeControlLater(FrameType.WINDOW_UPDATE, 0, id, delta);
         }
     }
 
