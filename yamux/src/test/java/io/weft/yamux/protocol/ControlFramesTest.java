@@ -154,12 +154,14 @@ class ControlFramesTest extends RawPeerTestBase {
     @Test
     void remoteGoAwayZeroRefusesNewOpensAndExistingStreamsContinue() throws Exception {
         weftClient(strict().build());
+        assertThat(session.remoteGoAway()).isFalse();
         Stream stream = session.openStream();
         peer.await("SYN", f -> f.has(SYN));
         peer.windowUpdate(ACK, 1, 0);
         peer.goAway(0);
         RemoteGoAwayException e = awaitFailureEventually(() -> session.openStream());
         assertThat(e.code()).isZero();
+        assertThat(session.remoteGoAway()).isTrue();
         assertThat(session.isClosed()).isFalse();
         stream.write(ByteBuffer.wrap("still".getBytes()));
         assertThat(peer.readData(1, 5, null)).isEqualTo("still".getBytes());
@@ -244,6 +246,29 @@ class ControlFramesTest extends RawPeerTestBase {
         assertThat(frames).filteredOn(f -> f.type() == GO_AWAY).hasSize(1);
         assertThat(session.stats().goAwayCodeSent()).isZero();
         assertThat(session.closeCause()).isNull();
+    }
+
+    @Test
+    void closeWithACodeSendsThatCodeUnsignedAsTheLastFrame() throws Exception {
+        weftClient(strict().build());
+        session.close((int) 0xFFFF_FFF0L);
+        java.util.List<RawPeer.Frame> frames = peer.awaitConnectionClosed(TIMEOUT);
+        assertThat(frames).isNotEmpty();
+        assertThat(frames.get(frames.size() - 1).type()).isEqualTo(GO_AWAY);
+        assertThat(frames.get(frames.size() - 1).length()).isEqualTo(0xFFFF_FFF0L);
+        assertThat(session.stats().goAwayCodeSent()).isEqualTo(0xFFFF_FFF0L);
+        assertThat(session.closeCause()).as("a requested close is clean").isNull();
+    }
+
+    @Test
+    void closeAfterGoAwaySendsNoSecondGoAway() throws Exception {
+        weftClient(strict().build());
+        peer.windowUpdate(SYN, 2, 0);
+        result(async(() -> session.acceptStream())); // keeps the drain going
+        session.goAway();
+        session.close();
+        java.util.List<RawPeer.Frame> frames = peer.awaitConnectionClosed(TIMEOUT);
+        assertThat(frames).filteredOn(f -> f.type() == GO_AWAY).hasSize(1);
     }
 
     @Test
