@@ -39,11 +39,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link YamuxConfig#threadFactory()}, virtual by default); keepalive and timeouts run on one
  * timer thread shared by all sessions; there is no thread per stream or ping. Neither the reader
  * nor the timer ever runs user code ({@link #closeFuture()} is completed on one more thread,
- * started when the session ends). The reader never blocks on a write: frames it produces (ping
+ * started when the session ends), and nothing that may block runs on the timer (closing the
+ * connection is handed to a thread of its own). The reader never blocks on a write: frames it produces (ping
  * replies, window updates, RSTs, GoAway) are queued, and written by whichever application writer
  * holds the transport or by the writer thread. Over a netpoll {@code Conn} application writers
  * put their own frames on the wire, coalescing with concurrent writers; over other transports
  * the writer thread writes for them (see {@code Outbound}).
+ *
+ * <h2>Control frames</h2>
+ * Application threads never wait for control-queue space, and no control frame (ping reply,
+ * window update, RST) is ever dropped: only the reader throttles a peer that does not read ours,
+ * by not reading from it while 1024 of them are unsent (see {@code Outbound}).
  *
  * <h2>Failure</h2>
  * The first failure (transport error, protocol error, keepalive timeout, write timeout, or the
