@@ -93,6 +93,11 @@ final class Outbound {
     private final ArrayDeque<Frame> data = new ArrayDeque<>();
     private boolean flushing;
     private IOException failure;
+    /**
+     * Whether the control queue reached {@link #CONTROL_QUEUE_LIMIT}: written under {@link #lock},
+     * read without it by the reader before every frame, so the common case costs no lock.
+     */
+    private volatile boolean controlFull;
     private byte[] finalFrame;
 
     // Owned by the current flusher.
@@ -337,6 +342,9 @@ final class Outbound {
             } else {
                 control.addLast(frame);
             }
+            if (control.size() >= CONTROL_QUEUE_LIMIT) {
+                controlFull = true;
+            }
             if (!flushing) {
                 workAvailable.signal();
             }
@@ -356,6 +364,9 @@ final class Outbound {
      * @return whether the reader had to wait
      */
     boolean awaitControlSpace() {
+        if (!controlFull) {
+            return false;
+        }
         lock.lock();
         try {
             if (failure != null || control.size() < CONTROL_QUEUE_LIMIT) {
@@ -522,7 +533,6 @@ final class Outbound {
                     }
                     return;
                 }
-                boolean controlWasFull = control.size() >= CONTROL_QUEUE_LIMIT;
                 Frame frame;
                 long bytes = 0;
                 while (frames < MAX_BATCH_FRAMES && (frame = control.pollFirst()) != null) {
@@ -543,7 +553,8 @@ final class Outbound {
                     batchBuffers[buffers++] = frame.payload;
                     bytes += FrameHeader.SIZE + frame.payload.remaining();
                 }
-                if (controlWasFull && control.size() < CONTROL_QUEUE_LIMIT) {
+                if (controlFull && control.size() < CONTROL_QUEUE_LIMIT) {
+                    controlFull = false;
                     controlSpace.signalAll();
                 }
                 if (frames == 0) {
