@@ -136,7 +136,6 @@ class ControlQueueTest {
         assertThat(pingsRead).as("pings the reader took").isLessThan(pings);
         assertThat(flood).as("the reader stopped reading, so the flood's write blocks").isNotDone();
         assertThat(session.outbound.controlQueued()).isLessThanOrEqualTo(Outbound.CONTROL_QUEUE_LIMIT + 1);
-        assertThat(session.stats().pingFramesIn()).isEqualTo(pingsRead);
 
         BitSet answered = new BitSet(pings);
         for (int i = 0; i < pings; i++) {
