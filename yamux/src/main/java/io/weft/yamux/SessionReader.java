@@ -14,9 +14,10 @@ import java.nio.ByteBuffer;
  * It never runs user code and never writes; frames it produces are queued on {@link Outbound},
  * never dropped. It is the only thread that throttles the peer: before each frame it waits while
  * {@link Outbound#CONTROL_QUEUE_LIMIT} control frames are unsent (the peer does not read them), so
- * it stops reading from a peer that does not read, and the queue stays bounded. Data is copied from its input buffer into the stream's buffer in pieces, so
- * it never blocks on the connection while holding a stream lock, and allocates nothing per frame
- * except receive chunks for admitted bytes.
+ * it stops reading from a peer that does not read, and the queue stays bounded. Data is copied
+ * from its input buffer into the stream's buffer in pieces, so it never blocks on the connection
+ * while holding a stream lock, and allocates nothing per frame except receive chunks for admitted
+ * bytes.
  *
  * <p>Every exit goes through one place: a peer protocol violation sends GoAway(1); an unexpected
  * exception sends GoAway(2); the end of the connection fails the session. No exception escapes.
@@ -29,7 +30,7 @@ final class SessionReader implements Runnable {
     /** Unread bytes are [position, limit). */
     private final ByteBuffer in = ByteBuffer.allocate(BUFFER_BYTES).limit(0);
     private final byte[] bytes = in.array();
-    /** Data frame payload accepted for a stream we do not know (never granted more than this). */
+    /** The largest window this session ever grants: no data frame, on any stream, may be longer. */
     private final long maxUnknownStreamFrameBytes;
 
     SessionReader(Session session, Transport transport) {
@@ -84,6 +85,12 @@ final class SessionReader implements Runnable {
     }
 
     private void onData(int streamId, int flags, long length) throws IOException {
+        // First the one bound that holds for every data frame, whatever its flags and stream: no
+        // window we grant is larger, so a longer frame is never read, drained or buffered.
+        if (length > maxUnknownStreamFrameBytes) {
+            throw new YamuxProtocolException(GoAwayCodes.PROTOCOL_ERROR, length + " bytes of data beyond the receive window on stream "
+                    + Integer.toUnsignedString(streamId) + " (larger than any window granted)", false);
+        }
         Stream stream = streamFor(streamId, flags);
         if (stream == null) {
             drain(streamId, length, (flags & Flags.SYN) != 0 ? FrameHeader.INITIAL_STREAM_WINDOW : maxUnknownStreamFrameBytes);
