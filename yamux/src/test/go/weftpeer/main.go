@@ -13,7 +13,8 @@
 //	                             -goaway: send GoAway(0) after the first accepted stream, keep echoing it.
 //	echo-client -addr ADDR       opens -streams N streams at once, writes -bytes B seeded bytes on each,
 //	                             reads the echo back and compares SHA-256, then closes each stream.
-//	ping -addr ADDR              -count N pings; prints one JSON line with the RTTs.
+//	ping -addr ADDR              -count N pings; prints one JSON line with the RTTs. -concurrent: all N
+//	                             at once, each on its own goroutine (every one must get its reply).
 //	goaway-recv -addr ADDR       expects the server to send GoAway(0) after accepting stream 1: the echo on
 //	                             stream 1 keeps working, later opens fail with ErrRemoteGoAway.
 //	goaway-send -addr ADDR       sends GoAway(0) after a first echo of -bytes on stream 1, then echoes -bytes
@@ -102,6 +103,7 @@ type options struct {
 	raw         bool
 	verbose     bool
 	stdioListen bool
+	concurrent  bool
 
 	tls           bool
 	tlsCert       string
@@ -135,6 +137,7 @@ func main() {
 	fs.DurationVar(&o.timeout, "timeout", 60*time.Second, "overall deadline of a client scenario")
 	fs.BoolVar(&o.noAccept, "no-accept", false, "echo: never accept streams")
 	fs.BoolVar(&o.goAway, "goaway", false, "echo: send GoAway after the first accepted stream")
+	fs.BoolVar(&o.concurrent, "concurrent", false, "ping: send all -count pings at once")
 	fs.IntVar(&o.expectReset, "expect-reset", 1, "backlog: minimum number of reset streams")
 	fs.StringVar(&o.mode, "mode", "bulk", "bench-client: bulk or rr")
 	fs.IntVar(&o.chunk, "chunk", 64*1024, "bench-client bulk: write size")
@@ -353,12 +356,39 @@ func runEchoClient(o options) error {
 	return nil
 }
 
+// runConcurrentPings sends n pings at once; each must get its reply (hashicorp's Ping waits at most
+// ConnectionWriteTimeout, 10 s, so a dropped reply is an error).
+func runConcurrentPings(sess *yamux.Session, n int) error {
+	var wg sync.WaitGroup
+	var failed int32
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			if _, err := sess.Ping(); err != nil {
+				atomic.AddInt32(&failed, 1)
+				errs <- fmt.Errorf("ping %d: %v", i, err)
+			}
+		}(i)
+	}
+	wg.Wait()
+	if failed > 0 {
+		return fmt.Errorf("%d of %d concurrent pings failed, first: %v", failed, n, <-errs)
+	}
+	printJSON(map[string]interface{}{"pings": n, "concurrent": true})
+	return nil
+}
+
 func runPing(o options) error {
 	sess, err := dialSession(o)
 	if err != nil {
 		return err
 	}
 	defer sess.Close()
+	if o.concurrent {
+		return runConcurrentPings(sess, o.count)
+	}
 	var rtts []int64
 	for i := 0; i < o.count; i++ {
 		rtt, err := sess.Ping()

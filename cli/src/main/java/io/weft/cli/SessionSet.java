@@ -13,8 +13,9 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The live yamux sessions of a long-running command (echo, tunnel), with the totals of those
- * that ended: picks one for a new stream (round-robin), waits for one when there is none, sends
- * GoAway to all on SIGINT, and summarises. Any thread; {@code lock} guards {@code live} and is
+ * that ended: picks one for a new stream (round-robin, skipping sessions whose peer sent
+ * GoAway(0): they drain their open streams but take no new ones), waits for one when there is
+ * none, sends GoAway to all on SIGINT, and summarises. Any thread; {@code lock} guards {@code live} and is
  * never held across I/O.
  */
 final class SessionSet {
@@ -32,7 +33,7 @@ final class SessionSet {
     private final LongAdder endedBytesOut = new LongAdder();
     private volatile boolean draining;
 
-    /** Registers a new session. */
+    /** Registers a new session (wakes {@link #pick} callers waiting for one). */
     void add(Session session) {
         sessionsTotal.increment();
         lock.lock();
@@ -69,7 +70,10 @@ final class SessionSet {
     }
 
     /**
-     * A live session for a new stream, round-robin; waits up to {@code timeout} for one.
+     * A live session for a new stream, round-robin; waits up to {@code timeout} for one. A session
+     * whose peer sent GoAway(0) ({@link Session#remoteGoAway()}) is never picked: its peer refuses
+     * new streams while it drains, so a connection given to it would only be reset. Such a session
+     * stays registered (for the summary and the drain) until it ends.
      *
      * @return the session, or {@code null} if none came up in time
      */
@@ -79,8 +83,13 @@ final class SessionSet {
         try {
             while (true) {
                 live.removeIf(Session::isClosed);
-                if (!live.isEmpty()) {
-                    return live.get(Math.floorMod(next.getAndIncrement(), live.size()));
+                int size = live.size();
+                int start = Math.floorMod(next.getAndIncrement(), Math.max(size, 1));
+                for (int i = 0; i < size; i++) {
+                    Session candidate = live.get((start + i) % size);
+                    if (!candidate.remoteGoAway()) {
+                        return candidate;
+                    }
                 }
                 if (nanos <= 0 || draining) {
                     return null;

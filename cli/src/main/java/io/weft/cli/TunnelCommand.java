@@ -31,7 +31,13 @@ import picocli.CommandLine.Option;
  *
  * <p>Threads: the main thread runs the connect/reconnect loop or the yamux accept loop; each
  * accepted connection's handshake, local accept loops, per-session stream loops and joined
- * connections run on virtual threads.
+ * connections run on virtual threads; with {@code --connect} each session is served on a virtual
+ * thread while the main thread watches it for its end or the peer's GoAway.
+ *
+ * <p>GoAway: when the peer of a dialed session sends GoAway(0) (it is shutting down and refuses
+ * new streams while its open streams finish), new connections stop using that session at once
+ * ({@link SessionSet#pick} skips it), the client dials a fresh session without waiting for the
+ * old one to end, and the old one drains on its own.
  */
 @Command(name = "tunnel", mixinStandardHelpOptions = true,
         description = {
@@ -66,6 +72,13 @@ import picocli.CommandLine.Option;
 final class TunnelCommand implements Callable<Integer> {
 
     private static final System.Logger LOG = System.getLogger("io.weft.cli.tunnel");
+
+    /**
+     * How often the connect loop looks at {@link Session#remoteGoAway()} while its session runs
+     * ({@link Session} offers no GoAway callback). New connections never wait for this: they skip
+     * a going-away session at once and wait for the fresh one.
+     */
+    private static final Duration GOAWAY_CHECK = Duration.ofMillis(50);
 
     static final class Transport {
         @Option(names = "--listen", required = true, paramLabel = "ADDR", converter = Address.Converter.class,
@@ -257,7 +270,24 @@ final class TunnelCommand implements Callable<Integer> {
             long startedNanos = System.nanoTime();
             sessions.add(session);
             LOG.log(System.Logger.Level.INFO, "connected to " + peer);
-            runSession(session);
+            Thread serving = Thread.ofVirtual().name("tunnel session").start(() -> runSession(session));
+            awaitEndOrGoAway(session);
+            if (!session.isClosed() && !sessions.isDraining()) {
+                // The peer sent GoAway(0): the session drains on its own thread; dial a fresh one
+                // now, unless this one came up only moments ago (a peer that says GoAway on every
+                // connection must not make us redial in a tight loop).
+                boolean lastedLong = System.nanoTime() - startedNanos > retryMax.toNanos();
+                LOG.log(System.Logger.Level.INFO, "the peer at " + peer + " is going away (GoAway);"
+                        + " new connections use a fresh connection while this one drains");
+                if (lastedLong) {
+                    wait = retryMin;
+                } else {
+                    TimeUnit.NANOSECONDS.sleep(wait.toNanos());
+                    wait = nextWait(wait);
+                }
+                continue;
+            }
+            serving.join();
             if (sessions.isDraining()) {
                 break;
             }
@@ -307,6 +337,15 @@ final class TunnelCommand implements Callable<Integer> {
     private Duration nextWait(Duration wait) {
         Duration doubled = wait.multipliedBy(2);
         return doubled.compareTo(retryMax) > 0 ? retryMax : doubled;
+    }
+
+    /** Waits until {@code session} ends or its peer has sent GoAway(0). */
+    private static void awaitEndOrGoAway(Session session) throws InterruptedException {
+        while (!session.awaitClose(GOAWAY_CHECK)) {
+            if (session.remoteGoAway()) {
+                return;
+            }
+        }
     }
 
     /** Serves one session in its role until it ends. */

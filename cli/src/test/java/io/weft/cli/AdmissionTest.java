@@ -28,7 +28,13 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AdmissionTest {
 
-    private static final Duration HANDSHAKE_TIMEOUT = Duration.ofMillis(400);
+    /**
+     * The server's bound on a handshake: short enough that the stalled peers are cut quickly, long
+     * enough that the good client's first TLS handshake in this JVM (class loading, key agreement)
+     * finishes on a loaded CI machine (400 ms failed there).
+     */
+    private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration CLIENT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
     @Test
     void stalledPeersAreCutAfterTheTimeoutWhileAGoodClientGetsThroughAndNoHandshakeStaysBehind() throws Exception {
@@ -60,8 +66,8 @@ class AdmissionTest {
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> admission.inProgress() == 20);
 
             // While 20 handshakes hang, a good client gets through: the accept loop is free.
-            Session client = Session.client(Handshake.client(tls.client(HANDSHAKE_TIMEOUT), "127.0.0.1", token,
-                    HANDSHAKE_TIMEOUT).run(Net.dial("tcp", address, Duration.ofSeconds(5)), true), YamuxConfig.defaults());
+            Session client = Session.client(Handshake.client(tls.client(CLIENT_HANDSHAKE_TIMEOUT), "127.0.0.1", token,
+                    CLIENT_HANDSHAKE_TIMEOUT).run(Net.dial("tcp", address, Duration.ofSeconds(5)), true), YamuxConfig.defaults());
             assertThat(client.ping()).isPositive();
 
             for (Socket s : stalled) {

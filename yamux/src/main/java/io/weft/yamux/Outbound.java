@@ -17,8 +17,8 @@ import java.util.function.LongSupplier;
  * writes as possible.
  *
  * <p>Two queues: <em>control</em> frames (header only: SYN, ACK, window updates, FIN, RST, ping,
- * GoAway) are enqueued without blocking by any thread, including the session reader and the
- * timer; <em>data</em> frames are enqueued by the application thread that writes them, which then
+ * GoAway) are enqueued without ever blocking by any thread ({@link #writeControlLater},
+ * {@link #writePingReplyLater}), including the session reader and the timer; <em>data</em> frames are enqueued by the application thread that writes them, which then
  * waits until its frame is on the wire (the payload is the caller's buffer, never copied).
  * While it waits, the caller's write deadline applies: a data frame not yet taken for the wire
  * is withdrawn at the deadline (see {@link #writeData}).
@@ -38,12 +38,20 @@ import java.util.function.LongSupplier;
  * writers never flush: the writer thread does, and they wait on {@link #written}, which a session
  * failure always signals, so no application thread can be left inside a stuck transport write.
  *
+ * <p>The control queue is unbounded for its writers, and bounded by whom it is fed: application
+ * threads add a bounded number of frames each (window updates for data the reader admitted, a FIN,
+ * an RST, their own pings), and the only thread fed by the peer, the session reader, calls
+ * {@link #awaitControlSpace()} before each frame it reads, so it stops reading from a peer that
+ * does not read our frames while {@link #CONTROL_QUEUE_LIMIT} of them are unsent. No frame is ever
+ * dropped (every ping of a peer that reads is answered), and no application thread ever waits for
+ * queue space (a read cannot block past its deadline on it).
+ *
  * <p>Locking: {@link #lock} guards the queues, {@link #flushing} and {@link #failure}; it is a
  * leaf lock (never held while taking another) and never held during a transport write. Only
  * the flusher touches the batch arrays and writes to the transport.
  */
 final class Outbound {
-    /** The reader waits once this many control frames are queued (the peer is not reading our RSTs). */
+    /** The reader stops reading while this many control frames are unsent (the peer is not reading them). */
     static final int CONTROL_QUEUE_LIMIT = 1024;
     private static final int MAX_BATCH_FRAMES = 128;
     /**
@@ -67,23 +75,30 @@ final class Outbound {
 
     private final Transport transport;
     private final SessionCounters counters;
-    private final int pingBacklog;
+    private final SessionClock clock;
+    private final ThreadFactory threadFactory;
     private final FailureSink failureSink;
+    /** Set once a thread was started to close the transport (see {@link #closeTransportLater()}). */
+    private final java.util.concurrent.atomic.AtomicBoolean closeStarted = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled when a batch was written or the session failed. */
     private final Condition written = lock.newCondition();
     /** Signalled when the writer thread has work: queued frames and nobody flushing, or failure. */
     private final Condition workAvailable = lock.newCondition();
-    /** Signalled when the control queue drops below its limit. */
+    /** Signalled when the control queue drops below its limit, or the session failed (the reader waits on it). */
     private final Condition controlSpace = lock.newCondition();
     // Guarded by lock.
     private final ArrayDeque<Frame> control = new ArrayDeque<>();
     private final ArrayDeque<Frame> data = new ArrayDeque<>();
     private boolean flushing;
     private IOException failure;
+    /**
+     * Whether the control queue reached {@link #CONTROL_QUEUE_LIMIT}: written under {@link #lock},
+     * read without it by the reader before every frame, so the common case costs no lock.
+     */
+    private volatile boolean controlFull;
     private byte[] finalFrame;
-    private int pendingPingReplies;
 
     // Owned by the current flusher.
     private final ByteBuffer[] batchBuffers = new ByteBuffer[2 * MAX_BATCH_FRAMES];
@@ -100,18 +115,40 @@ final class Outbound {
         void onWriteFailed(IOException e);
     }
 
-    Outbound(Transport transport, SessionCounters counters, int pingBacklog, FailureSink failureSink) {
+    /**
+     * @param clock schedules the forced close of a transport write still running after a failure
+     * @param threadFactory makes the writer thread and the threads that close the transport
+     */
+    Outbound(Transport transport, SessionCounters counters, SessionClock clock, ThreadFactory threadFactory,
+            FailureSink failureSink) {
         this.transport = transport;
         this.counters = counters;
-        this.pingBacklog = pingBacklog;
+        this.clock = clock;
+        this.threadFactory = threadFactory;
         this.failureSink = failureSink;
     }
 
     /** Starts the writer thread that flushes control frames when no application thread does. */
-    Thread start(ThreadFactory threadFactory) {
-        Thread thread = threadFactory.newThread(this::runWriter);
+    Thread start() {
+        Thread thread = newThread(this::runWriter);
         thread.start();
         return thread;
+    }
+
+    private Thread newThread(Runnable task) {
+        Thread thread = threadFactory.newThread(task);
+        return thread != null ? thread : Thread.ofVirtual().unstarted(task);
+    }
+
+    /**
+     * Closes the transport on a thread of its own and returns at once; only the first call does
+     * anything. For the timer: a user transport's close may block, and the timer thread is shared
+     * by every session in the JVM, so it must never run the close itself.
+     */
+    void closeTransportLater() {
+        if (closeStarted.compareAndSet(false, true)) {
+            newThread(transport::close).start();
+        }
     }
 
     /**
@@ -120,6 +157,26 @@ final class Outbound {
      */
     long writeProgressNanos() {
         return writeProgressNanos;
+    }
+
+    /** Data frames queued and not yet taken for the wire. Visible for testing. */
+    int dataQueued() {
+        lock.lock();
+        try {
+            return data.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Control frames queued and not yet taken for the wire. Visible for testing. */
+    int controlQueued() {
+        lock.lock();
+        try {
+            return control.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -137,7 +194,8 @@ final class Outbound {
      * @throws IOException the session's failure (a fresh copy) if it fails first
      */
     void writeData(byte[] header, ByteBuffer payload, LongSupplier writeDeadlineNanos) throws IOException {
-        Frame frame = new Frame(header, payload, FrameType.DATA, false);
+        Frame frame = new Frame(header, payload, FrameType.DATA);
+        frame.streamId = FrameHeader.streamIdAt(header, 0);
         boolean flusher = false;
         lock.lock();
         try {
@@ -164,10 +222,44 @@ final class Outbound {
         if (!frame.done) {
             lock.lock();
             try {
+                if (frame.withdrawnBy != null) {
+                    throw frame.withdrawnBy;
+                }
                 throw Failures.forCaller(failure);
             } finally {
                 lock.unlock();
             }
+        }
+    }
+
+    /**
+     * Withdraws the data frames of stream {@code streamId} that no flusher has taken for the wire
+     * yet: nothing of them is sent, and each of their {@link #writeData} calls throws
+     * {@code cause} (the same instance) instead of returning. Frames already taken (their
+     * transport write has begun) are left alone: their calls complete normally once written.
+     * Other streams' frames are untouched. Never blocks (takes only the leaf lock); any thread.
+     *
+     * @return the number of frames withdrawn
+     */
+    int withdrawData(int streamId, IOException cause) {
+        java.util.Objects.requireNonNull(cause, "cause");
+        lock.lock();
+        try {
+            int withdrawn = 0;
+            for (java.util.Iterator<Frame> it = data.iterator(); it.hasNext(); ) {
+                Frame frame = it.next();
+                if (frame.streamId == streamId) { // queued means not taken
+                    it.remove();
+                    frame.withdrawnBy = cause;
+                    withdrawn++;
+                }
+            }
+            if (withdrawn > 0) {
+                written.signalAll();
+            }
+            return withdrawn;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -179,10 +271,7 @@ final class Outbound {
     private void awaitWritten(Frame frame, LongSupplier writeDeadlineNanos) throws IOException {
         boolean interrupted = false;
         try {
-            while (!frame.done && failure == null) {
-                if (frame.withdrawnBy != null) {
-                    throw frame.withdrawnBy;
-                }
+            while (!frame.done && frame.withdrawnBy == null && failure == null) {
                 long deadlineNanos = frame.taken ? Deadlines.NONE : writeDeadlineNanos.getAsLong();
                 long remainingNanos = deadlineNanos == Deadlines.NONE ? 0 : deadlineNanos - System.nanoTime();
                 if (deadlineNanos != Deadlines.NONE && remainingNanos <= 0) {
@@ -206,39 +295,13 @@ final class Outbound {
         }
     }
 
-    /**
-     * Takes back every data frame of stream {@code streamId} that the flusher has not taken: none of
-     * it is sent, and each of their {@link #writeData} calls throws {@code cause}. Frames already
-     * taken are being written and are left alone (they precede anything queued after this call).
-     * A stream calls this when it is reset, so no data of it follows its RST.
-     */
-    void withdrawData(int streamId, IOException cause) {
-        lock.lock();
-        try {
-            boolean any = false;
-            for (var it = data.iterator(); it.hasNext();) {
-                Frame frame = it.next();
-                if (!frame.taken && FrameHeader.streamIdAt(frame.header, 0) == streamId) {
-                    it.remove();
-                    frame.withdrawnBy = cause;
-                    any = true;
-                }
-            }
-            if (any) {
-                written.signalAll();
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Data frames of {@code streamId} queued and not yet taken for the wire. Visible for testing. */
     int queuedDataFrames(int streamId) {
         lock.lock();
         try {
             int n = 0;
             for (Frame frame : data) {
-                n += !frame.taken && FrameHeader.streamIdAt(frame.header, 0) == streamId ? 1 : 0;
+                n += frame.streamId == streamId ? 1 : 0; // queued means not taken
             }
             return n;
         } finally {
@@ -260,24 +323,42 @@ final class Outbound {
     }
 
     /**
-     * Queues a header-only control frame without blocking.
+     * Queues a header-only control frame for the wire and returns at once: never blocks, never
+     * waits for queue space, never drops the frame. Any thread.
      *
-     * @param waitForSpace whether to wait while {@link #CONTROL_QUEUE_LIMIT} frames are queued
-     *     (the reader passes true so a peer that ignores our RSTs is throttled; timers pass false)
-     * @return {@code false} if the session already failed
+     * @return {@code false} if the session already failed (the frame is not sent)
      */
-    boolean sendControl(FrameType type, int flags, int streamId, long length, boolean waitForSpace) {
+    boolean writeControlLater(FrameType type, int flags, int streamId, long length) {
         byte[] header = new byte[FrameHeader.SIZE];
         FrameHeader.encode(header, 0, type, flags, streamId, length);
+        return enqueueControl(new Frame(header, null, type), false);
+    }
+
+    /**
+     * Queues the reply to the peer's ping {@code opaque} ahead of every other control frame (it
+     * measures latency) and returns at once; never dropped. The session reader only.
+     *
+     * @return {@code false} if the session already failed
+     */
+    boolean writePingReplyLater(int opaque) {
+        byte[] header = FrameHeader.ping(io.weft.yamux.frame.Flags.ACK, opaque).toBytes();
+        return enqueueControl(new Frame(header, null, FrameType.PING), true);
+    }
+
+    private boolean enqueueControl(Frame frame, boolean first) {
         lock.lock();
         try {
-            while (waitForSpace && failure == null && control.size() >= CONTROL_QUEUE_LIMIT) {
-                controlSpace.awaitUninterruptibly();
-            }
             if (failure != null) {
                 return false;
             }
-            control.addLast(new Frame(header, null, type, false));
+            if (first) {
+                control.addFirst(frame);
+            } else {
+                control.addLast(frame);
+            }
+            if (control.size() >= CONTROL_QUEUE_LIMIT) {
+                controlFull = true;
+            }
             if (!flushing) {
                 workAvailable.signal();
             }
@@ -288,22 +369,25 @@ final class Outbound {
     }
 
     /**
-     * Queues a ping reply unless {@link YamuxConfig#pingBacklog()} replies are already pending.
+     * The session reader calls this before reading each frame: waits while
+     * {@link #CONTROL_QUEUE_LIMIT} control frames are unsent, so a peer that does not read what we
+     * send is no longer read either, and the queue (and heap) stays bounded. Returns at once when
+     * there is space, and when the session fails. No other thread may call it: an application
+     * thread never waits for queue space.
      *
-     * @return whether it was queued
+     * @return whether the reader had to wait
      */
-    boolean sendPingReply(int opaque) {
-        byte[] header = FrameHeader.ping(io.weft.yamux.frame.Flags.ACK, opaque).toBytes();
+    boolean awaitControlSpace() {
+        if (!controlFull) {
+            return false;
+        }
         lock.lock();
         try {
-            if (failure != null || pendingPingReplies >= pingBacklog) {
+            if (failure != null || control.size() < CONTROL_QUEUE_LIMIT) {
                 return false;
             }
-            pendingPingReplies++;
-            // Replies go to the front: they measure latency, so they must not wait behind anything.
-            control.addFirst(new Frame(header, null, FrameType.PING, true));
-            if (!flushing) {
-                workAvailable.signal();
+            while (failure == null && control.size() >= CONTROL_QUEUE_LIMIT) {
+                controlSpace.awaitUninterruptibly();
             }
             return true;
         } finally {
@@ -337,18 +421,19 @@ final class Outbound {
             lock.unlock();
         }
         if (busy) {
-            SessionTimer.schedule(this::closeIfStillWriting, BUSY_CLOSE_GRACE_NANOS);
+            clock.schedule(this::closeIfStillWriting, BUSY_CLOSE_GRACE_NANOS);
         }
     }
 
     /**
-     * After a failure: closes the transport if a write is still running (the one that was running
-     * at the failure, or the final flush, and either is then stuck). Otherwise the writer thread
-     * closes it after the final flush.
+     * After a failure, on the timer: closes the transport (on a thread of its own, see
+     * {@link #closeTransportLater()}) if a write is still running (the one that was running at the
+     * failure, or the final flush, and either is then stuck). Otherwise the writer thread closes it
+     * after the final flush.
      */
     private void closeIfStillWriting() {
         if (writeProgressNanos != 0) {
-            transport.close();
+            closeTransportLater();
         }
     }
 
@@ -418,7 +503,6 @@ final class Outbound {
             try {
                 if (last.length > 0) {
                     writeProgressNanos = System.nanoTime() | 1;
-                    assert !lock.isHeldByCurrentThread() : "no lock during transport I/O";
                     transport.write(last, 0, last.length);
                     counters.transportWrites.increment();
                 }
@@ -456,7 +540,13 @@ final class Outbound {
                     workAvailable.signalAll(); // the writer thread may be waiting to write the final frames
                     return;
                 }
-                boolean controlWasFull = control.size() >= CONTROL_QUEUE_LIMIT;
+                if (mine != null && mine.withdrawnBy != null) { // withdrawn while others' frames went out
+                    flushing = false;
+                    if (!control.isEmpty() || !data.isEmpty()) {
+                        workAvailable.signal();
+                    }
+                    return;
+                }
                 Frame frame;
                 long bytes = 0;
                 while (frames < MAX_BATCH_FRAMES && (frame = control.pollFirst()) != null) {
@@ -477,7 +567,8 @@ final class Outbound {
                     batchBuffers[buffers++] = frame.payload;
                     bytes += FrameHeader.SIZE + frame.payload.remaining();
                 }
-                if (controlWasFull && control.size() < CONTROL_QUEUE_LIMIT) {
+                if (controlFull && control.size() < CONTROL_QUEUE_LIMIT) {
+                    controlFull = false;
                     controlSpace.signalAll();
                 }
                 if (frames == 0) {
@@ -518,9 +609,6 @@ final class Outbound {
                 for (int i = 0; i < frames; i++) {
                     Frame frame = batchFrames[i];
                     frame.done = true;
-                    if (frame.pingReply) {
-                        pendingPingReplies--;
-                    }
                     counters.frameOut(frame.type);
                     batchFrames[i] = null;
                 }
@@ -573,7 +661,6 @@ final class Outbound {
             }
             writeProgressNanos = System.nanoTime() | 1;
             try {
-                assert !lock.isHeldByCurrentThread() : "no lock during transport I/O";
                 transport.write(srcs, first, end - first);
             } catch (InterruptedIOException e) {
                 if (e instanceof SocketTimeoutException) {
@@ -592,23 +679,23 @@ final class Outbound {
         }
     }
 
-    /** One queued frame. {@code taken} and {@code done} are guarded by {@link #lock}. */
+    /** One queued frame. {@code taken}, {@code done} and {@code withdrawnBy} are guarded by {@link #lock}. */
     private static final class Frame {
         final byte[] header;
         final ByteBuffer payload;
         final FrameType type;
-        final boolean pingReply;
+        /** The stream of a data frame (set before it is queued), for {@link #withdrawData}. */
+        int streamId;
+        /** What its writer throws: set when {@link #withdrawData} removed it from the queue. */
+        IOException withdrawnBy;
         /** Taken by the flusher into a batch: its write has begun, it can no longer be withdrawn. */
         boolean taken;
         boolean done;
-        /** Set when {@link #withdrawData} took the frame back: what its writer gets. */
-        IOException withdrawnBy;
 
-        Frame(byte[] header, ByteBuffer payload, FrameType type, boolean pingReply) {
+        Frame(byte[] header, ByteBuffer payload, FrameType type) {
             this.header = header;
             this.payload = payload;
             this.type = type;
-            this.pingReply = pingReply;
         }
     }
 }

@@ -164,6 +164,6 @@ final class Pings {
     }
 
     private boolean send(int id) {
-        return session.outbound.sendControl(FrameType.PING, Flags.SYN, 0, Integer.toUnsignedLong(id), false);
+        return session.outbound.writeControlLater(FrameType.PING, Flags.SYN, 0, Integer.toUnsignedLong(id));
     }
 }

@@ -12,16 +12,19 @@ import java.io.IOException;
 public class RemoteGoAwayException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    private final int code;
+    private final long code;
 
-    /** Creates the exception for the GoAway code the peer sent (unsigned 32 bits). */
-    public RemoteGoAwayException(int code) {
+    /**
+     * Creates the exception for the GoAway code the peer sent: unsigned 32 bits, of which only the
+     * low 32 count (an {@code int} holding the wire's bits gives the same code as its unsigned value).
+     */
+    public RemoteGoAwayException(long code) {
         super("peer sent GoAway (" + GoAwayCodes.describe(code) + ")");
-        this.code = code;
+        this.code = code & 0xFFFF_FFFFL;
     }
 
-    /** The GoAway code the peer sent, unsigned 32 bits; see {@link GoAwayCodes}. */
-    public int code() {
+    /** The GoAway code the peer sent, 0 to 2^32-1 (unsigned 32 bits on the wire, never negative); see {@link GoAwayCodes}. */
+    public long code() {
         return code;
     }
 }

@@ -39,11 +39,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link YamuxConfig#threadFactory()}, virtual by default); keepalive and timeouts run on one
  * timer thread shared by all sessions; there is no thread per stream or ping. Neither the reader
  * nor the timer ever runs user code ({@link #closeFuture()} is completed on one more thread,
- * started when the session ends). The reader never blocks on a write: frames it produces (ping
+ * started when the session ends), and nothing that may block runs on the timer (closing the
+ * connection is handed to a thread of its own). The reader never blocks on a write: frames it produces (ping
  * replies, window updates, RSTs, GoAway) are queued, and written by whichever application writer
  * holds the transport or by the writer thread. Over a netpoll {@code Conn} application writers
  * put their own frames on the wire, coalescing with concurrent writers; over other transports
  * the writer thread writes for them (see {@code Outbound}).
+ *
+ * <h2>Control frames</h2>
+ * Application threads never wait for control-queue space, and no control frame (ping reply,
+ * window update, RST) is ever dropped: only the reader throttles a peer that does not read ours,
+ * by not reading from it while 1024 of them are unsent (see {@code Outbound}).
  *
  * <h2>Failure</h2>
  * The first failure (transport error, protocol error, keepalive timeout, write timeout, or the
@@ -116,14 +122,14 @@ public final class Session implements AutoCloseable {
         this.budget = config.windowAutoTuning() ? new AutoTuneBudget(config.autoTuneBudgetBytes()) : null;
         this.name = "yamux " + (client ? "client" : "server") + " session " + SESSION_NUMBERS.incrementAndGet();
         this.log = new RateLimitedLog(name);
-        this.outbound = new Outbound(transport, counters, config.pingBacklog(),
+        this.outbound = new Outbound(transport, counters, clock, config.threadFactory(),
                 e -> fail(new SessionClosedException("connection write failed: " + e.getMessage(), e), -1));
         this.pings = new Pings(this);
     }
 
     private static Session start(Transport transport, YamuxConfig config, boolean client) {
         Session session = new Session(transport, config, client);
-        session.outbound.start(config.threadFactory());
+        session.outbound.start();
         config.threadFactory().newThread(new SessionReader(session, transport)).start();
         long periodNanos = Math.min(config.keepAliveInterval().toNanos(), config.connectionWriteTimeout().toNanos()) / 4;
         session.tick = session.clock.every(session::tick, Math.clamp(periodNanos, 1_000_000L, 1_000_000_000L));
@@ -338,7 +344,7 @@ public final class Session implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        outbound.sendControl(FrameType.GO_AWAY, 0, 0, GoAwayCodes.NORMAL, false);
+        outbound.writeControlLater(FrameType.GO_AWAY, 0, 0, GoAwayCodes.NORMAL);
         counters.goAwayCodeSent = GoAwayCodes.NORMAL;
         YamuxEvents.goAway(GoAwayCodes.NORMAL, true);
         // Armed after the GoAway is queued, so that even a zero drain timeout cannot close the
@@ -368,16 +374,40 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * Closes the session now: every stream is closed, every blocked call is released with
-     * {@link SessionClosedException}, and the connection is closed. Control frames already queued
-     * (such as a stream's FIN) are still written if the connection takes them within 100 ms;
-     * unsent data is dropped. A connection write already running is given 20 ms, then the
-     * connection is closed under it, so a caller blocked inside it is released well within
-     * 100 ms. Sends no GoAway (hashicorp does not either; use {@link #goAway()}). Idempotent.
+     * Closes the session now with GoAway code 0 (normal); see {@link #close(int)}.
      */
     @Override
     public void close() {
-        fail(new SessionClosedException("session closed", null), -1, true);
+        close(GoAwayCodes.NORMAL);
+    }
+
+    /**
+     * Closes the session now: every stream is closed, every blocked call is released with
+     * {@link SessionClosedException}, GoAway({@code goAwayCode}) is sent as the last frame, and the
+     * connection is closed. Control frames already queued (such as a stream's FIN) and the GoAway
+     * are still written, best effort, if the connection takes them within 100 ms; unsent data is
+     * dropped. A connection write already running is given 20 ms, then the connection is closed
+     * under it, so a caller blocked inside it is released well within 100 ms. No GoAway(0) is sent
+     * twice: after {@link #goAway()} a close with code 0 sends none. Idempotent: only the first
+     * close (or failure) of a session acts.
+     *
+     * @param goAwayCode the GoAway code, unsigned 32 bits: any {@code int}, sent as its 32 bits
+     *     (so {@code (int) 0xFFFF_FFF0L} is sent as 4294967280); 0 is normal termination, 1 and 2
+     *     mean protocol and internal error (see {@link GoAwayCodes}); a Weft or hashicorp peer
+     *     reports any code but 0 as a session failure ({@link RemoteGoAwayException})
+     */
+    public void close(int goAwayCode) {
+        fail(new SessionClosedException("session closed", null), Integer.toUnsignedLong(goAwayCode), true);
+    }
+
+    /**
+     * Whether the peer sent GoAway(0): it accepts no new streams from now on
+     * ({@link #openStream()} throws {@link RemoteGoAwayException}) while the streams already open go
+     * on until they end. A client that wants more streams should open a new session and let this
+     * one drain. Stays {@code true} once set, also after the session closed. Any thread; never blocks.
+     */
+    public boolean remoteGoAway() {
+        return remoteGoAway;
     }
 
     /** Whether the session has closed or failed. */
@@ -527,7 +557,7 @@ public final class Session implements AutoCloseable {
         }
         if (stream == null) {
             counters.streamsRefused.increment();
-            outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.RST, id, 0, true);
+            outbound.writeControlLater(FrameType.WINDOW_UPDATE, Flags.RST, id, 0);
             log.warn("refused", "refused inbound stream " + Integer.toUnsignedString(id) + ": " + refusal);
         }
         return stream;
@@ -594,9 +624,7 @@ public final class Session implements AutoCloseable {
 
     void onPing(int flags, long opaque) {
         if ((flags & Flags.SYN) != 0) {
-            if (!outbound.sendPingReply((int) opaque)) {
-                counters.pingRepliesDropped.increment();
-            }
+            outbound.writePingReplyLater((int) opaque); // never dropped; the reader throttles a peer that does not read
         } else if ((flags & Flags.ACK) != 0) {
             pings.onReply((int) opaque);
         }
@@ -614,9 +642,9 @@ public final class Session implements AutoCloseable {
                 lock.unlock();
             }
         } else if (code == GoAwayCodes.PROTOCOL_ERROR) {
-            fail(new YamuxProtocolException((int) code, "peer sent GoAway(protocol error)", true), -1);
+            fail(new YamuxProtocolException(code, "peer sent GoAway(protocol error)", true), -1);
         } else {
-            fail(new RemoteGoAwayException((int) code), -1);
+            fail(new RemoteGoAwayException(code), -1);
         }
     }
 
@@ -627,7 +655,10 @@ public final class Session implements AutoCloseable {
         fail(e, GoAwayCodes.PROTOCOL_ERROR);
     }
 
-    /** Sends {@code goAwayCode} (when ≥ 0) as the last frame, releases everyone with {@code cause}, closes. */
+    /**
+     * Sends {@code goAwayCode} (unsigned 32 bits, when ≥ 0; -1: none) as the last frame, releases
+     * everyone with {@code cause}, closes.
+     */
     void fail(IOException cause, long goAwayCode) {
         fail(cause, goAwayCode, false);
     }
@@ -644,6 +675,9 @@ public final class Session implements AutoCloseable {
         try {
             if (state == State.CLOSED) {
                 return;
+            }
+            if (clean && state == State.DRAINING && goAwayCode == GoAwayCodes.NORMAL) {
+                goAwayCode = -1; // goAway() already sent it
             }
             cleanClose = clean;
             failure = cause;
@@ -666,7 +700,8 @@ public final class Session implements AutoCloseable {
             YamuxEvents.goAway(goAwayCode, true);
         }
         outbound.fail(cause, goAway);
-        clock.schedule(transport::close, FORCED_CLOSE_NANOS);
+        // The transport's close may block (a user channel): the timer only hands it to a thread.
+        clock.schedule(outbound::closeTransportLater, FORCED_CLOSE_NANOS);
         SessionClock.Timeout ticking = tick;
         if (ticking != null) {
             ticking.cancel();

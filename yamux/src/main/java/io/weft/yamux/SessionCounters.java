@@ -17,7 +17,6 @@ final class SessionCounters {
     final LongAdder bytesOut = new LongAdder();
     final LongAdder[] framesIn = adders();
     final LongAdder[] framesOut = adders();
-    final LongAdder pingRepliesDropped = new LongAdder();
     final LongAdder transportWrites = new LongAdder();
     final LongAdder windowStalls = new LongAdder();
     final LongAdder windowStallNanos = new LongAdder();
@@ -45,7 +44,7 @@ final class SessionCounters {
                 streamsReset.sum(), bytesIn.sum(), bytesOut.sum(),
                 framesIn[0].sum(), framesIn[1].sum(), framesIn[2].sum(), framesIn[3].sum(),
                 framesOut[0].sum(), framesOut[1].sum(), framesOut[2].sum(), framesOut[3].sum(),
-                pingRepliesDropped.sum(), transportWrites.sum(), Duration.ofNanos(rttNanos), windowStalls.sum(),
+                0, transportWrites.sum(), Duration.ofNanos(rttNanos), windowStalls.sum(),
                 Duration.ofNanos(windowStallNanos.sum()), goAwayCodeSent, goAwayCodeReceived);
     }
 }

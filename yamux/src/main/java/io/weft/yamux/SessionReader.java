@@ -11,11 +11,13 @@ import java.nio.ByteBuffer;
 
 /**
  * The session's one reader thread: decodes frames from the connection and dispatches them.
- * It never runs user code and never writes; frames it produces are queued on {@link Outbound}
- * (it may wait only when {@link Outbound#CONTROL_QUEUE_LIMIT} of them are unsent, i.e. the peer
- * stopped reading). Data is copied from its input buffer into the stream's buffer in pieces, so
- * it never blocks on the connection while holding a stream lock, and allocates nothing per frame
- * except receive chunks for admitted bytes.
+ * It never runs user code and never writes; frames it produces are queued on {@link Outbound},
+ * never dropped. It is the only thread that throttles the peer: before each frame it waits while
+ * {@link Outbound#CONTROL_QUEUE_LIMIT} control frames are unsent (the peer does not read them), so
+ * it stops reading from a peer that does not read, and the queue stays bounded. Data is copied
+ * from its input buffer into the stream's buffer in pieces, so it never blocks on the connection
+ * while holding a stream lock, and allocates nothing per frame except receive chunks for admitted
+ * bytes.
  *
  * <p>Every exit goes through one place: a peer protocol violation sends GoAway(1); an unexpected
  * exception sends GoAway(2); the end of the connection fails the session. No exception escapes.
@@ -28,7 +30,7 @@ final class SessionReader implements Runnable {
     /** Unread bytes are [position, limit). */
     private final ByteBuffer in = ByteBuffer.allocate(BUFFER_BYTES).limit(0);
     private final byte[] bytes = in.array();
-    /** Data frame payload accepted for a stream we do not know (never granted more than this). */
+    /** The largest window this session ever grants: no data frame, on any stream, may be longer. */
     private final long maxUnknownStreamFrameBytes;
 
     SessionReader(Session session, Transport transport) {
@@ -59,6 +61,9 @@ final class SessionReader implements Runnable {
 
     /** Reads and handles one frame; returns false at a clean end of the connection. */
     private boolean readFrame() throws IOException {
+        // One frame queues at most a few control frames, so waiting here, between frames, keeps the
+        // queue within a few frames of its limit whatever the peer sends.
+        session.outbound.awaitControlSpace();
         if (!fill(FrameHeader.SIZE, true)) {
             return false;
         }
@@ -80,28 +85,44 @@ final class SessionReader implements Runnable {
     }
 
     private void onData(int streamId, int flags, long length) throws IOException {
+        // First the one bound that holds for every data frame, whatever its flags and stream: no
+        // window we grant is larger, so a longer frame is never read, drained or buffered.
+        if (length > maxUnknownStreamFrameBytes) {
+            throw new YamuxProtocolException(GoAwayCodes.PROTOCOL_ERROR, length + " bytes of data beyond the receive window on stream "
+                    + Integer.toUnsignedString(streamId) + " (larger than any window granted)", false);
+        }
         Stream stream = streamFor(streamId, flags);
         if (stream == null) {
             drain(streamId, length, (flags & Flags.SYN) != 0 ? FrameHeader.INITIAL_STREAM_WINDOW : maxUnknownStreamFrameBytes);
             return;
         }
-        // ACK and RST apply before the payload, FIN after it: a reader woken by the FIN must
-        // already find the frame's data buffered (Data|FIN carries the last bytes).
+        // The length is judged first, against the window, whatever the flags: a Data|RST frame
+        // must not escape the check by resetting the stream before it (it would then be drained,
+        // up to 4 GiB). Then ACK and RST apply before the payload, FIN after it: a reader woken by
+        // the FIN must already find the frame's data buffered (Data|FIN carries the last bytes).
+        if (length > 0) {
+            admit(stream, streamId, length);
+        }
         stream.onFlags(flags & ~Flags.FIN, 0);
         if (length > 0) {
-            readPayload(stream, streamId, length);
+            copyPayload(stream, length);
         }
         if ((flags & Flags.FIN) != 0) {
             stream.onFlags(Flags.FIN, 0);
         }
     }
 
-    private void readPayload(Stream stream, int streamId, long length) throws IOException {
+    /** Charges a data frame's length to its stream's receive window; beyond it is a protocol error. */
+    private void admit(Stream stream, int streamId, long length) throws YamuxProtocolException {
         int admitted = stream.admitData(length);
         if (admitted == RecvSide.ADMIT_VIOLATION) {
             throw new YamuxProtocolException(GoAwayCodes.PROTOCOL_ERROR, length + " bytes of data beyond the receive window on stream "
                     + Integer.toUnsignedString(streamId), false);
         }
+    }
+
+    /** Hands an admitted payload to its stream (which drops it if the stream was reset meanwhile). */
+    private void copyPayload(Stream stream, long length) throws IOException {
         session.counters.bytesIn.add(length);
         long remaining = length;
         while (remaining > 0) {

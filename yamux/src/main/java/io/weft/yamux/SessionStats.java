@@ -22,13 +22,15 @@ import java.time.Duration;
  * @param windowUpdateFramesOut window update frames sent
  * @param pingFramesOut ping frames sent (requests and replies)
  * @param goAwayFramesOut GoAway frames sent
- * @param pingRepliesDropped ping requests not answered because {@link YamuxConfig#pingBacklog()} replies were pending
+ * @param pingRepliesDropped always 0: every ping request is answered (a peer that does not read
+ *     our replies is throttled by no longer being read, never by dropping replies); kept so that
+ *     existing callers compile, and deprecated
  * @param transportWrites write calls on the underlying connection (frames out ÷ this = coalescing factor)
  * @param rtt smoothed round-trip time from pings, {@link Duration#ZERO} before the first reply
  * @param windowStalls times a writer had to wait because the peer's window was exhausted
  * @param windowStallTime total time writers waited for window
- * @param goAwayCodeSent the GoAway code this side sent, or -1 if none
- * @param goAwayCodeReceived the GoAway code the peer sent, or -1 if none
+ * @param goAwayCodeSent the GoAway code this side sent, 0 to 2^32-1 (unsigned 32 bits), or -1 if none
+ * @param goAwayCodeReceived the GoAway code the peer sent, 0 to 2^32-1 (unsigned 32 bits), or -1 if none
  */
 public record SessionStats(
         int streamsOpen,
@@ -46,7 +48,7 @@ public record SessionStats(
         long windowUpdateFramesOut,
         long pingFramesOut,
         long goAwayFramesOut,
-        long pingRepliesDropped,
+        @Deprecated long pingRepliesDropped,
         long transportWrites,
         Duration rtt,
         long windowStalls,

@@ -139,7 +139,7 @@ public final class Stream implements Conn {
                 lock.unlock();
             }
             if (delta > 0) {
-                session.outbound.sendControl(FrameType.WINDOW_UPDATE, 0, id, delta, true);
+                session.outbound.writeControlLater(FrameType.WINDOW_UPDATE, 0, id, delta);
             }
             if (released != null) {
                 apply(released);
@@ -308,8 +308,8 @@ public final class Stream implements Conn {
     }
 
     /**
-     * Resets the stream: sends {@code WindowUpdate|RST} carrying {@code errorCode} in its length
-     * field, drops buffered data, withdraws our data frames not yet on the wire, and fails blocked
+     * Resets the stream: sends {@code WindowUpdate|RST} carrying {@code errorCode} (an unsigned
+     * 32-bit value: a negative int stands for a code ≥ 2^31) in its length field, drops buffered data, withdraws our data frames not yet on the wire, and fails blocked
      * and later calls with {@link StreamResetException}. No effect on a stream already reset or
      * fully closed.
      */
@@ -399,7 +399,7 @@ public final class Stream implements Conn {
         } finally {
             lock.unlock();
         }
-        session.outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.SYN, id, delta, false);
+        session.outbound.writeControlLater(FrameType.WINDOW_UPDATE, Flags.SYN, id, delta);
         lock.lock();
         try {
             if (state.opening() == StreamState.Opening.UNACKED && state.cleanup() == StreamState.Cleanup.LIVE) {
@@ -509,7 +509,7 @@ public final class Stream implements Conn {
             lock.unlock();
         }
         if (delta > 0) {
-            session.outbound.sendControl(FrameType.WINDOW_UPDATE, 0, id, delta, true);
+            session.outbound.writeControlLater(FrameType.WINDOW_UPDATE, 0, id, delta);
         }
     }
 
@@ -635,7 +635,7 @@ public final class Stream implements Conn {
         }
         if (e.has(StreamEffect.WITHDRAW_DATA) || e.has(StreamEffect.REPORT_RESET)) {
             e.resetCode = state.resetCode();
-            e.reset = new StreamResetException(id, (int) state.resetCode(), state.resetByPeer());
+            e.reset = new StreamResetException(id, state.resetCode(), state.resetByPeer());
         }
         if (e.has(StreamEffect.WAKE_READERS)) {
             readable.signalAll();
@@ -658,15 +658,15 @@ public final class Stream implements Conn {
         }
         Outbound out = session.outbound;
         if (e.has(StreamEffect.SEND_ACK)) {
-            out.sendControl(FrameType.WINDOW_UPDATE, Flags.ACK, id, e.ackDeltaBytes, false);
+            out.writeControlLater(FrameType.WINDOW_UPDATE, Flags.ACK, id, e.ackDeltaBytes);
         }
         if (e.has(StreamEffect.SEND_RST)) {
-            out.sendControl(FrameType.WINDOW_UPDATE, Flags.RST, id, e.resetCode, false);
+            out.writeControlLater(FrameType.WINDOW_UPDATE, Flags.RST, id, e.resetCode);
         } else if (e.has(StreamEffect.SEND_FIN)) {
             // One frame carries both the FIN and the credit for discarded bytes.
-            out.sendControl(FrameType.WINDOW_UPDATE, Flags.FIN, id, e.creditBytes, false);
+            out.writeControlLater(FrameType.WINDOW_UPDATE, Flags.FIN, id, e.creditBytes);
         } else if (e.creditBytes > 0) {
-            out.sendControl(FrameType.WINDOW_UPDATE, 0, id, e.creditBytes, false);
+            out.writeControlLater(FrameType.WINDOW_UPDATE, 0, id, e.creditBytes);
         }
         if (e.has(StreamEffect.WITHDRAW_DATA)) {
             out.withdrawData(id, e.reset);
@@ -716,7 +716,7 @@ public final class Stream implements Conn {
             throw new StreamClosedException("stream " + Integer.toUnsignedString(id) + " is closed");
         }
         if (state.phase() == StreamState.Phase.RESET) {
-            throw new StreamResetException(id, (int) state.resetCode(), state.resetByPeer());
+            throw new StreamResetException(id, state.resetCode(), state.resetByPeer());
         }
     }
 

@@ -11,21 +11,23 @@ public class StreamResetException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final int streamId;
-    private final int errorCode;
+    private final long errorCode;
     private final boolean remote;
 
     /**
      * Creates the exception.
      *
      * @param streamId the stream's id
-     * @param errorCode the reset code (the length field of the {@code WindowUpdate|RST}), 0 when none
+     * @param errorCode the reset code (the length field of the {@code WindowUpdate|RST}), 0 when
+     *     none; unsigned 32 bits: only its low 32 bits count, so an {@code int} holding the wire's
+     *     bits (such as -2) and the unsigned value (4294967294L) give the same code
      * @param remote whether the peer sent the RST ({@code false}: reset by this side)
      */
-    public StreamResetException(int streamId, int errorCode, boolean remote) {
+    public StreamResetException(int streamId, long errorCode, boolean remote) {
         super("stream " + Integer.toUnsignedString(streamId) + " reset " + (remote ? "by peer" : "locally")
-                + (errorCode != 0 ? " (code " + Integer.toUnsignedString(errorCode) + ")" : ""));
+                + ((errorCode & 0xFFFF_FFFFL) != 0 ? " (code " + (errorCode & 0xFFFF_FFFFL) + ")" : ""));
         this.streamId = streamId;
-        this.errorCode = errorCode;
+        this.errorCode = errorCode & 0xFFFF_FFFFL;
         this.remote = remote;
     }
 
@@ -34,8 +36,8 @@ public class StreamResetException extends IOException {
         return streamId;
     }
 
-    /** The reset code (unsigned 32 bits), 0 when the reset carried none. */
-    public int errorCode() {
+    /** The reset code, 0 to 2^32-1 (unsigned 32 bits on the wire, never negative); 0 when the reset carried none. */
+    public long errorCode() {
         return errorCode;
     }
 

@@ -15,7 +15,9 @@ import java.nio.channels.NetworkChannel;
  * The connection under a session: a {@link Conn}, any {@link ByteChannel}, or an
  * {@link InputStream}/{@link OutputStream} pair. Only the session reader calls {@link #read},
  * only the one current flusher of {@link Outbound} calls {@link #write}; {@link #close} may be
- * called from any thread, including the shared timer, so it must never block. Write stalls are
+ * called from the session's own threads and application threads, never from the timer shared by
+ * all sessions: a user channel's close may block, so the timer hands it to a thread of its own
+ * ({@link Outbound#closeTransportLater()}). Write stalls are
  * detected by the session's timer (see {@link Outbound}), which then closes the transport, so no
  * implementation needs deadlines.
  *
@@ -44,7 +46,7 @@ abstract class Transport {
         return false;
     }
 
-    /** Closes the connection; idempotent; never throws; never blocks. */
+    /** Closes the connection; idempotent; never throws; may block only as long as the underlying close does. */
     abstract void close();
 
     /** Local address or {@code null}. */

@@ -18,6 +18,9 @@ import java.util.concurrent.ThreadFactory;
  * discarded. See docs/yamux.md.
  */
 public final class YamuxConfig {
+    /** The most {@link #maxDataFrameBytes()} may be: 1 MiB, the largest data frame rust-yamux accepts. */
+    public static final int MAX_DATA_FRAME_BYTES = 1024 * 1024;
+
     private static final YamuxConfig DEFAULTS = new Builder().build();
 
     private final int acceptBacklog;
@@ -135,7 +138,10 @@ public final class YamuxConfig {
         return autoTuneBudgetBytes;
     }
 
-    /** Largest data frame payload this side sends, in bytes, whatever the window. Default 64 KiB. */
+    /**
+     * Largest data frame payload this side sends, in bytes, whatever the window: 1 KiB to 1 MiB
+     * (rust-yamux refuses larger data frames). Default 64 KiB.
+     */
     public int maxDataFrameBytes() {
         return maxDataFrameBytes;
     }
@@ -161,7 +167,15 @@ public final class YamuxConfig {
         return goAwayDrainTimeout;
     }
 
-    /** Ping replies queued but not yet written; further pings are not answered. Default 32. */
+    /**
+     * No longer used; default 32. Every ping of a peer that reads our frames is answered, none is
+     * dropped. A peer that does not read is throttled instead: the session stops reading from it
+     * while a fixed number (1024) of control frames wait to be written. See docs/yamux.md.
+     *
+     * @deprecated ignored since every ping is answered; kept so that existing configurations
+     *     compile. The builder still rejects values below 1.
+     */
+    @Deprecated
     public int pingBacklog() {
         return pingBacklog;
     }
@@ -184,8 +198,7 @@ public final class YamuxConfig {
                 + connectionWriteTimeout + ", streamWindowBytes=" + streamWindowBytes + ", autoTuning="
                 + (windowAutoTuning ? maxAutoTunedWindowBytes + "/" + autoTuneBudgetBytes : "off")
                 + ", maxDataFrameBytes=" + maxDataFrameBytes + ", streamOpenTimeout=" + streamOpenTimeout
-                + ", streamCloseTimeout=" + streamCloseTimeout + ", goAwayDrainTimeout=" + goAwayDrainTimeout
-                + ", pingBacklog=" + pingBacklog + "]";
+                + ", streamCloseTimeout=" + streamCloseTimeout + ", goAwayDrainTimeout=" + goAwayDrainTimeout + "]";
     }
 
     /** Mutable builder for {@link YamuxConfig}; not thread-safe. Setters return {@code this}. */
@@ -297,7 +310,7 @@ public final class YamuxConfig {
             return this;
         }
 
-        /** See {@link YamuxConfig#maxDataFrameBytes()}; must be 1024 to 16 MiB. */
+        /** See {@link YamuxConfig#maxDataFrameBytes()}; must be 1024 to 1048576 (1 MiB). */
         public Builder maxDataFrameBytes(int bytes) {
             this.maxDataFrameBytes = bytes;
             return this;
@@ -321,7 +334,12 @@ public final class YamuxConfig {
             return this;
         }
 
-        /** See {@link YamuxConfig#pingBacklog()}; must be ≥ 1. */
+        /**
+         * See {@link YamuxConfig#pingBacklog()}: ignored; must be ≥ 1.
+         *
+         * @deprecated every ping is answered; see {@link YamuxConfig#pingBacklog()}
+         */
+        @Deprecated
         public Builder pingBacklog(int replies) {
             this.pingBacklog = replies;
             return this;
@@ -361,8 +379,9 @@ public final class YamuxConfig {
             if (autoTuneBudgetBytes < 0) {
                 throw new IllegalArgumentException("autoTuneBudgetBytes must not be negative: " + autoTuneBudgetBytes);
             }
-            if (maxDataFrameBytes < 1024 || maxDataFrameBytes > 16 * 1024 * 1024) {
-                throw new IllegalArgumentException("maxDataFrameBytes must be 1024 to 16777216: " + maxDataFrameBytes);
+            if (maxDataFrameBytes < 1024 || maxDataFrameBytes > MAX_DATA_FRAME_BYTES) {
+                throw new IllegalArgumentException("maxDataFrameBytes must be 1024 to 1048576 (1 MiB: rust-yamux"
+                        + " refuses larger data frames): " + maxDataFrameBytes);
             }
             return new YamuxConfig(this);
         }

@@ -132,14 +132,14 @@ final class YamuxEvents {
         }
     }
 
-    static void streamReset(int streamId, int code, boolean remote) {
+    static void streamReset(int streamId, long code, boolean remote) {
         if (!jfrInitialized()) {
             return;
         }
         StreamReset event = new StreamReset();
         if (event.isEnabled()) {
             event.streamId = Integer.toUnsignedLong(streamId);
-            event.code = Integer.toUnsignedLong(code);
+            event.code = code;
             event.remote = remote;
             event.commit();
         }

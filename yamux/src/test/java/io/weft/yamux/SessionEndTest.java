@@ -122,6 +122,59 @@ class SessionEndTest {
     }
 
     @Test
+    void aTransportWhoseCloseBlocksDoesNotStallAnotherSessionsKeepAlive() throws Exception {
+        // Issue 13 defect 9: the forced close of a failed session's transport ran on the timer
+        // thread every session in the JVM shares; a user transport whose close() blocks stalled
+        // every keepalive and timeout. Real clock on purpose: the shared timer is the subject.
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> closingThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        PipeConn[] pipe = PipeConn.pair(64 * 1024);
+        rawEnds.add(pipe[1]);
+        java.nio.channels.ByteChannel stuckOnClose = new java.nio.channels.ByteChannel() {
+            @Override
+            public int read(ByteBuffer dst) throws IOException {
+                return pipe[0].read(dst);
+            }
+
+            @Override
+            public int write(ByteBuffer src) throws IOException {
+                return pipe[0].write(src);
+            }
+
+            @Override
+            public boolean isOpen() {
+                return pipe[0].isOpen();
+            }
+
+            @Override
+            public void close() {
+                closingThreads.add(Thread.currentThread().getName());
+                try {
+                    release.await(); // a close that never returns (until the test ends)
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                pipe[0].close();
+            }
+        };
+        try {
+            Session stuck = Session.client(stuckOnClose, YamuxConfig.builder().keepAliveEnabled(false).build());
+            sessions.add(stuck);
+            stuck.close();
+            // Closed twice: by the writer thread after its final flush, and by the forced close
+            // 100 ms later (on the shared timer before the fix, where it then blocked).
+            await().atMost(PATIENCE).until(() -> closingThreads.size() >= 2);
+            assertThat(closingThreads).doesNotContain("yamux-timer");
+
+            Session other = clientFacingRawEnd(fastKeepAlive().build());
+            assertThat(other.awaitClose(PATIENCE)).as("the other session's keepalive fired").isTrue();
+            assertThat(other.closeCause()).isInstanceOf(KeepAliveTimeoutException.class);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void closeCauseKeepsThePeersGoAwayErrorAfterOurDrainTimeoutPasses() throws Exception {
         Duration drain = Duration.ofMillis(100);
         Session session = clientFacingRawEnd(YamuxConfig.builder().keepAliveEnabled(false)

@@ -40,6 +40,19 @@ class YamuxConfigTest {
     }
 
     @Test
+    void maxDataFrameBytesIsCappedAtOneMebibyteAsRustYamuxRequires() {
+        // Issue 13 defect 11: rust-yamux refuses data frames over 1 MiB.
+        assertThat(YamuxConfig.builder().maxDataFrameBytes(1024 * 1024).build().maxDataFrameBytes())
+                .isEqualTo(1024 * 1024);
+        assertThatThrownBy(() -> YamuxConfig.builder().maxDataFrameBytes(1024 * 1024 + 1).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxDataFrameBytes")
+                .hasMessageContaining("1048576");
+        assertThatThrownBy(() -> YamuxConfig.builder().maxDataFrameBytes(16 * 1024 * 1024).build())
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void validationNamesTheBadOption() {
         assertThatThrownBy(() -> YamuxConfig.builder().acceptBacklog(0).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("acceptBacklog");

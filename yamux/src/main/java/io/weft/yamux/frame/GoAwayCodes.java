@@ -18,11 +18,22 @@ public final class GoAwayCodes {
 
     /** A readable name: "normal", "protocol error", "internal error" or "code N" (unsigned). */
     public static String describe(int code) {
-        return switch (code) {
-            case NORMAL -> "normal";
-            case PROTOCOL_ERROR -> "protocol error";
-            case INTERNAL_ERROR -> "internal error";
-            default -> "code " + Integer.toUnsignedString(code);
-        };
+        return describe(Integer.toUnsignedLong(code));
+    }
+
+    /**
+     * As {@link #describe(int)} for a code held as an unsigned value (0 to 2^32-1); only the low 32
+     * bits count, so {@code describe(-16L)} and {@code describe(4294967280L)} both give "code 4294967280".
+     */
+    public static String describe(long code) {
+        long unsigned = code & 0xFFFF_FFFFL;
+        if (unsigned == NORMAL) {
+            return "normal";
+        } else if (unsigned == PROTOCOL_ERROR) {
+            return "protocol error";
+        } else if (unsigned == INTERNAL_ERROR) {
+            return "internal error";
+        }
+        return "code " + unsigned;
     }
 }

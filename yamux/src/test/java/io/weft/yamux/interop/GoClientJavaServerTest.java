@@ -69,6 +69,16 @@ class GoClientJavaServerTest {
     }
 
     @Test
+    void sixtyFourConcurrentGoPingsAreAllAnswered() throws Exception {
+        // Issue 13 defect 15: replies beyond pingBacklog (32) were dropped, and 32 of Go's pings
+        // timed out after 10 s; a Go peer whose keepalive ping is dropped closes the session.
+        try (JavaServer server = JavaServer.netpoll(YamuxConfig.defaults(), echoEveryStream())) {
+            assertThat(runGo(server, "ping", "-count", "64", "-concurrent")).containsEntry("pings", "64");
+            assertThat(runGo(server, "ping", "-count", "1000", "-concurrent")).containsEntry("pings", "1000");
+        }
+    }
+
+    @Test
     void weftGoAwayRefusesGosNewOpensWhileTheOpenStreamContinues() throws Exception {
         SessionHandler goAwayAfterFirstStream = (session, server) -> {
             Stream first = session.acceptStream(TIMEOUT);

@@ -154,6 +154,28 @@ class FramesAndFlagsTest extends RawPeerTestBase {
     }
 
     @Test
+    void resetCodesAboveTwoToThe31AreReportedUnsignedBothWays() throws Exception {
+        // Issue 13 defect 6: the code is unsigned 32-bit on the wire; it used to come out negative.
+        weftClient(strict().build());
+        Stream inbound = acceptedStream(2, 0, "data".getBytes());
+        peer.windowUpdate(RST, 2, 0xFFFF_FFFEL);
+        StreamResetException remote = awaitFailure(async(() -> {
+            inbound.inputStream().readAllBytes();
+            return null;
+        }), StreamResetException.class);
+        assertThat(remote.errorCode()).isEqualTo(0xFFFF_FFFEL);
+        assertThat(remote.getMessage()).contains("4294967294");
+
+        Stream outbound = session.openStream();
+        peer.await("SYN", f -> f.has(SYN));
+        outbound.reset((int) 0x8000_0001L);
+        assertThat(peer.await("RST", f -> f.streamId() == 1 && f.has(RST)).length()).isEqualTo(0x8000_0001L);
+        StreamResetException local = awaitFailure(async(() -> outbound.write(ByteBuffer.wrap(new byte[1]))),
+                StreamResetException.class);
+        assertThat(local.errorCode()).isEqualTo(0x8000_0001L);
+    }
+
+    @Test
     void localResetSendsItsCodeInTheLengthField() throws Exception {
         weftClient(strict().build());
         Stream stream = session.openStream();

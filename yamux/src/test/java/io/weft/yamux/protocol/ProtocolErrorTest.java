@@ -98,6 +98,37 @@ class ProtocolErrorTest extends RawPeerTestBase {
     }
 
     @Test
+    void dataRstWithAHugeLengthOnALiveStreamIsAProtocolErrorNotDrained() throws Exception {
+        // Issue 13 defect 3: the RST used to reset the stream first, and the frame's 4 GiB were
+        // then drained as data for a reset stream instead of being judged against the window.
+        startWeftClient();
+        peer.windowUpdate(SYN, 2, 0);
+        acceptThenBlock();
+        peer.send(DATA, RawPeer.RST, 2, 0xFFFF_FF00L); // header only, then silence
+        assertProtocolFailure();
+    }
+
+    @Test
+    void dataFinAndDataAckWithAHugeLengthAreProtocolErrorsToo() throws Exception {
+        startWeftClient();
+        peer.windowUpdate(SYN, 2, 0);
+        acceptThenBlock();
+        peer.send(DATA, RawPeer.FIN | ACK, 2, INITIAL_WINDOW + 1);
+        assertProtocolFailure();
+    }
+
+    @Test
+    void dataRstWithinTheWindowStillResetsTheStreamAndTheSessionLives() throws Exception {
+        startWeftClient();
+        peer.windowUpdate(SYN, 2, 0);
+        Stream stream = acceptThenBlock();
+        peer.sendData(RawPeer.RST, 2, new byte[1000]);
+        awaitFailure(async(() -> stream.read(java.nio.ByteBuffer.allocate(1))),
+                io.weft.yamux.StreamResetException.class);
+        peer.assertAlive(77);
+    }
+
+    @Test
     void windowUpdatePastTwoToTheThirtyTwoIsAProtocolError() throws Exception {
         startWeftClient();
         session.openStream();

@@ -1,0 +1,163 @@
+package io.weft.yamux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.weft.yamux.frame.FrameHeader;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@link Outbound} on its own, over a transport whose first write sticks until the test lets it go. */
+@Timeout(30)
+class OutboundTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(10);
+
+    /** Records the stream id of every frame header written; the first write blocks until released. */
+    private static final class StuckTransport extends Transport {
+        final boolean callersMayWrite;
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger writesEntered = new AtomicInteger();
+        final List<Integer> streamsWritten = new CopyOnWriteArrayList<>();
+
+        StuckTransport(boolean callersMayWrite) {
+            this.callersMayWrite = callersMayWrite;
+        }
+
+        @Override
+        boolean callersMayWrite() {
+            return callersMayWrite;
+        }
+
+        @Override
+        int read(ByteBuffer dst) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        void write(ByteBuffer[] srcs, int offset, int count) throws IOException {
+            writesEntered.incrementAndGet();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException();
+            }
+            for (int i = offset; i < offset + count; i++) {
+                ByteBuffer b = srcs[i];
+                if (b.remaining() == FrameHeader.SIZE) {
+                    streamsWritten.add(FrameHeader.streamIdAt(b.array(), b.arrayOffset() + b.position()));
+                }
+                b.position(b.limit());
+            }
+        }
+
+        @Override
+        void close() {
+            release.countDown();
+        }
+
+        @Override
+        SocketAddress localAddress() {
+            return null;
+        }
+
+        @Override
+        SocketAddress remoteAddress() {
+            return null;
+        }
+    }
+
+    private StuckTransport transport;
+    private Outbound outbound;
+
+    private void start(boolean callersMayWrite) {
+        transport = new StuckTransport(callersMayWrite);
+        outbound = new Outbound(transport, new SessionCounters(), new ManualClock(), Thread.ofVirtual().factory(),
+                e -> { });
+        outbound.start();
+    }
+
+    @AfterEach
+    void release() {
+        outbound.fail(new SessionClosedException("test over", null), null);
+        transport.release.countDown();
+    }
+
+    private CompletableFuture<Void> writeAsync(int streamId, int bytes) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                outbound.writeData(FrameHeader.data(streamId, 0, bytes).toBytes(), ByteBuffer.allocate(bytes),
+                        () -> Deadlines.NONE);
+            } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, task -> Thread.ofVirtual().start(task));
+    }
+
+    @Test
+    void withdrawDataFailsTheQueuedFramesOfThatStreamOnlyAndSendsNothingOfThem() throws Exception {
+        start(false); // the writer thread writes for everyone
+        CompletableFuture<Void> inFlight = writeAsync(3, 100); // taken by the writer thread, then stuck
+        await().atMost(PATIENCE).until(() -> transport.writesEntered.get() == 1);
+        CompletableFuture<Void> queued = writeAsync(3, 200);
+        CompletableFuture<Void> otherStream = writeAsync(5, 300);
+        await().atMost(PATIENCE).until(() -> outboundDataQueued() == 2);
+
+        StreamResetException cause = new StreamResetException(3, 0, false);
+        assertThat(outbound.withdrawData(3, cause)).isEqualTo(1);
+
+        Throwable thrown = catchFailure(queued);
+        assertThat(thrown).isSameAs(cause);
+        assertThat(inFlight).as("a frame already taken for the wire is left alone").isNotDone();
+        assertThat(otherStream).isNotDone();
+        assertThat(outbound.withdrawData(3, cause)).as("nothing left to withdraw").isZero();
+
+        transport.release.countDown();
+        inFlight.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        otherStream.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertThat(transport.streamsWritten).containsExactly(3, 5);
+    }
+
+    @Test
+    void withdrawDataReleasesAnApplicationFlusherWaitingBehindOthers() throws Exception {
+        // Over a transport that lets callers write, the first writer flushes on its own thread; a
+        // frame queued behind it is still withdrawable.
+        start(true);
+        CompletableFuture<Void> first = writeAsync(7, 10);
+        await().atMost(PATIENCE).until(() -> transport.writesEntered.get() == 1);
+        CompletableFuture<Void> behind = writeAsync(9, 10);
+        await().atMost(PATIENCE).until(() -> outboundDataQueued() == 1);
+        IOException cause = new StreamResetException(9, 0, false);
+        outbound.withdrawData(9, cause);
+        assertThat(catchFailure(behind)).isSameAs(cause);
+        transport.release.countDown();
+        first.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertThat(transport.streamsWritten).containsExactly(7);
+    }
+
+    private int outboundDataQueued() {
+        return outbound.dataQueued();
+    }
+
+    private static Throwable catchFailure(CompletableFuture<Void> call) throws InterruptedException {
+        try {
+            call.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            throw new AssertionError("the write returned");
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause();
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the write still blocks", e);
+        }
+    }
+}
