@@ -1,0 +1,152 @@
+package io.weft.yamux.hostile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.weft.yamux.hostile.Attacks.Outcome;
+import io.weft.yamux.hostile.Attacks.Scale;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The figures of docs/reliability.md: every attack of {@link Attacks}, at {@link Scale#LONG},
+ * against Weft's echo server and hashicorp/yamux's, each in a fresh process of its own, measured the
+ * same way (the response and reaction time seen by the attacker; heap after a full GC, threads or
+ * goroutines, and RSS of the victim's process, before, during and after; a healthy client echoing
+ * on another connection throughout). Prints a Markdown table and writes it to
+ * {@code yamux/target/hostile-figures.md}.
+ *
+ * <p>Run: {@code ./build test -Pstress -pl netpoll,netpoll-epoll,yamux -Dtest=HostileFiguresTest
+ * -Dsurefire.failIfNoSpecifiedTests=false}. It asserts only that Weft's healthy client survived
+ * every attack; the correctness assertions live in {@link HostilePeerAttackTest}.
+ */
+@Tag("stress")
+class HostileFiguresTest {
+
+    private static final Scale SCALE = Scale.LONG;
+    private static final double MIB = 1024 * 1024;
+
+    @FunctionalInterface
+    private interface Run {
+        Outcome on(Victim victim) throws Exception;
+    }
+
+    private static Map<String, Run> attacks() {
+        Duration patience = Attacks.PATIENCE;
+        Map<String, Run> attacks = new LinkedHashMap<>();
+        attacks.put("ping burst: 64 pings in one write, all replies read", v -> Attacks.pingBurst(v, 64));
+        attacks.put("ping flood: " + SCALE.pings() + " pings, all replies read", v -> Attacks.pingFlood(v, SCALE.pings()));
+        attacks.put("ping flood, replies never read: " + SCALE.unreadPings() + " pings",
+                v -> Attacks.unreadFlood(v, SCALE.unreadPings(), false));
+        attacks.put("window update overflow (+2^32-1 on a live stream)", v -> Attacks.windowUpdateOverflow(v, patience));
+        attacks.put("data frame of 2^32-1 bytes announced on a new stream", v -> Attacks.oversizedDataOnNewStream(v, patience));
+        attacks.put("data beyond the window (256 KiB + 1) on a live stream", v -> Attacks.dataBeyondWindowOnLiveStream(v, patience));
+        attacks.put("Data|RST announcing 0xFFFFFF00 bytes on a live stream", v -> Attacks.hugeDataRst(v, patience));
+        attacks.put("SYN with the server's id parity (id 2)", v -> Attacks.synWithServerParity(v, patience));
+        attacks.put("SYN reusing a live stream's id", v -> Attacks.duplicateSyn(v, patience));
+        attacks.put("SYN reusing a finished stream's id", v -> Attacks.idReuseAfterClose(v, patience));
+        attacks.put("unknown frame type 4", v -> Attacks.unknownType(v, patience));
+        attacks.put("unknown version 1", v -> Attacks.unknownVersion(v, patience));
+        attacks.put("4 KiB of random bytes", v -> Attacks.garbage(v, patience));
+        attacks.put("an HTTP/1.1 request", v -> Attacks.httpRequest(v, patience));
+        attacks.put("SYN flood: " + (1000 + SCALE.syns()) + " SYNs, replies read", v -> Attacks.synFlood(v, 1000 + SCALE.syns()));
+        attacks.put("SYN flood, replies never read: " + SCALE.unreadPings() + " SYNs",
+                v -> Attacks.unreadFlood(v, SCALE.unreadPings(), true));
+        attacks.put("rapid reset: " + SCALE.resets() + " × (SYN, RST)", v -> Attacks.rapidReset(v, SCALE.resets()));
+        attacks.put("SYN|RST flood: " + SCALE.resets() + " frames", v -> Attacks.synRstFlood(v, SCALE.resets()));
+        attacks.put("zero-length data flood: " + SCALE.zeroFrames() + " frames", v -> Attacks.zeroLengthFlood(v, SCALE.zeroFrames(), true));
+        attacks.put("zero window update flood: " + SCALE.zeroFrames() + " frames",
+                v -> Attacks.zeroLengthFlood(v, SCALE.zeroFrames(), false));
+        attacks.put("slow reader: " + SCALE.slowStreams() + " streams × 256 KiB echoed, never read",
+                v -> Attacks.slowReader(v, SCALE.slowStreams(), Duration.ofSeconds(30)));
+        return attacks;
+    }
+
+    private interface VictimFactory {
+        ChildVictim start() throws IOException;
+    }
+
+    @Test
+    @Timeout(1800)
+    void attackWeftAndHashicorpAndPrintTheTable() throws Exception {
+        StringBuilder table = new StringBuilder();
+        table.append("| Attack | Victim | Response | React | Heap Δ during / after | Threads Δ during / after"
+                + " | RSS Δ during / after | Healthy client |\n|---|---|---|---|---|---|---|---|\n");
+        List<String> weftHealthFailures = new ArrayList<>();
+        for (Map.Entry<String, Run> attack : attacks().entrySet()) {
+            for (VictimFactory factory : List.<VictimFactory>of(ChildVictim::weft, ChildVictim::hashicorp)) {
+                String row = measure(attack.getKey(), attack.getValue(), factory, weftHealthFailures);
+                table.append(row).append('\n');
+                System.out.println(row);
+            }
+        }
+        String header = "Measured " + java.time.LocalDate.now() + " on " + Runtime.getRuntime().availableProcessors()
+                + " cores, Java " + Runtime.version() + ", scale " + SCALE + "\n\n";
+        Path out = Path.of("target", "hostile-figures.md");
+        Files.writeString(out, header + table, StandardCharsets.UTF_8);
+        System.out.println(header + table);
+        assertThat(weftHealthFailures).as("Weft's healthy client failed during").isEmpty();
+    }
+
+    private static String measure(String name, Run attack, VictimFactory factory, List<String> weftFailures)
+            throws Exception {
+        try (ChildVictim victim = factory.start()) {
+            Victim.Snapshot before;
+            Outcome outcome;
+            String health;
+            Victim.Snapshot after;
+            try (HealthyClient healthy = new HealthyClient(victim.address())) {
+                before = victim.snapshot();
+                long tripsBefore = healthy.roundTrips();
+                try {
+                    outcome = attack.on(victim);
+                } catch (Exception e) {
+                    outcome = new Outcome("attack failed: " + e, -1, victim.snapshot());
+                }
+                Attacks.sessionsAtMost(victim, before.sessions(), Duration.ofSeconds(15));
+                after = victim.snapshot();
+                health = health(healthy, tripsBefore, victim);
+            }
+            if (victim.name().equals("weft") && !health.startsWith("ok")) {
+                weftFailures.add(name + ": " + health);
+            }
+            return "| " + name + " | " + victim.name() + " | " + outcome.response() + " | " + outcome.reaction()
+                    + " | " + mib(outcome.during().heapBytes() - before.heapBytes()) + " / "
+                    + mib(after.heapBytes() - before.heapBytes()) + " | "
+                    + signed(outcome.during().threads() - before.threads()) + " / "
+                    + signed(after.threads() - before.threads()) + " | "
+                    + mib(outcome.during().rssBytes() - before.rssBytes()) + " / "
+                    + mib(after.rssBytes() - before.rssBytes()) + " | " + health + " |";
+        }
+    }
+
+    private static String health(HealthyClient healthy, long tripsBefore, Victim victim) {
+        if (healthy.failure() != null) {
+            return "failed: " + healthy.failure();
+        }
+        try {
+            HealthyClient.freshEcho(victim.address(), 64 * 1024);
+        } catch (IOException e) {
+            return "new client failed: " + e;
+        }
+        return "ok (" + (healthy.roundTrips() - tripsBefore) + " echoes, slowest "
+                + healthy.slowest().toMillis() + " ms)";
+    }
+
+    private static String mib(long bytes) {
+        return String.format("%+.1f MiB", bytes / MIB);
+    }
+
+    private static String signed(long n) {
+        return String.format("%+d", n);
+    }
+}
