@@ -25,8 +25,20 @@ import java.time.Duration;
  */
 final class Attacker implements AutoCloseable {
 
-    /** What the victim's side of the connection did, as seen by {@link #awaitEnd}. */
-    record End(Long goAwayCode, boolean closed, long nanos) {
+    /**
+     * What the victim's side of the connection did, as seen by {@link #awaitEnd}.
+     *
+     * @param goAwayCode the first GoAway's code, or null
+     * @param closed whether the victim closed the connection
+     * @param nanos from the last flush to the close (or to giving up)
+     * @param goAwayNanos from the last flush to the GoAway, or -1
+     */
+    record End(Long goAwayCode, boolean closed, long nanos, long goAwayNanos) {
+
+        /** Time to the first sign of a reaction: the GoAway, else the close; -1 for neither. */
+        long reactNanos() {
+            return goAwayNanos >= 0 ? goAwayNanos : closed ? nanos : -1;
+        }
 
         /** The response column of the figures: "GoAway(1), closed", "closed", "open". */
         String describe() {
@@ -125,22 +137,24 @@ final class Attacker implements AutoCloseable {
     End awaitEnd(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Long goAway = null;
+        long goAwayNanos = -1;
         while (true) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                return new End(goAway, false, System.nanoTime() - sentNanos);
+                return new End(goAway, false, System.nanoTime() - sentNanos, goAwayNanos);
             }
             FrameHeader frame;
             try {
                 frame = read(Duration.ofNanos(left));
             } catch (SocketTimeoutException e) {
-                return new End(goAway, false, System.nanoTime() - sentNanos);
+                return new End(goAway, false, System.nanoTime() - sentNanos, goAwayNanos);
             }
             if (frame == null) {
-                return new End(goAway, true, System.nanoTime() - sentNanos);
+                return new End(goAway, true, System.nanoTime() - sentNanos, goAwayNanos);
             }
             if (frame.type() == FrameType.GO_AWAY && goAway == null) {
                 goAway = frame.length();
+                goAwayNanos = System.nanoTime() - sentNanos;
             }
         }
     }

@@ -67,6 +67,11 @@ final class ChildVictim implements Victim {
         return new ChildVictim("hashicorp", List.of(goBinary().toString()));
     }
 
+    /** The victim's process id (for a thread dump while debugging). */
+    long pid() {
+        return process.pid();
+    }
+
     @Override
     public String name() {
         return name;

@@ -102,9 +102,8 @@ final class EchoVictim implements Victim {
         return new Snapshot(heap, liveThreads.get(), -1, open.size(), streams);
     }
 
-    /** Heap in use after two full collections (the second catches what the first's finalization freed). */
+    /** Heap in use after a full collection. */
     static long heapAfterGc() {
-        System.gc();
         System.gc();
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }

@@ -11,11 +11,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A well-behaved Weft client of the victim, on a connection of its own: while an attack runs it
- * keeps one stream busy with 256-byte echo round trips (each bounded by a 5 s deadline) and
+ * keeps one stream busy with 256-byte echo round trips (each bounded by a 5 s deadline, about 500
+ * a second) and
  * records how many succeeded, the slowest, and the first failure. {@link #freshEcho} proves the
  * server still takes new sessions and streams.
  *
@@ -24,6 +26,8 @@ import java.util.concurrent.atomic.AtomicReference;
 final class HealthyClient implements AutoCloseable {
 
     private static final Duration ROUND_TRIP_LIMIT = Duration.ofSeconds(5);
+    /** Pause between round trips: about 500 per second, so the client measures and does not compete. */
+    private static final long PACE_NANOS = 2_000_000L;
 
     private final InetSocketAddress victim;
     private final Session session;
@@ -39,6 +43,12 @@ final class HealthyClient implements AutoCloseable {
         session = Session.client(Net.dial("tcp", hostPort(victim), Duration.ofSeconds(5)), YamuxConfig.defaults());
         stream = session.openStream();
         loop = Thread.ofVirtual().name("healthy-client").start(this::run);
+        // The first echo proves the victim has registered this session: its counts include it now.
+        org.awaitility.Awaitility.await().atMost(ROUND_TRIP_LIMIT)
+                .until(() -> roundTrips.get() > 0 || failure.get() != null);
+        if (failure.get() != null) {
+            throw new IOException("the healthy client's first echo failed", failure.get());
+        }
     }
 
     static String hostPort(InetSocketAddress address) {
@@ -68,6 +78,7 @@ final class HealthyClient implements AutoCloseable {
                 }
                 slowestNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
                 roundTrips.incrementAndGet();
+                LockSupport.parkNanos(PACE_NANOS); // a steady client, not a second load generator
             }
         } catch (Throwable e) {
             if (!stopped) {

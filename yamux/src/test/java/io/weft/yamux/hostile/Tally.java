@@ -31,6 +31,7 @@ final class Tally implements AutoCloseable {
     private long pingReplies; // guarded by lock
     private long acks; // guarded by lock
     private long resets; // guarded by lock
+    private long fins; // guarded by lock
     private long frames; // guarded by lock
     private Long goAwayCode; // guarded by lock
     private boolean ended; // guarded by lock
@@ -68,6 +69,9 @@ final class Tally implements AutoCloseable {
                         resets++;
                     } else if (frame.streamId() != 0 && frame.has(Flags.ACK)) {
                         acks++;
+                    }
+                    if (frame.streamId() != 0 && frame.has(Flags.FIN)) {
+                        fins++;
                     }
                     changed.signalAll();
                 } finally {
@@ -131,6 +135,10 @@ final class Tally implements AutoCloseable {
 
     long resets() {
         return locked(() -> resets);
+    }
+
+    long fins() {
+        return locked(() -> fins);
     }
 
     long frames() {
