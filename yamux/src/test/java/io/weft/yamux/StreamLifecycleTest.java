@@ -189,6 +189,53 @@ class StreamLifecycleTest {
         }
     }
 
+    /** Streams opened and reset by the peer while the application accepts and reads them: none is left behind. */
+    @Test
+    void rapidOpenAndResetWhileAcceptingLeavesNoStreamBehind() throws Exception {
+        PipeConn[] pipe = PipeConn.pair(1024 * 1024);
+        PipeConn raw = pipe[0];
+        try (Session server = Session.server(pipe[1], config(new ManualClock()))) {
+            Thread acceptor = Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        Stream s = server.acceptStream();
+                        Thread.ofVirtual().start(() -> {
+                            try (s) {
+                                s.read(ByteBuffer.allocate(64 * 1024));
+                            } catch (IOException expected) {
+                                // reset
+                            }
+                        });
+                    }
+                } catch (IOException sessionClosed) {
+                    // done
+                }
+            });
+            Thread drainer = Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        receive(raw);
+                    }
+                } catch (IOException end) {
+                    // closed
+                }
+            });
+            int streams = 20_000;
+            ByteBuffer frames = ByteBuffer.allocate(2 * FrameHeader.SIZE);
+            for (int i = 0; i < streams; i++) {
+                int id = 2 * i + 1;
+                frames.clear();
+                new FrameHeader(FrameType.WINDOW_UPDATE, Flags.SYN, id, 0).encode(frames);
+                new FrameHeader(FrameType.WINDOW_UPDATE, Flags.RST, id, 0).encode(frames);
+                raw.write(frames.flip());
+            }
+            await().atMost(PATIENCE).until(() -> server.stats().streamsReset() >= streams - server.stats().streamsRefused());
+            await().atMost(PATIENCE).until(() -> server.streamCount() == 0);
+            acceptor.interrupt();
+            drainer.interrupt();
+        }
+    }
+
     private static int write(Stream stream, int bytes) {
         try {
             return stream.write(ByteBuffer.allocate(bytes));
