@@ -66,6 +66,7 @@ final class Outbound {
     static final long BUSY_CLOSE_GRACE_NANOS = 20_000_000L;
 
     private final Transport transport;
+    private final SessionClock clock;
     private final SessionCounters counters;
     private final int pingBacklog;
     private final FailureSink failureSink;
@@ -90,8 +91,9 @@ final class Outbound {
     private final Frame[] batchFrames = new Frame[MAX_BATCH_FRAMES];
 
     /**
-     * {@link System#nanoTime()} (made odd, so never 0) when the running transport write last made
-     * progress, that is when its latest call began; 0 when no write is running.
+     * The session's {@link SessionClock#nanoTime()} (made odd, so never 0) when the running
+     * transport write last made progress, that is when its latest call began; 0 when no write is
+     * running. On the session's clock because the watchdog compares it with that clock's time.
      */
     private volatile long writeProgressNanos;
 
@@ -100,8 +102,10 @@ final class Outbound {
         void onWriteFailed(IOException e);
     }
 
-    Outbound(Transport transport, SessionCounters counters, int pingBacklog, FailureSink failureSink) {
+    Outbound(Transport transport, SessionClock clock, SessionCounters counters, int pingBacklog,
+            FailureSink failureSink) {
         this.transport = transport;
+        this.clock = clock;
         this.counters = counters;
         this.pingBacklog = pingBacklog;
         this.failureSink = failureSink;
@@ -115,8 +119,8 @@ final class Outbound {
     }
 
     /**
-     * When the running transport write last made progress ({@link System#nanoTime()}), or 0 when
-     * none is running. For the stall watchdog.
+     * When the running transport write last made progress (the session clock's
+     * {@link SessionClock#nanoTime()}), or 0 when none is running. For the stall watchdog.
      */
     long writeProgressNanos() {
         return writeProgressNanos;
@@ -337,7 +341,7 @@ final class Outbound {
             lock.unlock();
         }
         if (busy) {
-            SessionTimer.schedule(this::closeIfStillWriting, BUSY_CLOSE_GRACE_NANOS);
+            clock.schedule(this::closeIfStillWriting, BUSY_CLOSE_GRACE_NANOS);
         }
     }
 
@@ -417,7 +421,7 @@ final class Outbound {
         if (last != null) {
             try {
                 if (last.length > 0) {
-                    writeProgressNanos = System.nanoTime() | 1;
+                    writeProgressNanos = clock.nanoTime() | 1;
                     assert !lock.isHeldByCurrentThread() : "no lock during transport I/O";
                     transport.write(last, 0, last.length);
                     counters.transportWrites.increment();
@@ -571,7 +575,7 @@ final class Outbound {
                 cutLimit = cut.limit();
                 cut.limit(cut.position() + (int) MAX_WRITE_CALL_BYTES);
             }
-            writeProgressNanos = System.nanoTime() | 1;
+            writeProgressNanos = clock.nanoTime() | 1;
             try {
                 assert !lock.isHeldByCurrentThread() : "no lock during transport I/O";
                 transport.write(srcs, first, end - first);

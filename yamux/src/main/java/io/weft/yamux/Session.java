@@ -116,7 +116,7 @@ public final class Session implements AutoCloseable {
         this.budget = config.windowAutoTuning() ? new AutoTuneBudget(config.autoTuneBudgetBytes()) : null;
         this.name = "yamux " + (client ? "client" : "server") + " session " + SESSION_NUMBERS.incrementAndGet();
         this.log = new RateLimitedLog(name);
-        this.outbound = new Outbound(transport, counters, config.pingBacklog(),
+        this.outbound = new Outbound(transport, clock, counters, config.pingBacklog(),
                 e -> fail(new SessionClosedException("connection write failed: " + e.getMessage(), e), -1));
         this.pings = new Pings(this);
     }
