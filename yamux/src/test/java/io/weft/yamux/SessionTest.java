@@ -224,9 +224,17 @@ class SessionTest {
     @ParameterizedTest
     @EnumSource(SessionPair.Kind.class)
     void keepAliveMeasuresRttOnAnIdleSession(SessionPair.Kind kind) throws Exception {
-        try (SessionPair pair = SessionPair.open(kind)) {
-            await().atMost(PATIENCE).until(() -> pair.client().rtt().compareTo(Duration.ZERO) > 0
-                    && pair.server().rtt().compareTo(Duration.ZERO) > 0);
+        // A clock per end, moved one at a time: an end that receives the other's ping is not idle.
+        ManualClock clientClock = new ManualClock();
+        ManualClock serverClock = new ManualClock();
+        try (SessionPair pair = SessionPair.open(kind, SessionPair.testConfig().clock(clientClock).build(),
+                SessionPair.testConfig().clock(serverClock).build())) {
+            assertThat(pair.client().rtt()).as("nothing measured before the keepalive").isZero();
+            clientClock.advance(Duration.ofMillis(100)); // idle for the interval: the client pings
+            await().atMost(PATIENCE).until(() -> pair.client().rtt().compareTo(Duration.ZERO) > 0);
+            assertThat(pair.server().rtt()).isZero();
+            serverClock.advance(Duration.ofMillis(100)); // the server has been idle as long by its clock
+            await().atMost(PATIENCE).until(() -> pair.server().rtt().compareTo(Duration.ZERO) > 0);
             assertThat(pair.client().stats().pingFramesOut()).isPositive();
             assertThat(pair.client().ping()).isPositive();
         }
