@@ -105,8 +105,9 @@ final class Outbound {
     private final Frame[] batchFrames = new Frame[MAX_BATCH_FRAMES];
 
     /**
-     * {@link System#nanoTime()} (made odd, so never 0) when the running transport write last made
-     * progress, that is when its latest call began; 0 when no write is running.
+     * The session's {@link SessionClock#nanoTime()} (made odd, so never 0) when the running
+     * transport write last made progress, that is when its latest call began; 0 when no write is
+     * running. On the session's clock because the watchdog compares it with that clock's time.
      */
     private volatile long writeProgressNanos;
 
@@ -152,8 +153,8 @@ final class Outbound {
     }
 
     /**
-     * When the running transport write last made progress ({@link System#nanoTime()}), or 0 when
-     * none is running. For the stall watchdog.
+     * When the running transport write last made progress (the session clock's
+     * {@link SessionClock#nanoTime()}), or 0 when none is running. For the stall watchdog.
      */
     long writeProgressNanos() {
         return writeProgressNanos;
@@ -502,7 +503,8 @@ final class Outbound {
         if (last != null) {
             try {
                 if (last.length > 0) {
-                    writeProgressNanos = System.nanoTime() | 1;
+                    writeProgressNanos = clock.nanoTime() | 1;
+                    assert !lock.isHeldByCurrentThread() : "no lock during transport I/O";
                     transport.write(last, 0, last.length);
                     counters.transportWrites.increment();
                 }
@@ -659,8 +661,9 @@ final class Outbound {
                 cutLimit = cut.limit();
                 cut.limit(cut.position() + (int) MAX_WRITE_CALL_BYTES);
             }
-            writeProgressNanos = System.nanoTime() | 1;
+            writeProgressNanos = clock.nanoTime() | 1;
             try {
+                assert !lock.isHeldByCurrentThread() : "no lock during transport I/O";
                 transport.write(srcs, first, end - first);
             } catch (InterruptedIOException e) {
                 if (e instanceof SocketTimeoutException) {

@@ -27,9 +27,11 @@ final class PipeConn implements Conn {
     private volatile boolean closed;
     private volatile Instant readDeadline;
     private volatile Instant writeDeadline;
-    /** When positive, writes go out this many bytes at a time with {@link #throttlePauseNanos} after each. */
+    /** When positive, writes go out this many bytes at a time with {@link #throttlePause} after each. */
     private volatile int throttleChunkBytes;
     private volatile long throttlePauseNanos;
+    /** How the link lets {@link #throttlePauseNanos} pass after a chunk: parks, or moves a test clock. */
+    private volatile java.util.function.LongConsumer throttlePause;
 
     private PipeConn(Direction in, Direction out) {
         this.in = in;
@@ -49,10 +51,24 @@ final class PipeConn implements Conn {
     }
 
     /**
-     * Makes this end's writes trickle out {@code chunkBytes} at a time with a pause of {@code
-     * pauseNanos} after each, like a slow link that never stops moving.
+     * Waits until a write to this end is parked for lack of buffer space (the peer is not taking
+     * bytes: paused or not reading) and returns the writing thread. Explicit synchronisation for
+     * tests that need a writer stuck inside the transport; no polling of thread states.
+     *
+     * @throws java.util.concurrent.TimeoutException if no write parks within {@code timeout}
      */
-    void throttleWrites(int chunkBytes, long pauseNanos) {
+    Thread awaitBlockedWriter(Duration timeout) throws InterruptedException, java.util.concurrent.TimeoutException {
+        return out.awaitBlockedWriter(timeout);
+    }
+
+    /**
+     * Makes this end's writes trickle out {@code chunkBytes} at a time, like a slow link that never
+     * stops moving: after each chunk the writing thread runs {@code pause} with {@code pauseNanos}.
+     * {@link LockSupport#parkNanos(long)} makes the link slow in wall time; a {@link ManualClock}'s
+     * advance makes it slow in the session's time only, taking no wall time.
+     */
+    void throttleWrites(int chunkBytes, long pauseNanos, java.util.function.LongConsumer pause) {
+        throttlePause = pause;
         throttlePauseNanos = pauseNanos;
         throttleChunkBytes = chunkBytes;
     }
@@ -89,7 +105,7 @@ final class PipeConn implements Conn {
             int n = Math.min(chunkBytes, src.remaining());
             total += out.write(src.slice(src.position(), n), writeDeadline, () -> closed);
             src.position(src.position() + n);
-            LockSupport.parkNanos(throttlePauseNanos); // the link's speed, not synchronisation
+            throttlePause.accept(throttlePauseNanos); // the link's speed, not synchronisation
         }
         return total;
     }
@@ -171,6 +187,8 @@ final class PipeConn implements Conn {
         private boolean writerClosed;
         private boolean readerClosed;
         private boolean paused;
+        /** The thread parked in {@link #write} waiting for space, or null. */
+        private Thread blockedWriter;
 
         Direction(int capacity) {
             ring = new byte[capacity];
@@ -181,6 +199,22 @@ final class PipeConn implements Conn {
             try {
                 this.paused = paused;
                 changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        Thread awaitBlockedWriter(Duration timeout) throws InterruptedException, java.util.concurrent.TimeoutException {
+            long leftNanos = timeout.toNanos();
+            lock.lock();
+            try {
+                while (blockedWriter == null) {
+                    if (leftNanos <= 0) {
+                        throw new java.util.concurrent.TimeoutException("no write blocked within " + timeout);
+                    }
+                    leftNanos = changed.awaitNanos(leftNanos);
+                }
+                return blockedWriter;
             } finally {
                 lock.unlock();
             }
@@ -224,11 +258,15 @@ final class PipeConn implements Conn {
                     }
                     int space = ring.length - size;
                     if (space == 0) {
+                        blockedWriter = Thread.currentThread();
+                        changed.signalAll(); // wakes awaitBlockedWriter
                         try {
                             await(deadline);
                         } catch (DeadlineExceededException e) {
                             e.bytesTransferred = total;
                             throw e;
+                        } finally {
+                            blockedWriter = null;
                         }
                         continue;
                     }

@@ -71,28 +71,22 @@ class QueuedWriteDeadlineTest {
         return ByteBuffer.wrap(bytes);
     }
 
-    /** Whether {@code thread} waits inside {@link Outbound#writeData}: its frame is handed over, not yet written. */
-    private static boolean isWaitingForTheConnection(Thread thread) {
-        Thread.State state = thread.getState();
-        if (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING) {
-            return false;
-        }
-        for (StackTraceElement frame : thread.getStackTrace()) {
-            if (frame.getClassName().equals(Outbound.class.getName()) && frame.getMethodName().equals("writeData")) {
-                return true;
-            }
-        }
-        return false;
+    /**
+     * Whether {@code stream}'s data frame is queued behind the stuck write, not yet taken for the
+     * wire: its writer enqueued it and waits under the same lock hold, so it is then waiting.
+     */
+    private static boolean isWaitingForTheConnection(Pair pair, Stream stream) {
+        return pair.client().outbound.queuedDataFrames(stream.id()) == 1;
     }
 
     /**
      * Pauses the client's direction and starts a 256 KiB write on {@code stream}, returning once a
      * transport write carrying it is stuck: its first 64 KiB frame does not fit in the pipe.
      */
-    private static CompletableFuture<Outcome> occupyTheConnection(Pair pair, Stream stream) {
+    private static CompletableFuture<Outcome> occupyTheConnection(Pair pair, Stream stream) throws Exception {
         pair.clientEnd().pauseWrites(true);
         CompletableFuture<Outcome> write = TimedCall.start(() -> stream.write(filled(WINDOW, 9)), new Thread[1]);
-        await().atMost(PATIENCE).until(() -> pair.client().outbound.writeProgressNanos() != 0);
+        pair.clientEnd().awaitBlockedWriter(PATIENCE);
         return write;
     }
 
@@ -160,7 +154,7 @@ class QueuedWriteDeadlineTest {
             // handed over and waits behind the stuck write.
             assertThat(async(() -> latePeer.inputStream().readNBytes(WINDOW)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
                     .containsOnly(3).hasSize(WINDOW);
-            await().atMost(PATIENCE).until(() -> isWaitingForTheConnection(writer[0]));
+            await().atMost(PATIENCE).until(() -> isWaitingForTheConnection(pair, late));
 
             long start = System.nanoTime();
             late.setWriteDeadline(Instant.now().plusMillis(100));
@@ -193,7 +187,7 @@ class QueuedWriteDeadlineTest {
             CompletableFuture<Outcome> occupying = occupyTheConnection(pair, busy);
             Thread[] writer = new Thread[1];
             CompletableFuture<Outcome> write = TimedCall.start(() -> late.write(filled(1000, 1)), writer);
-            await().atMost(PATIENCE).until(() -> isWaitingForTheConnection(writer[0]));
+            await().atMost(PATIENCE).until(() -> isWaitingForTheConnection(pair, late));
             late.closeWrite(); // the FIN is owed: it must follow the queued frame, never overtake it
 
             long start = System.nanoTime();

@@ -62,9 +62,14 @@ class SessionEndTest {
         }
     }
 
-    /** Keepalive pings every 50 ms; a ping unanswered for 200 ms fails the session (on the timer). */
-    private static YamuxConfig.Builder fastKeepAlive() {
+    /**
+     * Keepalive pings after 50 ms idle; a ping unanswered for 200 ms fails the session, on the
+     * thread advancing {@code clock} (in production, the timer thread every session shares). So
+     * 300 ms of {@code clock} time with a silent peer fail it.
+     */
+    private static YamuxConfig.Builder fastKeepAlive(ManualClock clock) {
         return YamuxConfig.builder()
+                .clock(clock)
                 .keepAliveInterval(Duration.ofMillis(50))
                 .connectionWriteTimeout(Duration.ofMillis(200));
     }
@@ -97,7 +102,10 @@ class SessionEndTest {
     void aBlockingCloseFutureActionDoesNotStallAnotherSessionsKeepAlive() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         try {
-            Session first = clientFacingRawEnd(fastKeepAlive().build());
+            // One clock for both sessions: one thread runs both keepalives, as the shared timer does.
+            ManualClock clock = new ManualClock();
+            Session first = clientFacingRawEnd(fastKeepAlive(clock).build());
+            Session second = clientFacingRawEnd(fastKeepAlive(clock).build());
             CompletableFuture<Thread> blocked = new CompletableFuture<>();
             first.closeFuture().thenRun(() -> {
                 blocked.complete(Thread.currentThread());
@@ -107,13 +115,18 @@ class SessionEndTest {
                     Thread.currentThread().interrupt();
                 }
             });
-            // The keepalive timeout fails the first session on the timer thread all sessions share.
+            // The keepalive timeout fails the first session, then the second, on the advancing
+            // thread; were the first one's blocking action run there, the advance would never end.
+            CompletableFuture<Thread> advancing = CompletableFuture.supplyAsync(() -> {
+                clock.advance(Duration.ofMillis(300));
+                return Thread.currentThread();
+            }, r -> Thread.ofVirtual().start(r));
+            Thread timerThread = advancing.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
             Thread actionThread = blocked.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
             assertThat(first.closeCause()).isInstanceOf(KeepAliveTimeoutException.class);
-            assertThat(actionThread.getName()).isNotEqualTo("yamux-timer");
+            assertThat(actionThread).isNotSameAs(timerThread);
 
-            Session second = clientFacingRawEnd(fastKeepAlive().build());
-            assertThat(second.awaitClose(PATIENCE)).as("second session's keepalive fired").isTrue();
+            assertThat(second.awaitClose(Duration.ZERO)).as("second session's keepalive fired").isTrue();
             assertThat(second.closeCause()).isInstanceOf(KeepAliveTimeoutException.class);
             assertThat(first.awaitClose(Duration.ZERO)).as("awaitClose ignores blocked actions").isTrue();
         } finally {
@@ -166,7 +179,9 @@ class SessionEndTest {
             await().atMost(PATIENCE).until(() -> closingThreads.size() >= 2);
             assertThat(closingThreads).doesNotContain("yamux-timer");
 
-            Session other = clientFacingRawEnd(fastKeepAlive().build());
+            // On the real shared timer (SessionClock.SYSTEM): that timer is what a blocking close stalled.
+            Session other = clientFacingRawEnd(YamuxConfig.builder().keepAliveInterval(Duration.ofMillis(50))
+                    .connectionWriteTimeout(Duration.ofMillis(200)).build());
             assertThat(other.awaitClose(PATIENCE)).as("the other session's keepalive fired").isTrue();
             assertThat(other.closeCause()).isInstanceOf(KeepAliveTimeoutException.class);
         } finally {
@@ -176,25 +191,39 @@ class SessionEndTest {
 
     @Test
     void closeCauseKeepsThePeersGoAwayErrorAfterOurDrainTimeoutPasses() throws Exception {
+        ManualClock clock = new ManualClock();
         Duration drain = Duration.ofMillis(100);
-        Session session = clientFacingRawEnd(YamuxConfig.builder().keepAliveEnabled(false)
+        Session session = clientFacingRawEnd(YamuxConfig.builder().keepAliveEnabled(false).clock(clock)
                 .goAwayDrainTimeout(drain).build());
         session.openStream(); // an open stream keeps the drain going until its timeout
         session.goAway();
-        // Scheduled after the drain timeout on the same single timer thread, with the same delay,
-        // so it runs only once the drain timeout has run (or was cancelled).
-        CompletableFuture<Void> drainTimeoutPassed = new CompletableFuture<>();
-        SessionTimer.schedule(() -> drainTimeoutPassed.complete(null), drain.toNanos());
 
         sendRaw(rawEnd(0), FrameHeader.goAway(2));
         assertThat(session.closeFuture().get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
                 .isInstanceOf(RemoteGoAwayException.class);
         assertThat(session.closeCause()).isInstanceOf(RemoteGoAwayException.class);
 
-        drainTimeoutPassed.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        clock.advance(drain); // the drain timeout passes (it runs here unless the failure cancelled it)
         assertThat(session.closeCause()).isInstanceOf(RemoteGoAwayException.class);
         session.close();
         assertThat(session.closeCause()).isInstanceOf(RemoteGoAwayException.class);
+    }
+
+    @Test
+    void goAwayDrainTimeoutClosesASessionWhoseStreamsStayOpen() throws Exception {
+        ManualClock clock = new ManualClock();
+        Duration drain = Duration.ofMillis(100);
+        Session session = clientFacingRawEnd(YamuxConfig.builder().keepAliveEnabled(false).clock(clock)
+                .goAwayDrainTimeout(drain).build());
+        Stream stream = session.openStream();
+        session.goAway();
+        clock.advance(drain.minusNanos(1));
+        assertThat(session.isClosed()).as("draining: the open stream may still finish").isFalse();
+        assertThat(stream.isOpen()).isTrue();
+        clock.advance(Duration.ofNanos(1));
+        assertThat(session.isClosed()).as("closed at the drain timeout").isTrue();
+        assertThat(session.closeCause()).as("a clean close").isNull();
+        assertThat(stream.isOpen()).isFalse();
     }
 
     @Test
@@ -209,8 +238,10 @@ class SessionEndTest {
 
     @Test
     void keepAliveTimeoutLeavesNoPingPending() throws Exception {
-        Session session = clientFacingRawEnd(fastKeepAlive().build());
-        assertThat(session.awaitClose(PATIENCE)).isTrue();
+        ManualClock clock = new ManualClock();
+        Session session = clientFacingRawEnd(fastKeepAlive(clock).build());
+        clock.advance(Duration.ofMillis(300));
+        assertThat(session.isClosed()).isTrue();
         assertThat(session.closeCause()).isInstanceOf(KeepAliveTimeoutException.class);
         assertThat(session.pendingPings()).isZero();
     }
@@ -219,12 +250,14 @@ class SessionEndTest {
     void unansweredRttProbesDoNotAccumulate() {
         // Keepalive off: the only pings are the probes; each may be replaced once it has gone
         // unanswered for a write timeout (20 ms).
-        Session session = clientFacingRawEnd(YamuxConfig.builder().keepAliveEnabled(false)
+        ManualClock clock = new ManualClock();
+        Session session = clientFacingRawEnd(YamuxConfig.builder().keepAliveEnabled(false).clock(clock)
                 .connectionWriteTimeout(Duration.ofMillis(20)).build());
-        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25)).until(() -> {
-            session.rttNanosForTuning();
-            return session.counters.framesOut[FrameType.PING.ordinal()].sum() >= 3;
-        });
+        for (int i = 0; i < 3; i++) {
+            session.rttNanosForTuning(); // sends a probe: the first, or one replacing an expired one
+            clock.advance(Duration.ofMillis(21));
+        }
+        await().atMost(PATIENCE).until(() -> session.counters.framesOut[FrameType.PING.ordinal()].sum() >= 3);
         assertThat(session.pendingPings()).isEqualTo(1);
     }
 

@@ -224,9 +224,17 @@ class SessionTest {
     @ParameterizedTest
     @EnumSource(SessionPair.Kind.class)
     void keepAliveMeasuresRttOnAnIdleSession(SessionPair.Kind kind) throws Exception {
-        try (SessionPair pair = SessionPair.open(kind)) {
-            await().atMost(PATIENCE).until(() -> pair.client().rtt().compareTo(Duration.ZERO) > 0
-                    && pair.server().rtt().compareTo(Duration.ZERO) > 0);
+        // A clock per end, moved one at a time: an end that receives the other's ping is not idle.
+        ManualClock clientClock = new ManualClock();
+        ManualClock serverClock = new ManualClock();
+        try (SessionPair pair = SessionPair.open(kind, SessionPair.testConfig().clock(clientClock).build(),
+                SessionPair.testConfig().clock(serverClock).build())) {
+            assertThat(pair.client().rtt()).as("nothing measured before the keepalive").isZero();
+            clientClock.advance(Duration.ofMillis(100)); // idle for the interval: the client pings
+            await().atMost(PATIENCE).until(() -> pair.client().rtt().compareTo(Duration.ZERO) > 0);
+            assertThat(pair.server().rtt()).isZero();
+            serverClock.advance(Duration.ofMillis(100)); // the server has been idle as long by its clock
+            await().atMost(PATIENCE).until(() -> pair.server().rtt().compareTo(Duration.ZERO) > 0);
             assertThat(pair.client().stats().pingFramesOut()).isPositive();
             assertThat(pair.client().ping()).isPositive();
         }
@@ -234,17 +242,24 @@ class SessionTest {
 
     @Test
     void keepAliveTimeoutFailsEveryCallerWithKeepAliveTimeoutException() throws Exception {
+        ManualClock clock = new ManualClock();
         PipeConn[] pipe = PipeConn.pair(64 * 1024);
         Duration pingTimeout = Duration.ofMillis(250);
-        Session client = Session.client(pipe[0], SessionPair.testConfig().connectionWriteTimeout(pingTimeout).build());
+        // Keepalive after 100 ms idle, its ping answered within 250 ms or the session fails.
+        Session client = Session.client(pipe[0], SessionPair.testConfig().clock(clock)
+                .connectionWriteTimeout(pingTimeout).build());
         Session server = Session.server(pipe[1], SessionPair.testConfig().keepAliveEnabled(false).build());
         try {
             CompletableFuture<Throwable> accept = CompletableFuture.supplyAsync(
                     () -> catchThrowable(client::acceptStream), r -> Thread.ofVirtual().start(r));
             pipe[1].pauseWrites(true); // the server's pong never arrives
+            clock.advance(Duration.ofMillis(100)); // idle for the interval: the keepalive ping goes out
+            clock.advance(pingTimeout);
+            assertThat(client.isClosed()).as("unanswered for exactly the timeout: not yet").isFalse();
+            clock.advance(Duration.ofMillis(25)); // the next tick (a quarter of the interval)
             IOException cause = client.closeFuture().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
             assertThat(cause).isInstanceOf(KeepAliveTimeoutException.class);
-            assertThat(accept.get(1, TimeUnit.SECONDS)).isInstanceOf(KeepAliveTimeoutException.class);
+            assertThat(accept.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(KeepAliveTimeoutException.class);
             assertThatThrownBy(client::openStream).isInstanceOf(KeepAliveTimeoutException.class);
             assertThat(client.closeCause()).isInstanceOf(KeepAliveTimeoutException.class);
         } finally {
@@ -335,19 +350,26 @@ class SessionTest {
 
     @Test
     void connectionWriteTimeoutFailsTheSessionAndReleasesTheWriter() throws Exception {
+        ManualClock clock = new ManualClock();
         PipeConn[] pipe = PipeConn.pair(64 * 1024);
-        YamuxConfig config = SessionPair.testConfig().keepAliveEnabled(false)
-                .connectionWriteTimeout(Duration.ofMillis(250)).build();
-        Session client = Session.client(pipe[0], config);
+        Duration writeTimeout = Duration.ofMillis(250);
+        YamuxConfig config = SessionPair.testConfig().keepAliveEnabled(false).connectionWriteTimeout(writeTimeout).build();
+        Session client = Session.client(pipe[0], SessionPair.testConfig().keepAliveEnabled(false).clock(clock)
+                .connectionWriteTimeout(writeTimeout).build());
         Session server = Session.server(pipe[1], config);
         try {
             Stream stream = client.openStream();
             pipe[0].pauseWrites(true); // the transport stops taking our bytes
-            long start = System.nanoTime();
-            Throwable failure = catchThrowable(() -> stream.write(ByteBuffer.allocate(200 * 1024)));
-            assertThat(failure).isInstanceOf(WriteTimeoutException.class);
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+            CompletableFuture<Throwable> write = CompletableFuture.supplyAsync(
+                    () -> catchThrowable(() -> stream.write(ByteBuffer.allocate(200 * 1024))), r -> Thread.ofVirtual().start(r));
+            pipe[0].awaitBlockedWriter(PATIENCE);
+            clock.advance(writeTimeout);
+            assertThat(client.isClosed()).as("no progress for exactly the timeout: not yet").isFalse();
+            clock.advance(Duration.ofMillis(25)); // the next watchdog tick (a quarter of the 100 ms keepalive interval)
             assertThat(client.closeCause()).isInstanceOf(WriteTimeoutException.class);
+            // The write still inside the transport is cut by closing it, 20 ms later.
+            clock.advance(Duration.ofMillis(20));
+            assertThat(write.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(WriteTimeoutException.class);
         } finally {
             client.close();
             server.close();
@@ -441,9 +463,14 @@ class SessionTest {
 
     @Test
     void openTimeoutResetsOnlyThatStream() throws Exception {
-        YamuxConfig client = SessionPair.testConfig().streamOpenTimeout(Duration.ofMillis(200)).build();
+        ManualClock clock = new ManualClock();
+        Duration openTimeout = Duration.ofMillis(200);
+        YamuxConfig client = SessionPair.testConfig().clock(clock).streamOpenTimeout(openTimeout).build();
         try (SessionPair pair = SessionPair.open(SessionPair.Kind.PIPE, client, SessionPair.testConfig().build())) {
             Stream stream = pair.client().openStream(); // the server never accepts
+            clock.advance(openTimeout.minusNanos(1));
+            assertThat(stream.isOpen()).as("just before the open timeout").isTrue();
+            clock.advance(Duration.ofNanos(1));
             assertThatThrownBy(() -> stream.read(ByteBuffer.allocate(1))).isInstanceOf(StreamResetException.class);
             assertThat(pair.client().isClosed()).isFalse();
             assertThat(pair.client().ping()).isPositive();
@@ -452,13 +479,19 @@ class SessionTest {
 
     @Test
     void closeTimeoutResetsAStreamThePeerNeverCloses() throws Exception {
-        YamuxConfig client = SessionPair.testConfig().streamCloseTimeout(Duration.ofMillis(200)).build();
+        ManualClock clock = new ManualClock();
+        Duration closeTimeout = Duration.ofMillis(200);
+        YamuxConfig client = SessionPair.testConfig().clock(clock).streamCloseTimeout(closeTimeout).build();
         try (SessionPair pair = SessionPair.open(SessionPair.Kind.PIPE, client, SessionPair.testConfig().build())) {
             Stream stream = pair.client().openStream();
             Stream server = pair.server().acceptStream();
             stream.close();
             assertThat(server.read(ByteBuffer.allocate(1))).isEqualTo(-1);
-            await().atMost(PATIENCE).until(() -> pair.client().streamCount() == 0);
+            clock.advance(closeTimeout.minusNanos(1));
+            assertThat(pair.client().streamCount()).as("just before the close timeout").isEqualTo(1);
+            clock.advance(Duration.ofNanos(1));
+            assertThat(pair.client().streamCount()).isZero();
+            await().atMost(PATIENCE).until(() -> !server.isOpen()); // the RST arrived
             assertThatThrownBy(() -> server.write(ByteBuffer.allocate(1))).isInstanceOf(StreamResetException.class);
         }
     }

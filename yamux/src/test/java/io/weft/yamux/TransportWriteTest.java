@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,16 +21,6 @@ import org.junit.jupiter.api.Timeout;
 class TransportWriteTest {
     private static final Duration PATIENCE = Duration.ofSeconds(10);
 
-    /** Whether {@code thread} is parked, or inside a native write (a write(2) that does not return). */
-    private static boolean isBlocked(Thread thread) {
-        Thread.State state = thread.getState();
-        if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING || state == Thread.State.BLOCKED) {
-            return true;
-        }
-        StackTraceElement[] stack = thread.getStackTrace();
-        return stack.length > 0 && stack[0].isNativeMethod() && stack[0].getMethodName().startsWith("write");
-    }
-
     /**
      * A session over a child process's stdin/stdout, as in a stdio tunnel, whose peer never reads:
      * {@code sleep} leaves its stdin pipe full, and closing our end of a pipe does not wake a
@@ -39,22 +30,27 @@ class TransportWriteTest {
         return new ProcessBuilder("sleep", "60").redirectError(ProcessBuilder.Redirect.DISCARD).start();
     }
 
-    private static Outcome writeIntoAFullStdioPipeThenEnd(YamuxConfig config, boolean closeSession) throws Exception {
+    /** What a test does to a session whose writer is stuck in a transport write. */
+    private interface Ending {
+        void end(Session session) throws Exception;
+    }
+
+    private static Outcome writeIntoAFullStdioPipeThenEnd(YamuxConfig config, Ending ending) throws Exception {
         Process peer = startNonReadingPeer();
         Session session = Session.client(peer.getInputStream(), peer.getOutputStream(), config);
         try {
             Stream stream = session.openStream();
-            // The SYN is written before our write starts, so that write finds the transport idle.
+            // The SYN is written before our write starts, so the next transport write carries our data.
             await().atMost(PATIENCE).until(() -> session.stats().framesOut() >= 1);
             Thread[] writer = new Thread[1];
             // 256 KiB (the whole initial window) into a 64 KiB pipe that nobody drains.
             CompletableFuture<Outcome> write = TimedCall.start(() -> stream.write(ByteBuffer.allocate(256 * 1024)), writer);
-            await().atMost(PATIENCE).until(() -> isBlocked(writer[0]));
+            // Over a stream pair only the session's writer thread writes: once it is inside the
+            // transport write of our frame (which cannot complete), our caller waits for it.
+            await().atMost(PATIENCE).until(() -> session.outbound.writeProgressNanos() != 0);
             assertThat(write).isNotDone();
             long start = System.nanoTime();
-            if (closeSession) {
-                session.close();
-            }
+            ending.end(session);
             Outcome outcome = write.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
             return new Outcome(outcome.thrown(), outcome.returnedAtNanos() - start);
         } finally {
@@ -66,30 +62,24 @@ class TransportWriteTest {
     @Test
     void closeReleasesAWriterBlockedOnAStdioPipeThePeerNeverReadsWithin100Milliseconds() throws Exception {
         YamuxConfig config = SessionPair.testConfig().keepAliveEnabled(false).build();
-        Outcome outcome = writeIntoAFullStdioPipeThenEnd(config, true);
+        Outcome outcome = writeIntoAFullStdioPipeThenEnd(config, Session::close);
         assertThat(outcome.thrown()).isInstanceOf(SessionClosedException.class);
         assertThat(Duration.ofNanos(outcome.returnedAtNanos())).isLessThan(Duration.ofMillis(100));
     }
 
     @Test
     void writeTimeoutOnAStdioPipeThePeerNeverReadsReleasesTheWriterWithTheTimeout() throws Exception {
-        YamuxConfig config = SessionPair.testConfig().keepAliveEnabled(false)
-                .connectionWriteTimeout(Duration.ofMillis(250)).build();
-        Outcome outcome = writeIntoAFullStdioPipeThenEnd(config, false);
+        ManualClock clock = new ManualClock();
+        Duration writeTimeout = Duration.ofMillis(250);
+        YamuxConfig config = SessionPair.testConfig().keepAliveEnabled(false).clock(clock)
+                .connectionWriteTimeout(writeTimeout).build();
+        Outcome outcome = writeIntoAFullStdioPipeThenEnd(config, session -> {
+            clock.advance(writeTimeout);
+            assertThat(session.isClosed()).as("no progress for exactly the write timeout: not yet").isFalse();
+            clock.advance(Duration.ofMillis(25)); // the next watchdog tick (a quarter of the 100 ms keepalive interval)
+            assertThat(session.closeCause()).isInstanceOf(WriteTimeoutException.class);
+        });
         assertThat(outcome.thrown()).isInstanceOf(WriteTimeoutException.class);
-    }
-
-    /** Whether {@code thread} is parked inside a {@link PipeConn} write, that is inside the transport. */
-    private static boolean isBlockedInPipeConnWrite(Thread thread) {
-        if (thread.getState() != Thread.State.WAITING) {
-            return false;
-        }
-        for (StackTraceElement frame : thread.getStackTrace()) {
-            if (frame.getClassName().startsWith(PipeConn.class.getName()) && frame.getMethodName().equals("write")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Test
@@ -105,7 +95,8 @@ class TransportWriteTest {
             pipe[0].pauseWrites(true); // the connection stops taking bytes once 64 KiB are buffered
             Thread[] writer = new Thread[1];
             CompletableFuture<Outcome> write = TimedCall.start(() -> stream.write(ByteBuffer.allocate(256 * 1024)), writer);
-            await().atMost(PATIENCE).until(() -> isBlockedInPipeConnWrite(writer[0]));
+            assertThat(pipe[0].awaitBlockedWriter(PATIENCE)).as("our caller is stuck inside the transport")
+                    .isSameAs(writer[0]);
             long start = System.nanoTime();
             client.close();
             Outcome outcome = write.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
@@ -117,15 +108,18 @@ class TransportWriteTest {
         }
     }
 
-    /** 1 MiB/s: 16 KiB every 15.6 ms. A 128 KiB write call takes 125 ms; a 1 MiB frame 1 s. */
-    private static PipeConn oneMebibytePerSecond(PipeConn conn) {
-        conn.throttleWrites(16 * 1024, 1_000_000_000L / 64);
+    /**
+     * 1 MiB/s in the session's time: 16 KiB, then {@code clock} moves 15.6 ms (no wall time
+     * passes). A 128 KiB write call takes 125 ms; a 1 MiB frame in one call would take 1 s.
+     */
+    private static PipeConn oneMebibytePerSecond(PipeConn conn, ManualClock clock) {
+        conn.throttleWrites(16 * 1024, 1_000_000_000L / 64, nanos -> clock.advance(Duration.ofNanos(nanos)));
         return conn;
     }
 
-    private static YamuxConfig.Builder slowLinkClientConfig() {
+    private static YamuxConfig.Builder slowLinkClientConfig(ManualClock clock) {
         // 1 MiB frames: one such frame in one transport call would take twice the write timeout.
-        return SessionPair.testConfig().keepAliveEnabled(false)
+        return SessionPair.testConfig().keepAliveEnabled(false).clock(clock)
                 .connectionWriteTimeout(Duration.ofMillis(500)).maxDataFrameBytes(1024 * 1024);
     }
 
@@ -144,9 +138,10 @@ class TransportWriteTest {
 
     @Test
     void aSlowLinkThatKeepsMovingOutlastsTheWriteTimeout() throws Exception {
+        ManualClock clock = new ManualClock();
         PipeConn[] pipe = PipeConn.pair(64 * 1024);
-        YamuxConfig clientConfig = slowLinkClientConfig().build();
-        Session client = Session.client(oneMebibytePerSecond(pipe[0]), clientConfig);
+        YamuxConfig clientConfig = slowLinkClientConfig(clock).build();
+        Session client = Session.client(oneMebibytePerSecond(pipe[0], clock), clientConfig);
         Session server = Session.server(pipe[1], slowLinkServerConfig().build());
         try {
             Stream[] streams = openWithLargeWindow(client, server);
@@ -158,9 +153,9 @@ class TransportWriteTest {
                     throw new RuntimeException(e);
                 }
             }, r -> Thread.ofVirtual().start(r));
-            long start = System.nanoTime();
+            long start = clock.nanoTime();
             streams[0].write(ByteBuffer.allocate(size));
-            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            Duration took = Duration.ofNanos(clock.nanoTime() - start);
             assertThat(took).as("the link really was slower than the write timeout")
                     .isGreaterThan(clientConfig.connectionWriteTimeout().multipliedBy(2));
             assertThat(received.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).hasSize(size);
@@ -173,17 +168,28 @@ class TransportWriteTest {
 
     @Test
     void aSlowLinkThatStopsMovingFailsWithWriteTimeoutException() throws Exception {
+        ManualClock clock = new ManualClock();
         PipeConn[] pipe = PipeConn.pair(64 * 1024);
-        Session client = Session.client(oneMebibytePerSecond(pipe[0]), slowLinkClientConfig().build());
+        // The link moves for 32 chunks (512 KiB, half a second), then stops taking bytes, mid-batch.
+        AtomicInteger chunks = new AtomicInteger();
+        pipe[0].throttleWrites(16 * 1024, 1_000_000_000L / 64, nanos -> {
+            clock.advance(Duration.ofNanos(nanos));
+            if (chunks.incrementAndGet() == 32) {
+                pipe[0].pauseWrites(true);
+            }
+        });
+        Session client = Session.client(pipe[0], slowLinkClientConfig(clock).build());
         Session server = Session.server(pipe[1], slowLinkServerConfig().build());
         try {
             Stream[] streams = openWithLargeWindow(client, server);
             Thread[] writer = new Thread[1];
             CompletableFuture<Outcome> write = TimedCall.start(() -> streams[0].write(ByteBuffer.allocate(2 * 1024 * 1024)), writer);
-            await().atMost(PATIENCE).until(() -> server.stats().bytesIn() > 256 * 1024); // it was moving
-            pipe[0].pauseWrites(true); // and now it stops, mid-batch
-            assertThat(write.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).thrown()).isInstanceOf(WriteTimeoutException.class);
+            pipe[0].awaitBlockedWriter(PATIENCE);
+            assertThat(client.isClosed()).as("it was moving").isFalse();
+            assertThat(write).isNotDone();
+            clock.advance(Duration.ofSeconds(1)); // twice the write timeout without progress
             assertThat(client.closeCause()).isInstanceOf(WriteTimeoutException.class);
+            assertThat(write.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).thrown()).isInstanceOf(WriteTimeoutException.class);
         } finally {
             client.close();
             server.close();

@@ -13,6 +13,7 @@ import static org.awaitility.Awaitility.await;
 import io.weft.yamux.KeepAliveTimeoutException;
 import io.weft.yamux.RemoteGoAwayException;
 import io.weft.yamux.Stream;
+import io.weft.yamux.TestClock;
 import io.weft.yamux.YamuxProtocolException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /** Ping, keepalive and GoAway in both directions, against a scripted peer. */
 class ControlFramesTest extends RawPeerTestBase {
+    private final TestClock clock = new TestClock();
 
     @Test
     void pingRequestIsAnsweredWithTheSameValueOnStreamZero() throws Exception {
@@ -113,10 +115,14 @@ class ControlFramesTest extends RawPeerTestBase {
 
     @Test
     void keepAliveFailsTheSessionWhenThePeerStopsAnsweringPings() throws Exception {
-        weftClient(strict().keepAliveEnabled(true).keepAliveInterval(Duration.ofMillis(200))
+        weftClient(clock.install(strict()).keepAliveEnabled(true).keepAliveInterval(Duration.ofMillis(200))
                 .connectionWriteTimeout(Duration.ofMillis(400)).build());
         Future<Stream> accept = async(() -> session.acceptStream());
+        clock.advance(Duration.ofMillis(200)); // idle for the interval
         peer.await("keepalive Ping|SYN", f -> f.type() == PING && f.has(SYN));
+        clock.advance(Duration.ofMillis(400));
+        assertThat(session.isClosed()).as("unanswered for exactly the timeout: not yet").isFalse();
+        clock.advance(Duration.ofMillis(50)); // the next tick (a quarter of the interval)
         awaitFailure(accept, KeepAliveTimeoutException.class);
         assertThat(session.closeCause()).isInstanceOf(KeepAliveTimeoutException.class);
         peer.awaitConnectionClosed(TIMEOUT);
@@ -124,31 +130,37 @@ class ControlFramesTest extends RawPeerTestBase {
 
     @Test
     void keepAliveAnsweredKeepsTheSessionUpAndMeasuresRtt() throws Exception {
-        weftClient(strict().keepAliveEnabled(true).keepAliveInterval(Duration.ofMillis(100))
+        weftClient(clock.install(strict()).keepAliveEnabled(true).keepAliveInterval(Duration.ofMillis(100))
                 .connectionWriteTimeout(Duration.ofSeconds(3)).build());
         for (int i = 0; i < 3; i++) {
+            clock.advance(Duration.ofMillis(200)); // idle past the interval: one ping (one outstanding at most)
             RawPeer.Frame ping = peer.await("keepalive Ping|SYN", f -> f.type() == PING && f.has(SYN));
+            clock.advance(Duration.ofMillis(25)); // the reply takes at least 25 ms
             peer.ping(ACK, ping.length());
+            peer.assertAlive(1000 + i); // a round trip: the reply has been handled before time moves on
         }
         assertThat(session.isClosed()).isFalse();
-        assertThat(session.rtt()).isPositive();
+        assertThat(session.rtt()).isBetween(Duration.ofMillis(25), Duration.ofMillis(225));
     }
 
     @Test
     void keepAliveSendsNoPingWhileFramesKeepArriving() throws Exception {
-        // Interval 1 s, traffic every ~50 ms for 2.5 s: only a pause of a whole second (not
-        // expected even on a busy CI box) could let a keepalive ping through legitimately.
-        weftClient(strict().keepAliveEnabled(true).keepAliveInterval(Duration.ofSeconds(1)).build());
-        long endNanos = System.nanoTime() + Duration.ofMillis(2500).toNanos();
-        long value = 0;
-        while (System.nanoTime() < endNanos) {
-            peer.ping(SYN, ++value); // traffic every ~50 ms, well inside the interval
-            long expected = value;
-            RawPeer.Frame f = peer.await("Ping|ACK", x -> x.type() == PING, TIMEOUT);
-            assertThat(f.has(SYN)).as("keepalive ping while traffic flows: %s", f).isFalse();
-            assertThat(f.length()).isEqualTo(expected);
-            peer.assertNone("keepalive ping", x -> x.type() == PING && x.has(SYN), Duration.ofMillis(50));
+        // Interval 1 s, traffic every 900 ms of the session's time. A keepalive ping is queued
+        // while the clock advances; the SYN of a stream opened afterwards is queued behind it, so
+        // every frame before that SYN is checked.
+        weftClient(clock.install(strict()).keepAliveEnabled(true).keepAliveInterval(Duration.ofSeconds(1)).build());
+        for (int i = 1; i <= 10; i++) {
+            peer.assertAlive(i); // traffic: the peer's ping, answered
+            clock.advance(Duration.ofMillis(900));
+            int marker = session.openStream().id();
+            peer.await("SYN of stream " + marker, f -> {
+                assertThat(f.type() == PING && f.has(SYN)).as("keepalive ping while traffic flows: %s", f).isFalse();
+                return f.streamId() == marker && f.has(SYN);
+            });
         }
+        // Now silent for longer than the interval: the keepalive ping goes out.
+        clock.advance(Duration.ofMillis(1250));
+        peer.await("keepalive Ping|SYN", f -> f.type() == PING && f.has(SYN));
     }
 
     @Test

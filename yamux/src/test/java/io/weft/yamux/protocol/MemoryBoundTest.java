@@ -8,9 +8,9 @@ import static io.weft.yamux.protocol.RawPeer.RST;
 import static io.weft.yamux.protocol.RawPeer.SYN;
 import static io.weft.yamux.protocol.RawPeer.WINDOW_UPDATE;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.weft.yamux.Stream;
+import io.weft.yamux.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Future;
@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * slot and its window growth until the data is read or discarded.
  */
 class MemoryBoundTest extends RawPeerTestBase {
+    private final TestClock clock = new TestClock();
 
     private Stream accept(long id) throws Exception {
         peer.windowUpdate(SYN, id, 0);
@@ -72,7 +73,7 @@ class MemoryBoundTest extends RawPeerTestBase {
     void aFinishedStreamKeepsItsWindowGrowthUntilItsUnreadDataIsRead() throws Exception {
         // The budget holds exactly one doubling (256 KiB). Stream 2 takes it, then finishes with
         // data unread; stream 4 must not get it back until stream 2's data is read.
-        weftClient(strict().windowAutoTuning(true).autoTuneBudgetBytes(INITIAL_WINDOW).build());
+        weftClient(clock.install(strict()).windowAutoTuning(true).autoTuneBudgetBytes(INITIAL_WINDOW).build());
         measureALongRtt();
 
         Stream first = accept(2);
@@ -92,17 +93,15 @@ class MemoryBoundTest extends RawPeerTestBase {
 
     /**
      * The peer answers a ping late on purpose, so the session's RTT sample is long and every
-     * window update in this test counts as "within 2 RTT" (the auto-tuning trigger). The pause
-     * sets the measured value; nothing waits on it.
+     * window update in this test counts as "within 2 RTT" (the auto-tuning trigger). The session
+     * measures on {@link #clock}, so a second of its time passes before the reply, and no wall time.
      */
     private void measureALongRtt() throws Exception {
         Future<Duration> rtt = async(() -> session.ping());
         RawPeer.Frame ping = peer.await("Ping|SYN", f -> f.type() == PING && f.has(SYN));
-        long sentNanos = System.nanoTime();
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
-                .until(() -> System.nanoTime() - sentNanos >= Duration.ofSeconds(1).toNanos());
+        clock.advance(Duration.ofSeconds(1));
         peer.ping(ACK, ping.length());
-        assertThat(result(rtt)).isGreaterThanOrEqualTo(Duration.ofMillis(1000));
+        assertThat(result(rtt)).isEqualTo(Duration.ofSeconds(1));
     }
 
     /** Fills the initial window, reads half of it, and returns the credit the update grants. */

@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.weft.netpoll.DeadlineExceededException;
 import io.weft.yamux.Stream;
 import io.weft.yamux.StreamResetException;
+import io.weft.yamux.TestClock;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /** Opening and accepting streams, ACK timing and the initial window, against a scripted peer. */
 class StreamOpeningTest extends RawPeerTestBase {
+    private final TestClock clock = new TestClock();
 
     @Test
     void openSendsWindowUpdateSynAtOnceWithZeroDeltaForTheDefaultWindow() throws Exception {
@@ -142,9 +144,12 @@ class StreamOpeningTest extends RawPeerTestBase {
 
     @Test
     void streamNotAckedWithinTheOpenTimeoutIsResetAloneAndTheSessionLives() throws Exception {
-        weftClient(strict().streamOpenTimeout(Duration.ofMillis(200)).build());
+        weftClient(clock.install(strict()).streamOpenTimeout(Duration.ofMillis(200)).build());
         Stream stream = session.openStream();
         peer.await("SYN", f -> f.has(SYN));
+        clock.advance(Duration.ofMillis(199));
+        assertThat(stream.isOpen()).as("just before the open timeout").isTrue();
+        clock.advance(Duration.ofMillis(1));
         RawPeer.Frame rst = peer.await("RST of the un-ACKed stream", f -> f.streamId() == 1 && f.has(RST));
         assertThat(rst.type()).isEqualTo(WINDOW_UPDATE);
         stream.setReadDeadline(Instant.now().plus(TIMEOUT));
@@ -158,11 +163,15 @@ class StreamOpeningTest extends RawPeerTestBase {
     void streamClosedBeforeItsAckIsStillResetByTheOpenTimeoutAndFreesItsSlot() throws Exception {
         // The close timeout (5 min) must not replace the open timeout: the one un-ACKed slot is
         // back after 200 ms, not after 5 minutes.
-        weftClient(strict().streamOpenTimeout(Duration.ofMillis(200)).maxUnackedOutboundStreams(1).build());
+        weftClient(clock.install(strict()).streamOpenTimeout(Duration.ofMillis(200)).maxUnackedOutboundStreams(1).build());
         Stream stream = session.openStream();
         peer.await("SYN", f -> f.has(SYN));
         stream.close();
         peer.await("FIN", f -> f.streamId() == 1 && f.has(FIN));
+        clock.advance(Duration.ofMillis(199));
+        assertThat(session.streamCount()).as("just before the open timeout").isEqualTo(1);
+        clock.advance(Duration.ofMillis(1));
+        assertThat(session.streamCount()).isZero();
         peer.await("RST of the un-ACKed stream", f -> f.streamId() == 1 && f.has(RST));
         assertThat(result(async(() -> session.openStream(TIMEOUT))).id()).isEqualTo(3);
     }
