@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One execution of the session fuzz target: a {@link Session} fed one input's bytes as everything
@@ -49,12 +50,14 @@ final class SessionFuzzRun {
     /** Time any step may take; generous, a loaded CI machine is slow, a hang is forever. */
     static final Duration BOUND = Duration.ofSeconds(10);
     private static final int MAX_INBOUND_STREAMS = 8;
-    /** Heap a session may allocate whatever its input: buffers, threads' stacks, a few windows' chunks. */
-    private static final long BASE_ALLOCATION = 32L << 20;
+    /** Heap a session's threads may allocate whatever the input: buffers, log records, exceptions. */
+    private static final long BASE_ALLOCATION = 8L << 20;
 
     private final Queue<Throwable> unexpected = new ConcurrentLinkedQueue<>();
     private final Queue<Thread> appThreads = new ConcurrentLinkedQueue<>();
     private final Queue<Thread> sessionThreads = new ConcurrentLinkedQueue<>();
+    /** Heap allocated by the session's threads (measured per thread, so the fuzzer's own work is not counted). */
+    private final LongAdder sessionAllocated = new LongAdder();
     private final PeerView peer = new PeerView();
     private final CountDownLatch peerDone = new CountDownLatch(1);
 
@@ -67,7 +70,6 @@ final class SessionFuzzRun {
 
     private void run(byte[] data) throws Exception {
         int mode = data.length == 0 ? 0 : data[0] & 0xFF;
-        long allocatedBefore = allocatedBytes();
         PipeConn[] pipe = PipeConn.pair(256 * 1024);
         PipeConn wire = pipe[0];
         YamuxConfig config = YamuxConfig.builder()
@@ -107,9 +109,6 @@ final class SessionFuzzRun {
                 require(session.streamCount() <= MAX_INBOUND_STREAMS + 1, "live streams " + session.streamCount()
                         + " beyond the limit of " + MAX_INBOUND_STREAMS + " inbound + 1 outbound");
             }
-            long allocated = allocatedBytes() - allocatedBefore;
-            long allowed = BASE_ALLOCATION + 64L * data.length;
-            require(allocated <= allowed, "allocated " + allocated + " bytes for a " + data.length + "-byte input");
         } finally {
             session.close();
             wire.close();
@@ -121,6 +120,9 @@ final class SessionFuzzRun {
         for (Thread thread : sessionThreads) {
             require(thread.join(BOUND), "session thread " + thread.getName() + " still runs after close: " + stack(thread));
         }
+        long allowed = BASE_ALLOCATION + 64L * data.length;
+        require(sessionAllocated.sum() <= allowed, "the session's threads allocated " + sessionAllocated.sum()
+                + " bytes for a " + data.length + "-byte input");
         if (!unexpected.isEmpty()) {
             AssertionError error = new AssertionError("unexpected exception from an application call");
             unexpected.forEach(error::addSuppressed);
@@ -225,17 +227,21 @@ final class SessionFuzzRun {
         thread.start();
     }
 
+    /** Platform threads (a virtual thread's allocation is not measured) that count what they allocate. */
     private ThreadFactory recording() {
-        ThreadFactory virtual = Thread.ofVirtual().name("fuzz-yamux-", 0).factory();
+        ThreadFactory platform = Thread.ofPlatform().daemon().name("fuzz-yamux-", 0).factory();
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         return task -> {
-            Thread thread = virtual.newThread(task);
+            Thread thread = platform.newThread(() -> {
+                try {
+                    task.run();
+                } finally {
+                    sessionAllocated.add(threads.getCurrentThreadAllocatedBytes());
+                }
+            });
             sessionThreads.add(thread);
             return thread;
         };
-    }
-
-    private static long allocatedBytes() {
-        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getTotalThreadAllocatedBytes();
     }
 
     private static String stack(Thread thread) {
