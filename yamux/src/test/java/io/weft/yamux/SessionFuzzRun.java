@@ -20,16 +20,19 @@ import java.util.concurrent.atomic.LongAdder;
  * its peer sends, over a {@link PipeConn}; the test is the peer, reads everything the session
  * writes and decodes it.
  *
- * <p>Input: byte 0 is the mode, the rest goes to the session as is, followed (unless the mode ends
- * the connection) by a marker ping request. Mode bits: 0x01 the session is the client (else the
- * server); 0x02 the application accepts every inbound stream and reads it to the end; 0x04 the
- * application opens one stream first, writes to it and reads it; 0x08 the connection ends (EOF)
- * after the input instead of the marker ping.
+ * <p>Input: byte 0 is the mode, the rest goes to the session as is. Mode bits: 0x01 the session is
+ * the client (else the server); 0x02 the application accepts every inbound stream and reads it to
+ * the end; 0x04 the application opens one stream first, writes to it and reads it; 0x08 the
+ * connection ends (EOF) after the input.
  *
  * <p>Invariants, each failure an {@link AssertionError} naming it:
  * <ul>
- *   <li>the session either answers the marker ping (it is alive and has handled every frame before
- *       it) or ends, within {@link #BOUND}; after EOF it always ends;
+ *   <li>when the input ends on a frame boundary ({@link Shape}) the test appends a marker ping: the
+ *       session either answers it (it is alive and has handled every frame before it) or ends,
+ *       within {@link #BOUND}; when the input ends inside a data frame that can never be valid (a
+ *       bad version, or a length beyond any window the session grants, whatever its flags) the
+ *       session ends without waiting for the payload; when it ends inside any other frame, or
+ *       with EOF, the connection's end ends the session;
  *   <li>a session that ends on a frame it judged malformed ends with a local {@link
  *       YamuxProtocolException} and its last frame out is GoAway(1); other ends are the peer's
  *       GoAway or the connection's end; never GoAway(2), never a runtime exception as the cause;
@@ -50,6 +53,8 @@ final class SessionFuzzRun {
     /** Time any step may take; generous, a loaded CI machine is slow, a hang is forever. */
     static final Duration BOUND = Duration.ofSeconds(10);
     private static final int MAX_INBOUND_STREAMS = 8;
+    /** The largest window the session below ever grants (its auto-tuning ceiling): no data frame may be longer. */
+    private static final int MAX_FRAME_BYTES = 1 << 20;
     /** Heap a session's threads may allocate whatever the input: buffers, log records, exceptions. */
     private static final long BASE_ALLOCATION = 8L << 20;
 
@@ -77,7 +82,7 @@ final class SessionFuzzRun {
                 .maxInboundStreams(MAX_INBOUND_STREAMS)
                 .keepAliveEnabled(false)
                 .connectionWriteTimeout(Duration.ofSeconds(2))
-                .maxAutoTunedWindowBytes(1 << 20)
+                .maxAutoTunedWindowBytes(MAX_FRAME_BYTES)
                 .autoTuneBudgetBytes(2 << 20)
                 .streamOpenTimeout(Duration.ofSeconds(2))
                 .streamCloseTimeout(Duration.ofSeconds(2))
@@ -97,11 +102,21 @@ final class SessionFuzzRun {
                 start("our-stream", () -> drain(ours));
             }
             boolean eof = (mode & EOF) != 0;
-            sendInput(wire, data, eof);
+            Shape shape = Shape.of(data);
+            boolean marker = !eof && shape.complete();
+            sendInput(wire, data, marker, eof);
             if (eof) {
                 require(session.awaitClose(BOUND), "the session did not end within " + BOUND + " of the connection's end");
-            } else {
+            } else if (marker) {
                 awaitMarkerOrEnd(session);
+            } else if (shape.trailingHeaderIsFatal(MAX_FRAME_BYTES)) {
+                require(session.awaitClose(BOUND), "the last frame (" + shape + ") can never be valid, but the session"
+                        + " waits for its payload instead of failing");
+            } else {
+                // The session waits for the rest of a frame: the connection's end must end it.
+                wire.closeWrite();
+                require(session.awaitClose(BOUND), "the session did not end within " + BOUND
+                        + " of the connection's end in the middle of a frame (" + shape + ")");
             }
             if (session.isClosed()) {
                 checkEnd(session);
@@ -130,12 +145,12 @@ final class SessionFuzzRun {
         }
     }
 
-    private void sendInput(PipeConn wire, byte[] data, boolean eof) {
+    private void sendInput(PipeConn wire, byte[] data, boolean marker, boolean eof) {
         ByteBuffer bytes = ByteBuffer.allocate(Math.max(0, data.length - 1) + FrameHeader.SIZE);
         if (data.length > 1) {
             bytes.put(data, 1, data.length - 1);
         }
-        if (!eof) {
+        if (marker) {
             FrameHeader.ping(io.weft.yamux.frame.Flags.SYN, MARKER).encode(bytes);
         }
         bytes.flip();
@@ -257,4 +272,37 @@ final class SessionFuzzRun {
             throw new AssertionError(failure);
         }
     }
+
+    /**
+     * Where the input's frame boundaries fall, read as the session reads them: a header, then for a
+     * data frame (type 0) its length in payload bytes. Says whether the input ends on a boundary.
+     *
+     * @param complete whether the bytes end exactly at a frame boundary
+     * @param frames complete frames
+     * @param trailingHeader the header of a data frame whose payload is cut short, or null
+     */
+    record Shape(boolean complete, int frames, FrameHeaderBytes trailingHeader) {
+        static Shape of(byte[] data) {
+            int at = Math.min(1, data.length);
+            int frames = 0;
+            while (at + FrameHeader.SIZE <= data.length) {
+                long length = FrameHeader.lengthAt(data, at);
+                boolean hasPayload = data[at + 1] == 0;
+                if (hasPayload && at + FrameHeader.SIZE + length > data.length) {
+                    return new Shape(false, frames, new FrameHeaderBytes(data[at] & 0xFF, length));
+                }
+                at += FrameHeader.SIZE + (hasPayload ? (int) length : 0);
+                frames++;
+            }
+            return new Shape(at == data.length, frames, null);
+        }
+
+        /** Whether the cut-short last frame is one no session may wait for: a bad version or a length beyond any window. */
+        boolean trailingHeaderIsFatal(long maxFrameBytes) {
+            return trailingHeader != null && (trailingHeader.version != 0 || trailingHeader.length > maxFrameBytes);
+        }
+    }
+
+    /** The fields of a header that decide whether its payload may be waited for. */
+    record FrameHeaderBytes(int version, long length) {}
 }
