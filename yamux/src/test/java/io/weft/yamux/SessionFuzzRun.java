@@ -8,6 +8,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -34,7 +35,9 @@ import java.util.concurrent.atomic.LongAdder;
  *       session ends without waiting for the payload; when it ends inside any other frame, or
  *       with EOF, the connection's end ends the session;
  *   <li>a session that ends on a frame it judged malformed ends with a local {@link
- *       YamuxProtocolException} and its last frame out is GoAway(1); other ends are the peer's
+ *       YamuxProtocolException} and its last frame out is GoAway(1) (when application threads
+ *       write too, a GoAway may be lost, see {@link #checkEnd}, but one that went out is GoAway(1)
+ *       and last); other ends are the peer's
  *       GoAway or the connection's end; never GoAway(2), never a runtime exception as the cause;
  *   <li>application calls throw only {@link IOException}s, and every blocked one (accept, read)
  *       returns within {@link #BOUND} of {@link Session#close()};
@@ -70,7 +73,13 @@ final class SessionFuzzRun {
 
     /** Runs one input; throws {@link AssertionError} when an invariant does not hold. */
     static void check(byte[] data) throws Exception {
-        new SessionFuzzRun().run(data);
+        try {
+            new SessionFuzzRun().run(data);
+        } catch (AssertionError e) {
+            // Fuzzing with keep_going reports a finding only by its file: say what it was.
+            System.err.println("session fuzz finding: " + e.getMessage() + "\n  input " + java.util.HexFormat.of().formatHex(data));
+            throw e;
+        }
     }
 
     private void run(byte[] data) throws Exception {
@@ -119,7 +128,7 @@ final class SessionFuzzRun {
                         + " of the connection's end in the middle of a frame (" + shape + ")");
             }
             if (session.isClosed()) {
-                checkEnd(session);
+                checkEnd(session, (mode & (ACCEPT | OPEN)) != 0);
             } else {
                 require(session.streamCount() <= MAX_INBOUND_STREAMS + 1, "live streams " + session.streamCount()
                         + " beyond the limit of " + MAX_INBOUND_STREAMS + " inbound + 1 outbound");
@@ -176,7 +185,7 @@ final class SessionFuzzRun {
         }
     }
 
-    private void checkEnd(Session session) throws InterruptedException {
+    private void checkEnd(Session session, boolean applicationWrites) throws InterruptedException {
         IOException cause = session.closeCause();
         require(peerDone.await(BOUND.toMillis(), TimeUnit.MILLISECONDS), "the connection was not closed after the session ended");
         require(!peer.goAwayCodes.contains((long) GoAwayCodes.INTERNAL_ERROR), "the session sent GoAway(internal error): " + cause);
@@ -186,9 +195,19 @@ final class SessionFuzzRun {
             }
         }
         if (cause instanceof YamuxProtocolException protocol && !protocol.isRemote()) {
-            require(peer.lastFrameType == FrameType.GO_AWAY && peer.goAwayCodes.contains((long) GoAwayCodes.PROTOCOL_ERROR),
-                    "a protocol error (" + protocol.reason() + ") did not end with GoAway(1); frames out ended with "
-                            + peer.lastFrameType + ", GoAway codes " + peer.goAwayCodes);
+            String failure = "a protocol error (" + protocol.reason() + ") did not end with GoAway(1); frames out ended with "
+                    + peer.lastFrameType + ", GoAway codes " + peer.goAwayCodes;
+            if (applicationWrites) {
+                // An application thread inside a transport write when the session fails gets 20 ms
+                // (Outbound.BUSY_CLOSE_GRACE_NANOS) before the connection is closed under it, GoAway
+                // or not: a loaded machine starving that thread loses the GoAway. Only a GoAway that
+                // did go out is judged.
+                require(peer.goAwayCodes.isEmpty() || (peer.lastFrameType == FrameType.GO_AWAY
+                        && peer.goAwayCodes.equals(List.of((long) GoAwayCodes.PROTOCOL_ERROR))), failure);
+            } else {
+                require(peer.lastFrameType == FrameType.GO_AWAY
+                        && peer.goAwayCodes.equals(List.of((long) GoAwayCodes.PROTOCOL_ERROR)), failure);
+            }
         }
     }
 
