@@ -35,7 +35,7 @@ final class TlsFuzzRun {
     static final int AFTER_HANDSHAKE = 0x01;
     static final int STAY_OPEN = 0x02;
     /** The handshake timeout and read deadline when the connection stays open. */
-    static final Duration PATIENCE = Duration.ofMillis(200);
+    static final Duration PATIENCE = Duration.ofMillis(50);
     /** Time any step may take beyond what it waits for; generous, a loaded CI machine is slow. */
     static final Duration BOUND = Duration.ofSeconds(10);
     /** With EOF the end of input alone must end the handshake: its timeout is out of reach. */
