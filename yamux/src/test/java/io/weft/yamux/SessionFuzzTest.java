@@ -4,7 +4,6 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.weft.netpoll.FuzzCorpus;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -33,20 +32,6 @@ class SessionFuzzTest {
     @MethodSource("corpus")
     @Timeout(30)
     void replay(String name, byte[] data) throws Exception {
-        SessionFuzzRun.check(data);
-    }
-
-    static Stream<Arguments> pending() {
-        return FuzzCorpus.inputs(SessionFuzzTest.class, "pending");
-    }
-
-    /** Inputs that reproduce defects not fixed yet: enable, and move the inputs to fuzz/, with the fix. */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("pending")
-    @Timeout(30)
-    @Disabled("issue 13 defect 3 (a data frame with RST is not length-checked: the session waits for 4 GiB) and"
-            + " defect 15 (ping replies beyond pingBacklog are dropped, so a reading peer's ping goes unanswered)")
-    void replayPending(String name, byte[] data) throws Exception {
         SessionFuzzRun.check(data);
     }
 }
