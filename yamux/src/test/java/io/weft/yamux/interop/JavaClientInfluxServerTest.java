@@ -23,8 +23,10 @@ import org.junit.jupiter.api.Timeout;
 class JavaClientInfluxServerTest extends PeerServerSuite {
 
     @Override
-    GoPeer startEchoServer(String... args) throws IOException {
-        return GoPeer.startServer(Library.INFLUXDATA, "echo", args);
+    String startEchoServer(String... flags) throws IOException {
+        GoPeer peer = GoPeer.startServer(Library.INFLUXDATA, "echo", flags);
+        resources.add(peer);
+        return peer.address();
     }
 
     @Test

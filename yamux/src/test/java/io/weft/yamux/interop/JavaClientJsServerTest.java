@@ -26,9 +26,13 @@ import org.junit.jupiter.api.Timeout;
  */
 class JavaClientJsServerTest extends PeerServerSuite {
 
+    private GoPeer server; // the last one started
+
     @Override
-    GoPeer startEchoServer(String... args) throws IOException {
-        return JsPeer.startServer("echo", args);
+    String startEchoServer(String... flags) throws IOException {
+        server = JsPeer.startServer("echo", flags);
+        resources.add(server);
+        return server.address();
     }
 
     @Test
@@ -56,8 +60,7 @@ class JavaClientJsServerTest extends PeerServerSuite {
     void weftGoAwayEndsTheJsSessionAtOnceAndItsOpenStreamWithIt() throws Exception {
         // hashicorp keeps serving open streams after GoAway(0); this library ends them on receipt
         // (without FIN or RST): an echo already running stops answering.
-        GoPeer server = echoServer();
-        Session session = dial(server, YamuxConfig.defaults());
+        Session session = dial(echoServer(), YamuxConfig.defaults());
         Stream stream = session.openStream();
         stream.setReadDeadline(Instant.now().plus(TIMEOUT));
         stream.write(ByteBuffer.wrap("a".getBytes()));

@@ -30,17 +30,18 @@ abstract class PeerServerSuite {
     final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     final List<AutoCloseable> resources = new ArrayList<>();
 
-    /** Starts the peer's echo server with extra flags; it is closed after the test. */
-    abstract GoPeer startEchoServer(String... args) throws IOException;
+    /**
+     * Starts the peer's echo server with extra flags (e.g. {@code -goaway}), registers it in
+     * {@link #resources} to be closed after the test, and returns its {@code HOST:PORT}.
+     */
+    abstract String startEchoServer(String... flags) throws IOException;
 
-    GoPeer echoServer(String... args) throws IOException {
-        GoPeer peer = startEchoServer(args);
-        resources.add(peer);
-        return peer;
+    String echoServer(String... flags) throws IOException {
+        return startEchoServer(flags);
     }
 
-    Session dial(GoPeer server, YamuxConfig config) throws IOException {
-        Session session = Session.client(Net.dial("tcp", server.address(), Duration.ofSeconds(10)), config);
+    Session dial(String address, YamuxConfig config) throws IOException {
+        Session session = Session.client(Net.dial("tcp", address, Duration.ofSeconds(10)), config);
         resources.add(session);
         return session;
     }
