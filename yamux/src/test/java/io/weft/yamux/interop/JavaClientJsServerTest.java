@@ -13,6 +13,7 @@ import io.weft.yamux.Stream;
 import io.weft.yamux.YamuxConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -59,8 +60,9 @@ class JavaClientJsServerTest extends PeerServerSuite {
     @Timeout(30)
     void weftGoAwayEndsTheJsSessionAtOnceAndItsOpenStreamWithIt() throws Exception {
         // hashicorp keeps serving open streams after GoAway(0); this library ends them on receipt
-        // (without FIN or RST): an echo already running stops answering.
-        Session session = dial(echoServer(), YamuxConfig.defaults());
+        // (without FIN or RST): an echo already running stops answering, and only Weft's drain
+        // timeout ends the session.
+        Session session = dial(echoServer(), YamuxConfig.builder().goAwayDrainTimeout(Duration.ofSeconds(1)).build());
         Stream stream = session.openStream();
         stream.setReadDeadline(Instant.now().plus(TIMEOUT));
         stream.write(ByteBuffer.wrap("a".getBytes()));
@@ -71,5 +73,6 @@ class JavaClientJsServerTest extends PeerServerSuite {
         stream.setReadDeadline(Instant.now().plusMillis(300));
         assertThatThrownBy(() -> stream.read(ByteBuffer.allocate(1))).isInstanceOf(DeadlineExceededException.class);
         assertThat(session.stats().goAwayCodeSent()).isZero();
+        assertThat(session.awaitClose(TIMEOUT)).as("the drain timeout closes the session").isTrue();
     }
 }
