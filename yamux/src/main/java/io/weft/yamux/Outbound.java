@@ -180,6 +180,9 @@ final class Outbound {
         boolean interrupted = false;
         try {
             while (!frame.done && failure == null) {
+                if (frame.withdrawnBy != null) {
+                    throw frame.withdrawnBy;
+                }
                 long deadlineNanos = frame.taken ? Deadlines.NONE : writeDeadlineNanos.getAsLong();
                 long remainingNanos = deadlineNanos == Deadlines.NONE ? 0 : deadlineNanos - System.nanoTime();
                 if (deadlineNanos != Deadlines.NONE && remainingNanos <= 0) {
@@ -200,6 +203,46 @@ final class Outbound {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * Takes back every data frame of stream {@code streamId} that the flusher has not taken: none of
+     * it is sent, and each of their {@link #writeData} calls throws {@code cause}. Frames already
+     * taken are being written and are left alone (they precede anything queued after this call).
+     * A stream calls this when it is reset, so no data of it follows its RST.
+     */
+    void withdrawData(int streamId, IOException cause) {
+        lock.lock();
+        try {
+            boolean any = false;
+            for (var it = data.iterator(); it.hasNext();) {
+                Frame frame = it.next();
+                if (!frame.taken && FrameHeader.streamIdAt(frame.header, 0) == streamId) {
+                    it.remove();
+                    frame.withdrawnBy = cause;
+                    any = true;
+                }
+            }
+            if (any) {
+                written.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Data frames of {@code streamId} queued and not yet taken for the wire. Visible for testing. */
+    int queuedDataFrames(int streamId) {
+        lock.lock();
+        try {
+            int n = 0;
+            for (Frame frame : data) {
+                n += !frame.taken && FrameHeader.streamIdAt(frame.header, 0) == streamId ? 1 : 0;
+            }
+            return n;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -375,6 +418,7 @@ final class Outbound {
             try {
                 if (last.length > 0) {
                     writeProgressNanos = System.nanoTime() | 1;
+                    assert !lock.isHeldByCurrentThread() : "no lock during transport I/O";
                     transport.write(last, 0, last.length);
                     counters.transportWrites.increment();
                 }
@@ -529,6 +573,7 @@ final class Outbound {
             }
             writeProgressNanos = System.nanoTime() | 1;
             try {
+                assert !lock.isHeldByCurrentThread() : "no lock during transport I/O";
                 transport.write(srcs, first, end - first);
             } catch (InterruptedIOException e) {
                 if (e instanceof SocketTimeoutException) {
@@ -556,6 +601,8 @@ final class Outbound {
         /** Taken by the flusher into a batch: its write has begun, it can no longer be withdrawn. */
         boolean taken;
         boolean done;
+        /** Set when {@link #withdrawData} took the frame back: what its writer gets. */
+        IOException withdrawnBy;
 
         Frame(byte[] header, ByteBuffer payload, FrameType type, boolean pingReply) {
             this.header = header;

@@ -34,7 +34,7 @@ final class Pings {
     private final AtomicInteger ids = new AtomicInteger();
     private final ConcurrentHashMap<Integer, Pending> pending = new ConcurrentHashMap<>();
     private volatile long rttNanos;
-    private volatile long lastReceivedNanos = System.nanoTime();
+    private volatile long lastReceivedNanos;
     private volatile int keepAlivePingId;
     private volatile long keepAlivePingSentNanos;
     private volatile long lastRttSampleNanos;
@@ -44,13 +44,14 @@ final class Pings {
 
     Pings(Session session) {
         this.session = session;
+        this.lastReceivedNanos = session.clock.nanoTime();
     }
 
     /** See {@link Session#ping()}. */
     Duration ping() throws IOException {
         int id = ids.incrementAndGet();
         CompletableFuture<Long> reply = new CompletableFuture<>();
-        pending.put(id, new Pending(System.nanoTime(), reply));
+        pending.put(id, new Pending(session.clock.nanoTime(), reply));
         try {
             // Registered first: a failure from now on fails the reply, one before it is seen here.
             session.throwIfClosed();
@@ -80,7 +81,7 @@ final class Pings {
 
     /** See {@link Session#rttNanosForTuning()}. */
     long rttNanosForTuning() {
-        long now = System.nanoTime();
+        long now = session.clock.nanoTime();
         long sampleAge = now - lastRttSampleNanos;
         long probeSent = rttProbeSentNanos.get();
         if ((rttNanos == 0 || sampleAge > session.config.keepAliveInterval().toNanos())
@@ -100,7 +101,7 @@ final class Pings {
 
     /** Any frame arrived: the connection is not idle, so no keepalive is due. */
     void markReceived() {
-        lastReceivedNanos = System.nanoTime();
+        lastReceivedNanos = session.clock.nanoTime();
     }
 
     /**
@@ -131,10 +132,10 @@ final class Pings {
         if (ping == null) {
             return;
         }
-        long sample = Math.max(1, System.nanoTime() - ping.sentNanos());
+        long sample = Math.max(1, session.clock.nanoTime() - ping.sentNanos());
         long previous = rttNanos;
         rttNanos = previous == 0 ? sample : (previous + sample) / 2;
-        lastRttSampleNanos = System.nanoTime();
+        lastRttSampleNanos = session.clock.nanoTime();
         if (id == keepAlivePingId) {
             keepAlivePingSentNanos = 0;
         }

@@ -6,9 +6,10 @@ import java.util.function.LongSupplier;
 /**
  * The receive side of one stream: its unread bytes ({@link RecvBuffer}) and the credit they
  * hold ({@link RecvWindow}). Turns what happens to received bytes (read, discarded after a local
- * shutdown, dropped after the peer's FIN or a reset) into the window update due, and says when
- * the stream's window growth and inbound slot may be given back. It only decides: the stream
- * sends the update and frees the slot once it has dropped its lock.
+ * close, dropped after the peer's FIN or a reset) into the window update due. It keeps no
+ * lifecycle of its own: whether reading is closed, and when the window growth goes back, is the
+ * stream's {@link StreamState}. It only decides: the stream sends the update once it has dropped
+ * its lock.
  *
  * <p>Not thread-safe: the owning {@link Stream}'s lock guards it. Used by application readers and
  * closers and by the session reader delivering data.
@@ -23,13 +24,6 @@ final class RecvSide {
     private final RecvWindow window;
     /** Asked only when an update is due, since it may send an RTT probe. */
     private final LongSupplier rttNanos;
-    private boolean shutdown;
-    /**
-     * Window growth and inbound slot given back. Not when the stream finishes if unread data is
-     * still buffered: that data is what the memory bound counts, so its memory stays charged
-     * until it is read or discarded.
-     */
-    private boolean released;
 
     RecvSide(RecvWindow window, LongSupplier rttNanos) {
         this.window = window;
@@ -45,10 +39,11 @@ final class RecvSide {
      * Charges {@code bytes} of an arriving data frame against the window.
      *
      * @param afterFin whether the peer already sent FIN
+     * @param readClosed whether the application closed reading (the bytes are discarded and credited)
      * @return {@link #ADMIT_BUFFER}, {@link #ADMIT_DISCARD}, or {@link #ADMIT_VIOLATION} when the
      *     data exceeds the credit we granted
      */
-    int admit(long bytes, boolean afterFin) {
+    int admit(long bytes, boolean afterFin, boolean readClosed) {
         if (!window.onData(bytes)) {
             return ADMIT_VIOLATION;
         }
@@ -61,7 +56,7 @@ final class RecvSide {
             // window above; no credit goes back, since a peer that sent FIN is owed none.
             window.onDropped(bytes);
         }
-        return afterFin || shutdown ? ADMIT_DISCARD : ADMIT_BUFFER;
+        return afterFin || readClosed ? ADMIT_DISCARD : ADMIT_BUFFER;
     }
 
     /** Buffers admitted bytes for the reader. */
@@ -89,20 +84,14 @@ final class RecvSide {
     }
 
     /**
-     * Reading is over locally: drops the buffered bytes, and from now on arriving bytes are
-     * discarded and credited instead of buffered, so the peer never stalls on a reader that left.
+     * Reading is over locally: drops the buffered bytes and credits them, so the peer never
+     * stalls on a reader that left (arriving bytes are credited by the stream from now on).
      *
      * @return the window update delta due now (0 if none)
      */
-    long shutdown(boolean peerMaySend) {
-        shutdown = true;
+    long discardUnread(boolean peerMaySend) {
         long dropped = buffer.clear();
         return dropped == 0 ? 0 : consumed(dropped, peerMaySend);
-    }
-
-    /** Whether {@link #shutdown} ran. */
-    boolean isShutdown() {
-        return shutdown;
     }
 
     /** The stream was reset: unread bytes are gone, and a reset peer is owed no credit. */
@@ -110,22 +99,7 @@ final class RecvSide {
         buffer.clear();
     }
 
-    /**
-     * Gives the window growth back once the stream is {@code finished} and its buffer empty
-     * (nothing can be buffered after that: a finished stream admits no data).
-     *
-     * @return whether this call released it, so the caller must free the inbound slot (once)
-     */
-    boolean releaseIfDrained(boolean finished) {
-        if (!finished || released || buffer.sizeBytes() > 0) {
-            return false;
-        }
-        released = true;
-        window.release();
-        return true;
-    }
-
-    /** The session ended: no bound is left to keep, so the window growth goes back at once. */
+    /** Gives the window growth back to the session's auto-tuning budget (the stream is over and drained, or the session ended). */
     void releaseWindow() {
         window.release();
     }

@@ -21,7 +21,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -66,6 +65,8 @@ public final class Session implements AutoCloseable {
     final Outbound outbound;
     final RateLimitedLog log;
     final Pings pings;
+    /** Time and scheduling of every timeout of this session and its streams. */
+    final SessionClock clock;
     private final boolean client;
     private final Transport transport;
     private final AutoTuneBudget budget;
@@ -93,7 +94,7 @@ public final class Session implements AutoCloseable {
      */
     private volatile boolean cleanClose;
     /** The {@link #goAway()} drain timeout; cancelled when the session ends. Guarded by lock. */
-    private ScheduledFuture<?> drainTimer;
+    private SessionClock.Timeout drainTimer;
     private volatile boolean remoteGoAway;
     /** Completed by {@link #fail} itself; only our own waiters ({@link #awaitClose}) depend on it. */
     private final CompletableFuture<IOException> closed = new CompletableFuture<>();
@@ -104,11 +105,12 @@ public final class Session implements AutoCloseable {
      */
     private final CompletableFuture<IOException> closedForUsers = new CompletableFuture<>();
 
-    private volatile ScheduledFuture<?> tick;
+    private volatile SessionClock.Timeout tick;
 
     private Session(Transport transport, YamuxConfig config, boolean client) {
         this.transport = transport;
         this.config = Objects.requireNonNull(config, "config");
+        this.clock = config.clock();
         this.client = client;
         this.nextStreamId = client ? 1 : 2;
         this.budget = config.windowAutoTuning() ? new AutoTuneBudget(config.autoTuneBudgetBytes()) : null;
@@ -124,9 +126,9 @@ public final class Session implements AutoCloseable {
         session.outbound.start(config.threadFactory());
         config.threadFactory().newThread(new SessionReader(session, transport)).start();
         long periodNanos = Math.min(config.keepAliveInterval().toNanos(), config.connectionWriteTimeout().toNanos()) / 4;
-        session.tick = SessionTimer.every(session::tick, Math.clamp(periodNanos, 1_000_000L, 1_000_000_000L));
+        session.tick = session.clock.every(session::tick, Math.clamp(periodNanos, 1_000_000L, 1_000_000_000L));
         if (session.isClosed()) {
-            session.tick.cancel(false);
+            session.tick.cancel();
         }
         return session;
     }
@@ -231,18 +233,17 @@ public final class Session implements AutoCloseable {
             int id = (int) nextStreamId;
             nextStreamId += 2;
             unackedOutbound++;
-            stream = new Stream(this, id, StreamState.INIT, newRecvWindow(), true);
-            // Armed before the stream is published and before its SYN exists: the ACK then always
-            // finds the timer to cancel, and fail(), which cancels the timers of every stream it
-            // finds, cannot run before it is armed. Scheduling only enqueues, so the lock is fine.
-            Stream opened = stream;
-            stream.timers.armOpen(() -> onOpenTimeout(opened), config.streamOpenTimeout());
+            stream = new Stream(this, id, StreamState.outbound(), newRecvWindow(), true);
+            // Registered before its SYN is queued, so the ACK always finds it; the SYN queued and the
+            // open timeout armed before anyone else can see the stream, so nothing resets it before
+            // its SYN, and fail(), which needs this lock, finds the timer armed. Queuing and
+            // scheduling only enqueue, so the lock is fine.
             streams.put(id, stream);
+            stream.open(config.streamOpenTimeout());
         } finally {
             lock.unlock();
         }
         counters.streamsOpened.increment();
-        stream.sendSyn();
         return stream;
     }
 
@@ -342,7 +343,7 @@ public final class Session implements AutoCloseable {
         YamuxEvents.goAway(GoAwayCodes.NORMAL, true);
         // Armed after the GoAway is queued, so that even a zero drain timeout cannot close the
         // session before it.
-        ScheduledFuture<?> timer = SessionTimer.schedule(() -> closeAfterDrain("drain timeout"),
+        SessionClock.Timeout timer = clock.schedule(() -> closeAfterDrain("drain timeout"),
                 config.goAwayDrainTimeout().toNanos());
         boolean ended;
         lock.lock();
@@ -356,7 +357,7 @@ public final class Session implements AutoCloseable {
             lock.unlock();
         }
         if (ended) {
-            timer.cancel(false);
+            timer.cancel();
         } else if (streams.isEmpty()) {
             closeAfterDrain("no streams left");
         }
@@ -515,7 +516,7 @@ public final class Session implements AutoCloseable {
                 refusal = "accept backlog (" + config.acceptBacklog() + ") full";
             } else {
                 refusal = null;
-                stream = new Stream(this, id, StreamState.SYN_RECEIVED, newRecvWindow(), false);
+                stream = new Stream(this, id, StreamState.inbound(), newRecvWindow(), false);
                 streams.put(id, stream);
                 inboundLive++;
                 acceptQueue.addLast(stream);
@@ -532,41 +533,34 @@ public final class Session implements AutoCloseable {
         return stream;
     }
 
-    /** The peer ACKed an outbound stream, or it ended before the ACK: frees its un-ACKed slot once. */
-    void releaseAckSlot(Stream stream) {
+    /** An outbound stream was ACKed, or ended before its ACK: its un-ACKed slot is free (its state says so once). */
+    void releaseAckSlot() {
         lock.lock();
         try {
-            if (stream.awaitingAck) {
-                stream.awaitingAck = false;
-                unackedOutbound--;
-                openable.signal();
-            }
+            unackedOutbound--;
+            openable.signal();
         } finally {
             lock.unlock();
         }
     }
 
-    private void onOpenTimeout(Stream stream) {
-        boolean expired;
+    /** An inbound stream ended (reset by the peer) before it was accepted: it is never handed out. */
+    void leaveAcceptQueue(Stream stream) {
+        assert !stream.lockHeldByCurrentThread() : "lock order: session lock before stream lock";
         lock.lock();
         try {
-            expired = stream.awaitingAck && state != State.CLOSED;
+            acceptQueue.remove(stream);
         } finally {
             lock.unlock();
-        }
-        if (expired) {
-            log.warn("open-timeout", "stream " + Integer.toUnsignedString(stream.id()) + " not ACKed within "
-                    + config.streamOpenTimeout() + "; resetting it");
-            stream.resetQuietly(0);
         }
     }
 
     /** Removes a finished stream; called once it is CLOSED or RESET. */
     void removeStream(Stream stream) {
+        assert !stream.lockHeldByCurrentThread() : "lock order: session lock before stream lock";
         if (!streams.remove(stream.id(), stream)) {
             return;
         }
-        releaseAckSlot(stream);
         boolean drained;
         lock.lock();
         try {
@@ -586,6 +580,7 @@ public final class Session implements AutoCloseable {
      * which is what keeps the documented memory bound true.
      */
     void releaseInboundSlot(Stream stream) {
+        assert !stream.lockHeldByCurrentThread() : "lock order: session lock before stream lock";
         if (stream.outbound) {
             return;
         }
@@ -644,7 +639,7 @@ public final class Session implements AutoCloseable {
      */
     private void fail(IOException cause, long goAwayCode, boolean clean) {
         List<Stream> failed;
-        ScheduledFuture<?> drain;
+        SessionClock.Timeout drain;
         lock.lock();
         try {
             if (state == State.CLOSED) {
@@ -671,13 +666,13 @@ public final class Session implements AutoCloseable {
             YamuxEvents.goAway(goAwayCode, true);
         }
         outbound.fail(cause, goAway);
-        SessionTimer.schedule(transport::close, FORCED_CLOSE_NANOS);
-        ScheduledFuture<?> ticking = tick;
+        clock.schedule(transport::close, FORCED_CLOSE_NANOS);
+        SessionClock.Timeout ticking = tick;
         if (ticking != null) {
-            ticking.cancel(false);
+            ticking.cancel();
         }
         if (drain != null) {
-            drain.cancel(false);
+            drain.cancel();
         }
         for (Stream stream : failed) {
             stream.onSessionClosed();
@@ -708,7 +703,7 @@ public final class Session implements AutoCloseable {
         if (isClosed()) {
             return;
         }
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         long writeProgress = outbound.writeProgressNanos();
         if (writeProgress != 0 && now - writeProgress > config.connectionWriteTimeout().toNanos()) {
             fail(new WriteTimeoutException("connection write made no progress for " + config.connectionWriteTimeout()), -1);

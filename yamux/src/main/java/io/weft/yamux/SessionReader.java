@@ -121,7 +121,7 @@ final class SessionReader implements Runnable {
             return; // late update for a finished stream (js #91): ignore
         }
         boolean reset = (flags & Flags.RST) != 0;
-        stream.onFlags(flags, reset ? (int) length : 0);
+        stream.onFlags(flags, reset ? length : 0);
         if (!reset && !stream.onWindowUpdate(length)) {
             throw new YamuxProtocolException(GoAwayCodes.PROTOCOL_ERROR, "window update of " + length
                     + " overflows the send window of stream " + Integer.toUnsignedString(streamId), false);

@@ -1,6 +1,6 @@
 package io.weft.yamux;
 
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -28,12 +28,12 @@ final class SessionTimer {
     }
 
     /** Runs {@code task} once after {@code delayNanos}. Exceptions are logged, never thrown. */
-    static ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
+    static Future<?> schedule(Runnable task, long delayNanos) {
         return EXECUTOR.schedule(guarded(task), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
     }
 
     /** Runs {@code task} every {@code periodNanos}. Exceptions are logged, never thrown. */
-    static ScheduledFuture<?> every(Runnable task, long periodNanos) {
+    static Future<?> every(Runnable task, long periodNanos) {
         return EXECUTOR.scheduleWithFixedDelay(guarded(task), periodNanos, periodNanos, TimeUnit.NANOSECONDS);
     }
 

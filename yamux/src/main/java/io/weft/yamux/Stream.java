@@ -4,12 +4,15 @@ import io.weft.netpoll.Conn;
 import io.weft.netpoll.DeadlineExceededException;
 import io.weft.yamux.frame.Flags;
 import io.weft.yamux.frame.FrameHeader;
+import io.weft.yamux.StreamState.Event;
+import io.weft.yamux.StreamState.Transition;
 import io.weft.yamux.frame.FrameType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -35,10 +38,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * any thread at any time and wake blocked calls. The session reader thread delivers data and
  * flags through package-private methods and never waits here except for the stream lock.
  *
+ * <h2>Lifecycle</h2>
+ * Whether the stream is open, half-closed, reset or over is one {@link StreamState} value, moved
+ * only by its pure transition function. Each event (a call here, a flag from the peer, a timeout)
+ * computes the next state and its effects under the stream lock; the effects on the stream itself
+ * (its buffer, its timers, waking waiters) are applied under that lock too, so no timer can be
+ * armed for a stream that is already over; frames are queued and the session told after the lock
+ * is released, in a fixed order (frames, withdrawn data, slots, removal).
+ *
  * <p>Lock order: {@code readSerial} / {@code writeSerial} → session lock → {@code lock} (the
- * stream lock, guarding state and the parts that have no lock of their own: {@link RecvSide},
- * {@link SendWindow}, {@link FinGate}) → {@code Outbound}'s lock. Frames are queued after the
- * stream lock is released. {@link StreamTimers} takes no lock, so it is used under any of them.
+ * stream lock, guarding {@code state} and the parts that have no lock of their own: {@link RecvSide},
+ * {@link SendWindow}) → {@code Outbound}'s lock. The session is never called with the stream lock
+ * held (asserted). {@link StreamTimers} takes no lock, so it is used under any of them.
  */
 public final class Stream implements Conn {
 
@@ -46,8 +57,6 @@ public final class Stream implements Conn {
     private final int id;
     /** Whether this side opened the stream. */
     final boolean outbound;
-    /** Whether the peer has not ACKed this outbound stream yet. Guarded by the session lock. */
-    boolean awaitingAck;
 
     private final ReentrantLock readSerial = new ReentrantLock();
     private final ReentrantLock writeSerial = new ReentrantLock();
@@ -56,15 +65,9 @@ public final class Stream implements Conn {
     private final Condition writable = lock.newCondition();
     // Guarded by lock.
     private StreamState state;
-    private boolean closed;
-    private int resetCode;
-    private boolean resetRemote;
-    private final FinGate finGate = new FinGate();
-    /** CLOSED or RESET and removed from the session ({@link #finish()} ran). */
-    private boolean finished;
     private final RecvSide recv;
     private final SendWindow sendWindow = new SendWindow();
-    final StreamTimers timers = new StreamTimers();
+    private final StreamTimers timers;
 
     private volatile long readDeadlineNanos = Deadlines.NONE;
     private volatile long writeDeadlineNanos = Deadlines.NONE;
@@ -77,7 +80,7 @@ public final class Stream implements Conn {
         this.state = state;
         this.recv = new RecvSide(recvWindow, session::rttNanosForTuning);
         this.outbound = outbound;
-        this.awaitingAck = outbound;
+        this.timers = new StreamTimers(session.clock);
     }
 
     /** This stream's id: odd when the client opened it, even when the server did. */
@@ -110,7 +113,7 @@ public final class Stream implements Conn {
             Deadlines.checkDeadline(readDeadlineNanos, "read");
             int n;
             long delta;
-            boolean release;
+            Effects released = null;
             lock.lock();
             try {
                 while (true) {
@@ -118,10 +121,12 @@ public final class Stream implements Conn {
                     if (recv.bufferedBytes() > 0) {
                         n = recv.read(dst);
                         delta = recv.consumed(n, state.peerMaySend());
-                        release = recv.releaseIfDrained(finished);
+                        if (state.cleanup() == StreamState.Cleanup.REMOVED && recv.bufferedBytes() == 0) {
+                            released = stepLocked(Event.DRAINED, 0);
+                        }
                         break;
                     }
-                    if (recv.isShutdown() || !state.peerMaySend()) {
+                    if (state.readClosed() || !state.peerMaySend()) {
                         return -1;
                     }
                     IOException failure = session.failureForCaller();
@@ -136,8 +141,8 @@ public final class Stream implements Conn {
             if (delta > 0) {
                 session.outbound.sendControl(FrameType.WINDOW_UPDATE, 0, id, delta, true);
             }
-            if (release) {
-                session.releaseInboundSlot(this);
+            if (released != null) {
+                apply(released);
             }
             return n;
         } finally {
@@ -156,7 +161,8 @@ public final class Stream implements Conn {
      * window as needed. Returns once the last frame is handed to the connection.
      *
      * @throws StreamClosedException after {@link #closeWrite()} or {@link #close()}
-     * @throws StreamResetException after a reset
+     * @throws StreamResetException after a reset; a frame still queued when the stream is reset
+     *     is withdrawn (it never follows the RST), and its writer gets this exception
      * @throws DeadlineExceededException at the write deadline, while waiting for window or for the
      *     connection to take a frame (a frame already being written is finished first, so none is
      *     cut); {@code bytesTransferred} tells how many bytes were written, in whole frames
@@ -188,8 +194,11 @@ public final class Stream implements Conn {
                     withdrawnBytes = granted;
                     e.bytesTransferred = total;
                     throw e;
+                } catch (StreamResetException e) { // withdrawn by a reset, nothing of it sent
+                    withdrawnBytes = granted;
+                    throw e;
                 } finally {
-                    dataFrameWritten(withdrawnBytes);
+                    dataFrameLeft(withdrawnBytes);
                 }
                 src.position(src.position() + granted);
                 total += granted;
@@ -216,7 +225,7 @@ public final class Stream implements Conn {
                 checkWritableLocked();
                 int granted = sendWindow.take(wantedBytes, session.config.maxDataFrameBytes());
                 if (granted > 0) {
-                    finGate.dataFrameGranted();
+                    stepLocked(Event.FRAME_GRANTED, 0); // no outside effects
                     return granted;
                 }
                 if (stallStartNanos == 0) {
@@ -236,6 +245,23 @@ public final class Stream implements Conn {
     }
 
     /**
+     * A data frame of {@link #write} left {@link Outbound#writeData}: written, withdrawn
+     * ({@code withdrawnBytes} of credit come back), or the session failed. Sends a FIN decided
+     * meanwhile.
+     */
+    private void dataFrameLeft(int withdrawnBytes) {
+        Effects effects;
+        lock.lock();
+        try {
+            sendWindow.giveBack(withdrawnBytes);
+            effects = stepLocked(Event.FRAME_LEFT, 0);
+        } finally {
+            lock.unlock();
+        }
+        apply(effects);
+    }
+
+    /**
      * Sends FIN once; we can still read. Idempotent; no effect after a reset. Does not block: a
      * write blocked for window fails with {@link StreamClosedException} at once, and if a data
      * frame of a concurrent write is already on its way to the connection, the FIN is sent by
@@ -243,137 +269,37 @@ public final class Stream implements Conn {
      */
     @Override
     public void closeWrite() {
-        boolean sendFinNow;
-        boolean finished;
-        lock.lock();
-        try {
-            if (!state.canSendFin()) {
-                return;
-            }
-            state = state.afterFinSent();
-            finished = state.isTerminal();
-            sendFinNow = !finGate.oweFin();
-            writable.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        if (sendFinNow) {
-            sendFin(finished);
-        }
-    }
-
-    /**
-     * A data frame of {@link #write} left {@link Outbound#writeData}: written, withdrawn at the
-     * write deadline ({@code withdrawnBytes} of credit come back), or the session failed.
-     */
-    private void dataFrameWritten(int withdrawnBytes) {
-        boolean sendFin;
-        boolean finished;
-        lock.lock();
-        try {
-            sendWindow.giveBack(withdrawnBytes);
-            // A reset meanwhile replaces the FIN (and has finished the stream already).
-            sendFin = finGate.dataFrameLeft() && state != StreamState.RESET;
-            finished = sendFin && state == StreamState.CLOSED;
-        } finally {
-            lock.unlock();
-        }
-        if (sendFin) {
-            sendFin(finished);
-        }
-    }
-
-    /** Queues our FIN; {@code finished} when it completes the close (the peer's FIN came first). */
-    private void sendFin(boolean finished) {
-        session.outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.FIN, id, 0, false);
-        if (finished) {
-            finish();
-        }
+        step(Event.CLOSE_WRITE, 0);
     }
 
     /** Stops reading: blocked and later reads return -1; later inbound data is discarded and credited. Idempotent. */
     @Override
     public void closeRead() {
-        long delta;
-        boolean release;
-        lock.lock();
-        try {
-            delta = recv.shutdown(state.peerMaySend());
-            release = recv.releaseIfDrained(finished);
-            readable.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        if (delta > 0) {
-            session.outbound.sendControl(FrameType.WINDOW_UPDATE, 0, id, delta, false);
-        }
-        if (release) {
-            session.releaseInboundSlot(this);
-        }
+        step(Event.CLOSE_READ, 0);
     }
 
     /**
      * Closes both directions: FIN (once) plus {@link #closeRead()}; blocked and later calls throw
-     * {@link StreamClosedException}. Idempotent.
+     * {@link StreamClosedException}. The stream is freed when the peer's FIN arrives, or reset
+     * after {@link YamuxConfig#streamCloseTimeout()}. Idempotent.
      */
     @Override
     public void close() {
-        boolean sendFin;
-        boolean sendFinNow;
-        boolean finished;
-        boolean finishHere;
-        boolean release;
-        long delta;
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            delta = recv.shutdown(state.peerMaySend());
-            release = recv.releaseIfDrained(this.finished); // a stream finished earlier, now emptied
-            sendFin = state.canSendFin();
-            if (sendFin) {
-                state = state.afterFinSent();
-            }
-            finished = state.isTerminal();
-            sendFinNow = sendFin && !finGate.oweFin();
-            // While a FIN is owed (ours, or an earlier closeWrite's), its sender finishes a CLOSED
-            // stream once the FIN is queued, so the stream stays registered until then.
-            finishHere = finished && !finGate.finOwed();
-            readable.signalAll();
-            writable.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        if (sendFinNow) {
-            // One frame carries both the FIN and the credit for the discarded bytes.
-            session.outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.FIN, id, delta, false);
-        } else if (delta > 0) {
-            session.outbound.sendControl(FrameType.WINDOW_UPDATE, 0, id, delta, false);
-        }
-        if (release) {
-            session.releaseInboundSlot(this);
-        }
-        if (finishHere) {
-            finish();
-        } else if (!finished && !session.isClosed()) {
-            timers.armClose(this::onCloseTimeout, session.config.streamCloseTimeout());
-        }
+        step(Event.CLOSE, 0);
     }
 
     private void onCloseTimeout() {
-        lock.lock();
-        try {
-            if (state.isTerminal()) {
-                return;
-            }
-        } finally {
-            lock.unlock();
+        if (step(Event.CLOSE_TIMEOUT, 0).has(StreamEffect.SEND_RST)) {
+            session.log.warn("close-timeout", "peer did not close stream " + Integer.toUnsignedString(id) + " within "
+                    + session.config.streamCloseTimeout() + "; reset it");
         }
-        session.log.warn("close-timeout", "peer did not close stream " + Integer.toUnsignedString(id) + " within "
-                + session.config.streamCloseTimeout() + "; resetting it");
-        resetQuietly(0);
+    }
+
+    private void onOpenTimeout() {
+        if (step(Event.OPEN_TIMEOUT, 0).has(StreamEffect.SEND_RST)) {
+            session.log.warn("open-timeout", "stream " + Integer.toUnsignedString(id) + " not ACKed within "
+                    + session.config.streamOpenTimeout() + " and no data written; reset it");
+        }
     }
 
     /** Resets the stream with code 0; see {@link #reset(int)}. */
@@ -383,32 +309,12 @@ public final class Stream implements Conn {
 
     /**
      * Resets the stream: sends {@code WindowUpdate|RST} carrying {@code errorCode} in its length
-     * field, drops buffered data, and fails blocked and later calls with {@link StreamResetException}.
-     * No effect on a stream already reset or fully closed.
+     * field, drops buffered data, withdraws our data frames not yet on the wire, and fails blocked
+     * and later calls with {@link StreamResetException}. No effect on a stream already reset or
+     * fully closed.
      */
     public void reset(int errorCode) {
-        resetQuietly(errorCode);
-    }
-
-    void resetQuietly(int errorCode) {
-        lock.lock();
-        try {
-            if (state.isTerminal()) {
-                return;
-            }
-            state = state.afterResetSent();
-            resetCode = errorCode;
-            resetRemote = false;
-            recv.clear();
-            readable.signalAll();
-            writable.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        session.outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.RST, id, Integer.toUnsignedLong(errorCode), false);
-        session.counters.streamsReset.increment();
-        YamuxEvents.streamReset(id, errorCode, false);
-        finish();
+        step(Event.RESET, Integer.toUnsignedLong(errorCode));
     }
 
     /** Whether {@link #close()} or a reset has not happened yet. */
@@ -416,7 +322,8 @@ public final class Stream implements Conn {
     public boolean isOpen() {
         lock.lock();
         try {
-            return !closed && state != StreamState.RESET && !session.isClosed();
+            return state.local() != StreamState.Local.CLOSED && state.phase() != StreamState.Phase.RESET
+                    && !session.isClosed();
         } finally {
             lock.unlock();
         }
@@ -479,30 +386,33 @@ public final class Stream implements Conn {
 
     // ---- called by the session and its reader ----
 
-    /** Sends our SYN as {@code WindowUpdate|SYN} carrying the window beyond 256 KiB (additive). */
-    void sendSyn() {
-        sendOpening(Flags.SYN);
+    /**
+     * Queues our SYN as {@code WindowUpdate|SYN} carrying the window beyond 256 KiB (additive), then
+     * arms the open timeout. The session calls this under its lock, after registering the stream
+     * (so the ACK finds it) and before handing it out (so nothing can reset it before the SYN).
+     */
+    void open(Duration openTimeout) {
+        long delta;
+        lock.lock();
+        try {
+            delta = recv.initialUpdate();
+        } finally {
+            lock.unlock();
+        }
+        session.outbound.sendControl(FrameType.WINDOW_UPDATE, Flags.SYN, id, delta, false);
+        lock.lock();
+        try {
+            if (state.opening() == StreamState.Opening.UNACKED && state.cleanup() == StreamState.Cleanup.LIVE) {
+                timers.armOpen(this::onOpenTimeout, openTimeout);
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The application accepted this inbound stream: send the ACK with any extra window. */
     void onAccepted() {
-        sendOpening(Flags.ACK);
-    }
-
-    /** Sends the SYN or ACK that opens our direction, as {@code WindowUpdate} with the initial window. */
-    private void sendOpening(int flag) {
-        long delta;
-        lock.lock();
-        try {
-            if (state.isTerminal()) {
-                return; // reset already, e.g. an open timeout shorter than openStream() itself fired
-            }
-            delta = recv.initialUpdate();
-            state = flag == Flags.SYN ? state.afterSynSent() : state.afterAccept();
-        } finally {
-            lock.unlock();
-        }
-        session.outbound.sendControl(FrameType.WINDOW_UPDATE, flag, id, delta, false);
+        step(Event.ACCEPTED, 0);
     }
 
     /** Whether the open timeout is still armed. Visible for testing. */
@@ -510,48 +420,46 @@ public final class Stream implements Conn {
         return timers.openArmed();
     }
 
-    /**
-     * Applies a received frame's flags (ACK, FIN, RST in that order).
-     *
-     * @param resetCode the code of a {@code WindowUpdate|RST}, 0 otherwise
-     */
-    void onFlags(int flags, int resetCode) {
-        if ((flags & (Flags.ACK | Flags.FIN | Flags.RST)) == 0) {
-            return;
-        }
-        boolean finished;
-        boolean reset;
+    /** Whether any timeout is armed. Visible for testing. */
+    boolean anyTimerArmed() {
+        return timers.anyArmed();
+    }
+
+    /** The current state. Visible for testing. */
+    StreamState state() {
         lock.lock();
         try {
-            StreamState previous = state;
-            state = previous.afterReceived(flags);
-            reset = state == StreamState.RESET && previous != StreamState.RESET;
-            if (reset) {
-                this.resetCode = resetCode;
-                resetRemote = true;
-                recv.clear();
-            }
-            // The peer's FIN completing a close whose own FIN is still owed: the FIN's sender
-            // finishes the stream, so it stays registered until our FIN is queued.
-            finished = state.isTerminal() && !previous.isTerminal() && !(state == StreamState.CLOSED && finGate.finOwed());
-            if ((flags & Flags.ACK) != 0) {
-                timers.cancelOpen();
-            }
-            readable.signalAll();
-            writable.signalAll();
+            return state;
         } finally {
             lock.unlock();
         }
-        if ((flags & Flags.ACK) != 0 && outbound) {
-            session.releaseAckSlot(this);
+    }
+
+    /**
+     * Applies a received frame's flags (ACK, FIN, RST in that order).
+     *
+     * @param resetCode the code of a {@code WindowUpdate|RST} (unsigned 32-bit), 0 otherwise
+     */
+    void onFlags(int flags, long resetCode) {
+        if ((flags & (Flags.ACK | Flags.FIN | Flags.RST)) == 0) {
+            return;
         }
-        if (reset) {
-            session.counters.streamsReset.increment();
-            YamuxEvents.streamReset(id, resetCode, true);
+        Effects effects = new Effects();
+        lock.lock();
+        try {
+            if ((flags & Flags.ACK) != 0) {
+                effects.add(stepLocked(Event.ACK_RECEIVED, 0));
+            }
+            if ((flags & Flags.FIN) != 0) {
+                effects.add(stepLocked(Event.FIN_RECEIVED, 0));
+            }
+            if ((flags & Flags.RST) != 0) {
+                effects.add(stepLocked(Event.RST_RECEIVED, resetCode));
+            }
+        } finally {
+            lock.unlock();
         }
-        if (finished) {
-            finish();
-        }
+        apply(effects);
     }
 
     /**
@@ -565,11 +473,11 @@ public final class Stream implements Conn {
         int admitted;
         lock.lock();
         try {
-            if (state == StreamState.RESET) {
+            if (state.phase() == StreamState.Phase.RESET) {
                 return RecvSide.ADMIT_DISCARD; // reset by this very frame: drain it
             }
             afterFin = !state.peerMaySend();
-            admitted = recv.admit(bytes, afterFin);
+            admitted = recv.admit(bytes, afterFin, state.readClosed());
         } finally {
             lock.unlock();
         }
@@ -585,14 +493,14 @@ public final class Stream implements Conn {
         long delta = 0;
         lock.lock();
         try {
-            if (state == StreamState.RESET || !state.peerMaySend()) {
+            if (!state.peerMaySend()) {
                 // Reset, or data after the peer's FIN (written off in admitData: only the reader
                 // thread applies the peer's FIN, after this frame's payload, so both calls agree).
                 return;
             }
-            if (recv.isShutdown()) {
+            if (state.readClosed()) {
                 // Discarded bytes count as consumed, so the peer gets its credit back.
-                delta = recv.consumed(length, state.peerMaySend());
+                delta = recv.consumed(length, true);
             } else {
                 recv.append(src, offset, length);
                 readable.signal();
@@ -628,15 +536,7 @@ public final class Stream implements Conn {
 
     /** The session closed or failed: wake everyone so they see the session's failure. */
     void onSessionClosed() {
-        lock.lock();
-        try {
-            timers.cancelAll();
-            recv.releaseWindow();
-            readable.signalAll();
-            writable.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        step(Event.SESSION_CLOSED, 0);
     }
 
     /** The current receive window target (grows with auto-tuning). Visible for testing. */
@@ -649,31 +549,9 @@ public final class Stream implements Conn {
         }
     }
 
-    // ---- internals ----
-
-    /**
-     * The stream is over: remove it from the session and cancel its timer. Its window growth and
-     * inbound slot are freed now if nothing unread is buffered, else once that data is read to
-     * end of stream or discarded by {@link #close()} / {@link #closeRead()}: until then the bytes
-     * still occupy the memory the bound charges to a live stream.
-     */
-    private void finish() {
-        boolean release;
-        lock.lock();
-        try {
-            if (finished) {
-                return;
-            }
-            finished = true;
-            timers.cancelAll();
-            release = recv.releaseIfDrained(finished);
-        } finally {
-            lock.unlock();
-        }
-        session.removeStream(this);
-        if (release) {
-            session.releaseInboundSlot(this);
-        }
+    /** Whether the calling thread holds this stream's lock; for lock-order assertions. */
+    boolean lockHeldByCurrentThread() {
+        return lock.isHeldByCurrentThread();
     }
 
     int available() {
@@ -685,10 +563,138 @@ public final class Stream implements Conn {
         }
     }
 
+    // ---- the lifecycle: one transition per event ----
+
+    /** Effects of one or more transitions still to apply outside the lock, with what they carry. */
+    private static final class Effects {
+        int bits;
+        long creditBytes;
+        long ackDeltaBytes;
+        long resetCode;
+        StreamResetException reset;
+
+        void add(Effects other) {
+            bits |= other.bits;
+            creditBytes += other.creditBytes;
+            ackDeltaBytes += other.ackDeltaBytes;
+            if (other.reset != null) {
+                reset = other.reset;
+                resetCode = other.resetCode;
+            }
+        }
+
+        boolean has(int effect) {
+            return (bits & effect) != 0;
+        }
+    }
+
+    /** Moves the state for {@code event} and applies every effect. Never call with the lock held. */
+    private Effects step(Event event, long code) {
+        Effects effects;
+        lock.lock();
+        try {
+            effects = stepLocked(event, code);
+        } finally {
+            lock.unlock();
+        }
+        apply(effects);
+        return effects;
+    }
+
+    /**
+     * Moves the state and applies the effects on the stream itself: its buffer, its timers (so a
+     * timer is never armed for a stream already over), its waiters. Returns the rest for
+     * {@link #apply}.
+     */
+    private Effects stepLocked(Event event, long code) {
+        assert lock.isHeldByCurrentThread();
+        Transition t = state.on(event, recv.bufferedBytes() == 0, code);
+        state = t.next();
+        Effects e = new Effects();
+        e.bits = t.effects();
+        if (e.has(StreamEffect.DROP_UNREAD)) {
+            recv.clear();
+        }
+        if (e.has(StreamEffect.DISCARD_UNREAD)) {
+            e.creditBytes = recv.discardUnread(state.peerMaySend());
+        }
+        if (e.has(StreamEffect.SEND_ACK)) {
+            e.ackDeltaBytes = recv.initialUpdate();
+        }
+        if (e.has(StreamEffect.CANCEL_OPEN_TIMER)) {
+            timers.cancelOpen();
+        }
+        if (e.has(StreamEffect.ARM_CLOSE_TIMER)) {
+            timers.armClose(this::onCloseTimeout, session.config.streamCloseTimeout());
+        }
+        if (e.has(StreamEffect.CANCEL_TIMERS)) {
+            timers.cancelAll();
+        }
+        if (e.has(StreamEffect.RELEASE) || e.has(StreamEffect.RELEASE_WINDOW)) {
+            recv.releaseWindow();
+        }
+        if (e.has(StreamEffect.WITHDRAW_DATA) || e.has(StreamEffect.REPORT_RESET)) {
+            e.resetCode = state.resetCode();
+            e.reset = new StreamResetException(id, (int) state.resetCode(), state.resetByPeer());
+        }
+        if (e.has(StreamEffect.WAKE_READERS)) {
+            readable.signalAll();
+        }
+        if (e.has(StreamEffect.WAKE_WRITERS)) {
+            writable.signalAll();
+        }
+        return e;
+    }
+
+    /**
+     * Applies the effects that reach beyond the stream, with its lock released, in this order:
+     * frames (so our FIN or RST is queued before the session may close for a drain), withdrawn
+     * data, the session's slots and queue, removal.
+     */
+    private void apply(Effects e) {
+        assert !lock.isHeldByCurrentThread() : "the session is never called with a stream lock held";
+        if (e.bits == 0) {
+            return;
+        }
+        Outbound out = session.outbound;
+        if (e.has(StreamEffect.SEND_ACK)) {
+            out.sendControl(FrameType.WINDOW_UPDATE, Flags.ACK, id, e.ackDeltaBytes, false);
+        }
+        if (e.has(StreamEffect.SEND_RST)) {
+            out.sendControl(FrameType.WINDOW_UPDATE, Flags.RST, id, e.resetCode, false);
+        } else if (e.has(StreamEffect.SEND_FIN)) {
+            // One frame carries both the FIN and the credit for discarded bytes.
+            out.sendControl(FrameType.WINDOW_UPDATE, Flags.FIN, id, e.creditBytes, false);
+        } else if (e.creditBytes > 0) {
+            out.sendControl(FrameType.WINDOW_UPDATE, 0, id, e.creditBytes, false);
+        }
+        if (e.has(StreamEffect.WITHDRAW_DATA)) {
+            out.withdrawData(id, e.reset);
+        }
+        if (e.has(StreamEffect.REPORT_RESET)) {
+            session.counters.streamsReset.increment();
+            YamuxEvents.streamReset(id, e.reset.errorCode(), e.reset.isRemote());
+        }
+        if (e.has(StreamEffect.RELEASE_ACK_SLOT)) {
+            session.releaseAckSlot();
+        }
+        if (e.has(StreamEffect.LEAVE_ACCEPT_QUEUE)) {
+            session.leaveAcceptQueue(this);
+        }
+        if (e.has(StreamEffect.REMOVE)) {
+            session.removeStream(this);
+        }
+        if (e.has(StreamEffect.RELEASE)) {
+            session.releaseInboundSlot(this);
+        }
+    }
+
+    // ---- internals ----
+
     private void checkNotClosed() throws StreamClosedException {
         lock.lock();
         try {
-            if (closed) {
+            if (state.local() == StreamState.Local.CLOSED) {
                 throw new StreamClosedException("stream " + Integer.toUnsignedString(id) + " is closed");
             }
         } finally {
@@ -706,11 +712,11 @@ public final class Stream implements Conn {
     }
 
     private void checkReadableLocked() throws IOException {
-        if (closed) {
+        if (state.local() == StreamState.Local.CLOSED) {
             throw new StreamClosedException("stream " + Integer.toUnsignedString(id) + " is closed");
         }
-        if (state == StreamState.RESET) {
-            throw new StreamResetException(id, resetCode, resetRemote);
+        if (state.phase() == StreamState.Phase.RESET) {
+            throw new StreamResetException(id, (int) state.resetCode(), state.resetByPeer());
         }
     }
 

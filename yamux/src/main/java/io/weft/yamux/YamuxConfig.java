@@ -36,6 +36,7 @@ public final class YamuxConfig {
     private final Duration goAwayDrainTimeout;
     private final int pingBacklog;
     private final ThreadFactory threadFactory;
+    private final SessionClock clock;
 
     private YamuxConfig(Builder b) {
         this.acceptBacklog = b.acceptBacklog;
@@ -54,6 +55,7 @@ public final class YamuxConfig {
         this.goAwayDrainTimeout = b.goAwayDrainTimeout;
         this.pingBacklog = b.pingBacklog;
         this.threadFactory = b.threadFactory;
+        this.clock = b.clock;
     }
 
     /** The default configuration (see each getter for its default). */
@@ -169,6 +171,11 @@ public final class YamuxConfig {
         return threadFactory;
     }
 
+    /** The clock and scheduler of every timeout; {@link SessionClock#SYSTEM} unless a test sets one. */
+    SessionClock clock() {
+        return clock;
+    }
+
     @Override
     public String toString() {
         return "YamuxConfig[acceptBacklog=" + acceptBacklog + ", maxInboundStreams=" + maxInboundStreams
@@ -199,6 +206,7 @@ public final class YamuxConfig {
         private Duration goAwayDrainTimeout = Duration.ofSeconds(30);
         private int pingBacklog = 32;
         private ThreadFactory threadFactory = Thread.ofVirtual().name("yamux-", 0).factory();
+        private SessionClock clock = SessionClock.SYSTEM;
 
         private Builder() {
         }
@@ -220,6 +228,13 @@ public final class YamuxConfig {
             goAwayDrainTimeout = c.goAwayDrainTimeout;
             pingBacklog = c.pingBacklog;
             threadFactory = c.threadFactory;
+            clock = c.clock;
+        }
+
+        /** Drives every timeout of the session from {@code clock}. For tests. */
+        Builder clock(SessionClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
         }
 
         /** See {@link YamuxConfig#acceptBacklog()}; must be ≥ 1. */
