@@ -1,6 +1,8 @@
 // Command weftpeer is Weft's Go test peer: hashicorp/yamux (the Debian 2019 snapshot, built in
 // GOPATH mode) in the roles Weft's interop tests, CLI tests and benchmarks need. It is started as
-// a subprocess by io.weft.yamux.interop.GoPeer.
+// a subprocess by io.weft.yamux.interop.GoPeer. The same source is also built against Debian's
+// influxdata/yamux fork (a 2017 snapshot): GoPeer puts the fork at the import path
+// github.com/hashicorp/yamux of a private GOPATH, so this file must only use API both have.
 //
 // Usage: weftpeer MODE [flags] [args]. Exit code 0 means the scenario passed; otherwise the reason
 // is printed on stderr. Server modes print "listening HOST:PORT" on stdout (stderr for stdio -l)
@@ -196,6 +198,23 @@ func main() {
 	}
 }
 
+// closeChan is Session.CloseChan where the library has it (hashicorp since 2018); the influxdata
+// fork (a 2017 snapshot, built from the same source by aliasing its import path) lacks it, so
+// there a goroutine watches IsClosed.
+func closeChan(sess *yamux.Session) <-chan struct{} {
+	if c, ok := interface{}(sess).(interface{ CloseChan() <-chan struct{} }); ok {
+		return c.CloseChan()
+	}
+	done := make(chan struct{})
+	go func() {
+		for !sess.IsClosed() {
+			time.Sleep(5 * time.Millisecond)
+		}
+		close(done)
+	}()
+	return done
+}
+
 func fail(format string, args ...interface{}) {
 	fmt.Fprintf(os.Stderr, "weftpeer: "+format+"\n", args...)
 	os.Exit(1)
@@ -256,7 +275,7 @@ func serveEcho(o options, conn net.Conn) {
 	}
 	defer sess.Close()
 	if o.noAccept {
-		<-sess.CloseChan()
+		<-closeChan(sess)
 		return
 	}
 	first := true
@@ -528,7 +547,7 @@ func runHalfCloseClient(o options) error {
 	st.Close()
 	// Wait until the server has read everything: it closes the session when done.
 	select {
-	case <-sess.CloseChan():
+	case <-closeChan(sess):
 	case <-time.After(10 * time.Second):
 		return errors.New("server did not close the session after reading our data")
 	}
@@ -558,7 +577,7 @@ func runCloseThenRead(o options) error {
 	}
 	printJSON(map[string]interface{}{"sent": o.bytes, "readAfterOwnClose": len(got), "readError": errText})
 	select {
-	case <-sess.CloseChan():
+	case <-closeChan(sess):
 	case <-time.After(10 * time.Second):
 		return errors.New("server did not close the session after reading our data")
 	}
@@ -600,7 +619,7 @@ func runStdio(o options, args []string) error {
 		}
 		announce(os.Stderr, ln)
 		go func() {
-			<-sess.CloseChan()
+			<-closeChan(sess)
 			ln.Close()
 		}()
 		for {

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -50,6 +51,15 @@ class GoClientJavaServerTest {
         try (JavaServer server = JavaServer.netpoll(YamuxConfig.defaults(), echoEveryStream())) {
             assertThat(runGo(server, "echo-client", "-streams", "1000", "-bytes", "16384"))
                     .containsEntry("streams", "1000").containsEntry("verified", "true");
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void goEchoClientVerifiesA256MiBStream() throws Exception {
+        try (JavaServer server = JavaServer.netpoll(YamuxConfig.defaults(), echoEveryStream())) {
+            assertThat(runGo(server, "echo-client", "-streams", "1", "-bytes", String.valueOf(256L << 20)))
+                    .containsEntry("verified", "true");
         }
     }
 

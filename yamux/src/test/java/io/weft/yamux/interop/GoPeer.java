@@ -26,11 +26,13 @@ import org.junit.jupiter.api.Assumptions;
  * Weft's Go test peer (hashicorp/yamux, the program in {@code yamux/src/test/go/weftpeer}) run as a
  * subprocess, for interop tests in any module that depends on the yamux test-jar.
  *
- * <p>The program is built once per JVM (and reused across JVMs while it is newer than its source)
- * into {@code yamux/target/weftpeer/weftpeer}, in Go's GOPATH mode against Debian's
- * {@code golang-github-hashicorp-yamux-dev}. When {@code go} or the yamux source is missing the
- * calling test is skipped with a message, unless the environment variable {@code WEFT_REQUIRE_GO=1}
- * (set by CI) is present: then it fails. A Go compile error always fails.
+ * <p>The program is built once per JVM and {@link Library} (and reused across JVMs while it is newer
+ * than its source) into {@code yamux/target/weftpeer/}, in Go's GOPATH mode against Debian's
+ * {@code golang-github-hashicorp-yamux-dev} ({@link Library#HASHICORP}, what the methods without a
+ * library use) or {@code golang-github-influxdata-yamux-dev} ({@link Library#INFLUXDATA}). When
+ * {@code go} or the yamux source is missing the calling test is skipped with a message, unless the
+ * environment variable {@code WEFT_REQUIRE_GO=1} (set by CI) is present: then it fails. A Go compile
+ * error always fails. {@link JsPeer} runs the JavaScript peer with this class's process handling.
  *
  * <p>Modes and flags are documented in the Go source header; the usual ones:
  *
@@ -53,27 +55,51 @@ public final class GoPeer implements AutoCloseable {
     /** Environment variable that turns a missing Go toolchain into a failure instead of a skip. */
     public static final String REQUIRE_GO_ENV = "WEFT_REQUIRE_GO";
 
+    /** The yamux library a Go peer is built against; both are Debian packages in GOPATH layout. */
+    public enum Library {
+        /** hashicorp/yamux, Debian's 2019 snapshot. */
+        HASHICORP("github.com/hashicorp/yamux", "golang-github-hashicorp-yamux-dev", "weftpeer"),
+        /**
+         * influxdata/yamux, Debian's 2017 fork of hashicorp/yamux. The peer's source imports
+         * hashicorp's path; the build points that path at the fork in a private GOPATH.
+         */
+        INFLUXDATA("github.com/influxdata/yamux", "golang-github-influxdata-yamux-dev", "weftpeer-influxdata");
+
+        final String importPath;
+        final String debianPackage;
+        final String binaryName;
+
+        Library(String importPath, String debianPackage, String binaryName) {
+            this.importPath = importPath;
+            this.debianPackage = debianPackage;
+            this.binaryName = binaryName;
+        }
+    }
+
     private static final String SOURCE = "yamux/src/test/go/weftpeer/main.go";
-    private static final String YAMUX_PACKAGE = "src/github.com/hashicorp/yamux";
+    private static final String SOURCE_IMPORT = "github.com/hashicorp/yamux";
     private static final String DEBIAN_GOPATH = "/usr/share/gocode";
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration LISTEN_TIMEOUT = Duration.ofSeconds(30);
 
     private static final ReentrantLock BUILD_LOCK = new ReentrantLock();
-    private static Path builtBinary; // guarded by BUILD_LOCK
-    private static String unavailableReason; // guarded by BUILD_LOCK; set when go is missing
+    private static final Map<Library, Path> BUILT = new java.util.EnumMap<>(Library.class); // guarded by BUILD_LOCK
+    // guarded by BUILD_LOCK; set when go or the library is missing
+    private static final Map<Library, String> UNAVAILABLE = new java.util.EnumMap<>(Library.class);
 
     private final Process process;
     private final List<String> command;
+    private final String label;
     private final ReentrantLock outputLock = new ReentrantLock();
     private final Condition outputChanged = outputLock.newCondition();
     private final StringBuilder stdout = new StringBuilder(); // guarded by outputLock
     private final StringBuilder stderr = new StringBuilder(); // guarded by outputLock
     private String listenAddress; // guarded by outputLock
 
-    private GoPeer(Process process, List<String> command, boolean captureStdout) {
+    private GoPeer(Process process, List<String> command, String label, boolean captureStdout) {
         this.process = process;
         this.command = command;
+        this.label = label;
         if (captureStdout) {
             drain(process.getInputStream(), stdout);
         }
@@ -85,30 +111,42 @@ public final class GoPeer implements AutoCloseable {
      * is unavailable (fails instead when {@code WEFT_REQUIRE_GO=1}).
      */
     public static Path binary() {
+        return binary(Library.HASHICORP);
+    }
+
+    /** As {@link #binary()}, built against {@code library}. */
+    public static Path binary(Library library) {
         BUILD_LOCK.lock();
         try {
-            if (builtBinary == null && unavailableReason == null) {
+            if (!BUILT.containsKey(library) && !UNAVAILABLE.containsKey(library)) {
                 try {
-                    builtBinary = build();
+                    BUILT.put(library, build(library));
                 } catch (GoUnavailable e) {
-                    unavailableReason = e.getMessage();
+                    UNAVAILABLE.put(library, e.getMessage());
                 } catch (IOException e) {
                     throw new UncheckedIOException("building the Go peer failed", e);
                 }
             }
-            if (builtBinary != null) {
-                return builtBinary;
+            if (BUILT.containsKey(library)) {
+                return BUILT.get(library);
             }
-            String message = "Go interop peer unavailable: " + unavailableReason;
-            if ("1".equals(System.getenv(REQUIRE_GO_ENV))) {
-                throw new AssertionError(message + " (" + REQUIRE_GO_ENV + "=1, so this is a failure;"
-                        + " install golang-go and golang-github-hashicorp-yamux-dev)");
-            }
-            Assumptions.abort(message + " — test skipped; set " + REQUIRE_GO_ENV + "=1 to make this fail");
+            unavailable("Go interop peer (" + library.importPath + ") unavailable: " + UNAVAILABLE.get(library),
+                    "golang-go and " + library.debianPackage);
             throw new AssertionError("unreachable");
         } finally {
             BUILD_LOCK.unlock();
         }
+    }
+
+    /**
+     * Skips the calling test with {@code message}, or fails it when {@code WEFT_REQUIRE_GO=1};
+     * {@code install} names what to install.
+     */
+    static void unavailable(String message, String install) {
+        if ("1".equals(System.getenv(REQUIRE_GO_ENV))) {
+            throw new AssertionError(message + " (" + REQUIRE_GO_ENV + "=1, so this is a failure; install " + install + ")");
+        }
+        Assumptions.abort(message + " — test skipped; set " + REQUIRE_GO_ENV + "=1 to make this fail");
     }
 
     /** Starts {@code weftpeer MODE ARGS...} with stdout and stderr captured. */
@@ -116,17 +154,46 @@ public final class GoPeer implements AutoCloseable {
         return launch(true, mode, args);
     }
 
+    /** As {@link #start(String, String...)}, with the peer built against {@code library}. */
+    public static GoPeer start(Library library, String mode, String... args) throws IOException {
+        return launch(library, true, mode, args);
+    }
+
+    /** As {@link #startServer(String, String...)}, with the peer built against {@code library}. */
+    public static GoPeer startServer(Library library, String mode, String... args) throws IOException {
+        GoPeer peer = launch(library, true, mode, withListen(args));
+        peer.awaitListening(LISTEN_TIMEOUT);
+        return peer;
+    }
+
     /**
-     * Starts a server mode ({@code echo}, {@code bench-server}, ...) on {@code 127.0.0.1:0} unless
-     * {@code -listen} is given, and waits until it prints its listening address.
+     * Runs any peer program with this class's output capture ({@code label} names it in failure
+     * messages); with {@code server} waits for its {@code listening HOST:PORT} line.
      */
-    public static GoPeer startServer(String mode, String... args) throws IOException {
+    static GoPeer exec(String label, List<String> command, boolean server) throws IOException {
+        Process process = new ProcessBuilder(command).start();
+        GoPeer peer = new GoPeer(process, List.copyOf(command), label, true);
+        if (server) {
+            peer.awaitListening(LISTEN_TIMEOUT);
+        }
+        return peer;
+    }
+
+    private static String[] withListen(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         if (!all.contains("-listen")) {
             all.add(0, "127.0.0.1:0");
             all.add(0, "-listen");
         }
-        GoPeer peer = launch(true, mode, all.toArray(String[]::new));
+        return all.toArray(String[]::new);
+    }
+
+    /**
+     * Starts a server mode ({@code echo}, {@code bench-server}, ...) on {@code 127.0.0.1:0} unless
+     * {@code -listen} is given, and waits until it prints its listening address.
+     */
+    public static GoPeer startServer(String mode, String... args) throws IOException {
+        GoPeer peer = launch(true, mode, withListen(args));
         peer.awaitListening(LISTEN_TIMEOUT);
         return peer;
     }
@@ -141,12 +208,17 @@ public final class GoPeer implements AutoCloseable {
     }
 
     private static GoPeer launch(boolean captureStdout, String mode, String... args) throws IOException {
+        return launch(Library.HASHICORP, captureStdout, mode, args);
+    }
+
+    private static GoPeer launch(Library library, boolean captureStdout, String mode, String... args) throws IOException {
         List<String> command = new ArrayList<>();
-        command.add(binary().toString());
+        command.add(binary(library).toString());
         command.add(mode);
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).start();
-        return new GoPeer(process, List.copyOf(command), captureStdout);
+        String label = library == Library.HASHICORP ? "Go peer" : "Go peer (" + library.importPath + ")";
+        return new GoPeer(process, List.copyOf(command), label, captureStdout);
     }
 
     /**
@@ -283,11 +355,11 @@ public final class GoPeer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "GoPeer" + command.subList(1, command.size());
+        return label + command.subList(1, command.size());
     }
 
     private String describe(String what) {
-        return "Go peer " + command.subList(1, command.size()) + " " + what + "\n--- stdout:\n" + stdout()
+        return label + " " + command.subList(1, command.size()) + " " + what + "\n--- stdout:\n" + stdout()
                 + "--- stderr:\n" + stderr();
     }
 
@@ -387,16 +459,30 @@ public final class GoPeer implements AutoCloseable {
         }
     }
 
-    private static Path build() throws IOException, GoUnavailable {
+    private static Path build(Library library) throws IOException, GoUnavailable {
         Path source = findSource();
         Path go = findGo().orElseThrow(() -> new GoUnavailable("no `go` executable on PATH or in /usr/lib/go/bin"));
-        List<String> gopath = gopathEntries();
-        if (gopath.stream().noneMatch(p -> Files.isDirectory(Path.of(p, YAMUX_PACKAGE)))) {
-            throw new GoUnavailable("hashicorp/yamux source not found under GOPATH " + gopath);
-        }
+        List<String> debianGopath = gopathEntries();
+        Path packageDir = debianGopath.stream().map(p -> Path.of(p, "src", library.importPath)).filter(Files::isDirectory)
+                .findFirst().orElseThrow(() -> new GoUnavailable(library.importPath + " source not found under GOPATH " + debianGopath));
+        List<String> gopath = debianGopath;
         Path outDir = source.getParent().getParent().getParent().getParent().getParent()
                 .resolve("target").resolve("weftpeer");
-        Path binary = outDir.resolve("weftpeer");
+        if (!library.importPath.equals(SOURCE_IMPORT)) {
+            // A private GOPATH whose github.com/hashicorp/yamux is the fork: same source, other library.
+            Path alias = outDir.resolve("gopath-" + library.name().toLowerCase(java.util.Locale.ROOT))
+                    .resolve("src").resolve(SOURCE_IMPORT);
+            Files.createDirectories(alias.getParent());
+            if (!Files.isSymbolicLink(alias)) {
+                try {
+                    Files.createSymbolicLink(alias, packageDir);
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    // another JVM made it meanwhile
+                }
+            }
+            gopath = List.of(alias.getParent().getParent().getParent().getParent().toString());
+        }
+        Path binary = outDir.resolve(library.binaryName);
         if (Files.isExecutable(binary)
                 && Files.getLastModifiedTime(binary).compareTo(Files.getLastModifiedTime(source)) > 0) {
             return binary;

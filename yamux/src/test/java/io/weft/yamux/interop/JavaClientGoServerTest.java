@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -70,6 +71,13 @@ class JavaClientGoServerTest {
         Session session = dial(goServer(), YamuxConfig.defaults());
         echoOnConcurrentStreams(session, 1000, 16 * 1024, executor);
         assertThat(session.isClosed()).isFalse();
+    }
+
+    @Test
+    @Timeout(60)
+    void a256MiBStreamEchoesEveryByte() throws Exception {
+        Session session = dial(goServer(), YamuxConfig.defaults());
+        echoRoundTrip(session.openStream(), PeerServerSuite.BULK_BYTES, 256, executor, PeerServerSuite.BULK_TIMEOUT);
     }
 
     @Test
