@@ -132,9 +132,7 @@ public abstract class PollConn implements Conn {
                 PollStatus status = poll.prepareRead();
                 while (true) {
                     if (status != PollStatus.READY) {
-                        if (readShutdown && status != PollStatus.CLOSED) {
-                            return -1;
-                        }
+                        // Even after closeRead: Go checks the deadline before reading (a timeout, not EOF).
                         throw failure("read", status, 0);
                     }
                     if (readShutdown) {
@@ -169,9 +167,7 @@ public abstract class PollConn implements Conn {
                 PollStatus status = poll.prepareRead();
                 while (true) {
                     if (status != PollStatus.READY) {
-                        if (readShutdown && status != PollStatus.CLOSED) {
-                            return -1;
-                        }
+                        // Even after closeRead: Go checks the deadline before reading (a timeout, not EOF).
                         throw failure("read", status, 0);
                     }
                     if (readShutdown) {
