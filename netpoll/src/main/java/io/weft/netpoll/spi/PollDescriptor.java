@@ -96,6 +96,8 @@ public final class PollDescriptor {
     private volatile long writeDeadlineNanos;
     /** In-flight count in the low bits, plus the CLOSING and RELEASED bits. */
     private volatile int refs;
+    /** Why the poller stopped delivering events, or null; set once by {@link #fail}. */
+    private volatile Throwable failure;
 
     /** Creates an open descriptor with no deadlines and nothing pending. */
     public PollDescriptor() {}
@@ -265,6 +267,9 @@ public final class PollDescriptor {
         if ((refs & CLOSING) != 0) {
             return PollStatus.CLOSED;
         }
+        if (failure != null) {
+            return PollStatus.FAILED;
+        }
         if (deadline != NO_DEADLINE && (deadline == EXPIRED || deadline - nanoTime() <= 0)) {
             return PollStatus.TIMED_OUT;
         }
@@ -380,6 +385,25 @@ public final class PollDescriptor {
         unblock(READ_SLOT);
         unblock(WRITE_SLOT);
         return (before & COUNT_MASK) == 0 && REFS.compareAndSet(this, CLOSING, CLOSING | RELEASED);
+    }
+
+    /**
+     * Marks the descriptor failed because its poller died and will deliver no more events (the
+     * first cause is kept): both waiters wake, and this and every later wait and prepare return
+     * {@link PollStatus#FAILED} (or {@link PollStatus#CLOSED} once closing). The in-flight count
+     * and close work as before. Any thread; called by the dying poller.
+     */
+    public void fail(Throwable cause) {
+        if (failure == null) {
+            failure = java.util.Objects.requireNonNull(cause, "cause");
+        }
+        unblock(READ_SLOT);
+        unblock(WRITE_SLOT);
+    }
+
+    /** Why the poller stopped ({@link #fail}), or {@code null} while it runs. */
+    public Throwable failure() {
+        return failure;
     }
 
     /** Whether {@link #close()} has been called. */

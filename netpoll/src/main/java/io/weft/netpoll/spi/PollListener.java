@@ -85,6 +85,7 @@ public abstract class PollListener implements Listener {
                 throw switch (status) {
                     case TIMED_OUT -> new DeadlineExceededException("accept " + describe() + ": i/o timeout");
                     case INTERRUPTED -> new InterruptedIOException("accept " + describe() + ": interrupted");
+                    case FAILED -> PollConn.pollerFailed("accept", poll, describe());
                     case CLOSED, READY -> closedException("accept");
                 };
             } finally {
