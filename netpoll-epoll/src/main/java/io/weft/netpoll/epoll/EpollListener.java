@@ -1,6 +1,7 @@
 package io.weft.netpoll.epoll;
 
 import io.weft.netpoll.Conn;
+import io.weft.netpoll.TemporaryAcceptException;
 import io.weft.netpoll.spi.PollDescriptor;
 import io.weft.netpoll.spi.PollListener;
 import java.io.IOException;
@@ -96,9 +97,13 @@ final class EpollListener extends PollListener {
             if (accepted == -Errno.EAGAIN) {
                 return null;
             }
-            if (accepted != -Errno.ECONNABORTED) { // aborted: that one left the queue; try the next
-                throw Errno.exception("accept", describe(), -accepted);
+            if (accepted == -Errno.ECONNABORTED) {
+                continue; // aborted: that one left the queue; try the next
             }
+            if (Errno.isTemporaryAcceptError(-accepted)) {
+                throw new TemporaryAcceptException(describe(), Errno.describe(-accepted));
+            }
+            throw Errno.exception("accept", describe(), -accepted);
         }
     }
 
