@@ -31,6 +31,13 @@ final class EpollListener extends PollListener {
     private static final System.Logger LOG = System.getLogger(EpollListener.class.getName());
     private static final int BACKLOG = backlog();
 
+    static {
+        // Load the error path with the listener: accept4 fails with EMFILE exactly when no
+        // descriptor is left to read a class file with (a class directory, not a jar, in tests).
+        Errno.isTemporaryAcceptError(Errno.EMFILE);
+        Errno.describe(Errno.EMFILE);
+    }
+
     private final int fd;
     private final int family;
     private final EpollPoller poller;
