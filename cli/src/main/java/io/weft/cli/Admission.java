@@ -18,6 +18,8 @@ import java.util.function.Consumer;
  * handshake timeout, so a slow or hostile peer delays nobody else. A connection that fails its
  * handshake is closed with one log line ({@link PeerWarnings}, so a flood is rate-limited); at
  * most {@link #MAX_PENDING} handshakes run at once, connections beyond that are closed at once.
+ * A temporary accept error (EMFILE, ...) is logged, rate-limited, and retried with back-off
+ * ({@link AcceptBackoff}): the server keeps running and serves again once descriptors are free.
  */
 final class Admission {
 
@@ -28,6 +30,7 @@ final class Admission {
     private final YamuxConfig config;
     private final SessionSet sessions;
     private final PeerWarnings warnings;
+    private final AcceptBackoff backoff;
     private final Semaphore pending = new Semaphore(MAX_PENDING);
 
     Admission(Handshake handshake, YamuxConfig config, SessionSet sessions, System.Logger log) {
@@ -35,6 +38,7 @@ final class Admission {
         this.config = config;
         this.sessions = sessions;
         this.warnings = new PeerWarnings(log);
+        this.backoff = new AcceptBackoff(log);
     }
 
     /** Handshakes running now (each on its own virtual thread, which ends with it). */
@@ -44,13 +48,14 @@ final class Admission {
 
     /**
      * Accepts until the listener is closed while draining (then returns) or fails (then throws);
-     * runs {@code serve} on each new session's own virtual thread.
+     * runs {@code serve} on each new session's own virtual thread. A temporary accept error (out
+     * of file descriptors, ...) is logged and retried with {@link AcceptBackoff}, not fatal.
      */
     void acceptLoop(Listener listener, Consumer<Session> serve) throws IOException {
         while (true) {
             Conn conn;
             try {
-                conn = listener.accept();
+                conn = backoff.accept(listener);
             } catch (IOException e) {
                 if (sessions.isDraining()) {
                     return;

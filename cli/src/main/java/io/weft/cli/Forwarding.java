@@ -58,11 +58,18 @@ final class Forwarding {
 
     /**
      * Entry side: accepts local connections until the listener is closed; each opens a stream on
-     * the session {@code sessions} supplies (waiting for one up to {@link #SESSION_WAIT}).
+     * the session {@code sessions} supplies (waiting for one up to {@link #SESSION_WAIT}). A
+     * temporary accept error (out of file descriptors, ...) is logged, rate-limited, and retried
+     * with back-off ({@link AcceptBackoff}).
      */
     static void acceptConnections(Listener listener, SessionSource sessions) throws IOException {
+        acceptConnections(listener, sessions, new AcceptBackoff(LOG));
+    }
+
+    /** {@link #acceptConnections(Listener, SessionSource)} with the given back-off; for tests. */
+    static void acceptConnections(Listener listener, SessionSource sessions, AcceptBackoff backoff) throws IOException {
         while (true) {
-            Conn conn = listener.accept();
+            Conn conn = backoff.accept(listener);
             Thread.ofVirtual().name("entry conn").start(() -> entry(conn, sessions));
         }
     }

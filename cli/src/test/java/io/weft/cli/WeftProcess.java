@@ -160,6 +160,16 @@ final class WeftProcess implements AutoCloseable {
         }
     }
 
+    /** The process id, for tools that act on it (prlimit). */
+    long pid() {
+        return process.pid();
+    }
+
+    /** Whether the process is still running. */
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     String stderr() {
         return read(stderrFile);
     }

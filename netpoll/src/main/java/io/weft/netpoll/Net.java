@@ -11,9 +11,11 @@ import java.time.Duration;
  * <ul>
  *   <li>{@code "tcp"}, {@code "tcp4"}, {@code "tcp6"}: {@code "host:port"}, {@code ":port"} (listen:
  *       every local address; dial: loopback), {@code "[::1]:port"}; port 0 when listening picks a
- *       free port. A host name is resolved; dial tries its addresses in order. The text of an
- *       {@link java.net.InetSocketAddress} ({@code "localhost/127.0.0.1:80"}) is accepted too.
- *       TCP connections are {@link TcpConn}s with {@code TCP_NODELAY} on.</li>
+ *       free port. A host name is resolved; dial tries its addresses as {@link Dialer} says
+ *       (IPv6 first, IPv4 racing it after 300 ms, the timeout split across addresses). The text
+ *       of an {@link java.net.InetSocketAddress} ({@code "localhost/127.0.0.1:80"}) is accepted
+ *       too. TCP connections are {@link TcpConn}s with {@code TCP_NODELAY} on and TCP keep-alive
+ *       every 15 s (as Go; {@link Dialer} and {@link ListenConfig} change it).</li>
  *   <li>{@code "unix"}: a socket file path. The listener creates the file and removes it when
  *       closed; listening fails if the file exists.</li>
  * </ul>

@@ -72,12 +72,12 @@ final class PipeConn implements Conn {
                     if (closed) {
                         throw closedException("read");
                     }
+                    long remainingNanos = remainingNanos(readDeadlineNanos);
+                    if (remainingNanos <= 0) { // before closeRead's end of stream, as Go checks it first
+                        throw new DeadlineExceededException("read pipe: i/o timeout");
+                    }
                     if (readShutdown) {
                         return -1;
-                    }
-                    long remainingNanos = remainingNanos(readDeadlineNanos);
-                    if (remainingNanos <= 0) {
-                        throw new DeadlineExceededException("read pipe: i/o timeout");
                     }
                     ByteBuffer offered = in.offered;
                     if (offered != null && offered.hasRemaining()) {

@@ -1,12 +1,9 @@
 package io.weft.netpoll;
 
 import io.weft.netpoll.nio.NioTransport;
-import io.weft.netpoll.spi.PollDescriptor;
 import io.weft.netpoll.spi.Transport;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.lang.System.Logger.Level;
-import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -162,39 +159,24 @@ public final class Poller {
         return transport.name();
     }
 
-    /** Like {@link Net#listen(String, String)}, on this backend. */
+    /** Like {@link Net#listen(String, String)}, on this backend (15 s TCP keep-alive; see {@link ListenConfig}). */
     public Listener listen(String network, String address) throws IOException {
-        String checkedNetwork = AddressParser.network(network);
-        return transport.listen(checkedNetwork, AddressParser.listenAddress(checkedNetwork, address));
+        return new ListenConfig().withPoller(this).listen(network, address);
     }
 
-    /** Like {@link Net#dial(String, String)}, on this backend. */
+    /** Like {@link Net#dial(String, String)}, on this backend (see {@link Dialer} for the defaults). */
     public Conn dial(String network, String address) throws IOException {
         return dial(network, address, null);
     }
 
-    /** Like {@link Net#dial(String, String, Duration)}, on this backend. */
+    /** Like {@link Net#dial(String, String, Duration)}, on this backend (see {@link Dialer}). */
     public Conn dial(String network, String address, Duration timeout) throws IOException {
-        if (timeout != null && timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
-        }
-        String checkedNetwork = AddressParser.network(network);
-        long deadlineNanos = timeout == null || timeout.isZero()
-                ? PollDescriptor.NO_DEADLINE
-                : PollDescriptor.deadlineNanosAfter(timeout);
-        IOException first = null;
-        for (SocketAddress candidate : AddressParser.dialAddresses(checkedNetwork, address)) {
-            try {
-                return transport.dial(checkedNetwork, candidate, deadlineNanos);
-            } catch (InterruptedIOException stopped) {
-                throw stopped; // a timeout covers the whole dial, not one address; so does an interrupt
-            } catch (IOException e) {
-                if (first == null) {
-                    first = e; // Go reports the first address's error
-                }
-            }
-        }
-        throw first;
+        return new Dialer().withPoller(this).withTimeout(timeout).dial(network, address);
+    }
+
+    /** The backend itself, for {@link Dialer} and {@link ListenConfig}. */
+    Transport transport() {
+        return transport;
     }
 
     @Override

@@ -474,6 +474,24 @@ public abstract class ConnContractTest {
         sent(sent);
     }
 
+    /**
+     * Go checks the deadline before the read (pollDesc.prepareRead), so after closeRead a
+     * passed read deadline is an i/o timeout, not end of stream (issue 13, defect 20); clearing
+     * it gives end of stream again.
+     */
+    @Test
+    void closeReadThenPassedReadDeadlineIsATimeoutNotEndOfStream() throws Exception {
+        c1.closeRead();
+        c1.setReadDeadline(Instant.now().minusSeconds(1));
+        assertThatThrownBy(() -> c1.read(ByteBuffer.allocate(8)))
+                .isInstanceOf(DeadlineExceededException.class)
+                .hasMessageContaining("i/o timeout");
+        assertThatThrownBy(() -> c1.read(new ByteBuffer[] {ByteBuffer.allocate(8)}, 0, 1))
+                .isInstanceOf(DeadlineExceededException.class);
+        c1.setReadDeadline(null);
+        assertThat(c1.read(ByteBuffer.allocate(8))).isEqualTo(-1);
+    }
+
     // ------------------------------------------------------------------ interrupt
 
     @ParameterizedTest

@@ -1,6 +1,7 @@
 package io.weft.netpoll.epoll;
 
 import io.weft.netpoll.Conn;
+import io.weft.netpoll.TemporaryAcceptException;
 import io.weft.netpoll.spi.PollDescriptor;
 import io.weft.netpoll.spi.PollListener;
 import java.io.IOException;
@@ -29,6 +30,13 @@ import java.util.concurrent.CountDownLatch;
 final class EpollListener extends PollListener {
     private static final System.Logger LOG = System.getLogger(EpollListener.class.getName());
     private static final int BACKLOG = backlog();
+
+    static {
+        // Load the error path with the listener: accept4 fails with EMFILE exactly when no
+        // descriptor is left to read a class file with (a class directory, not a jar, in tests).
+        Errno.isTemporaryAcceptError(Errno.EMFILE);
+        Errno.describe(Errno.EMFILE);
+    }
 
     private final int fd;
     private final int family;
@@ -96,9 +104,13 @@ final class EpollListener extends PollListener {
             if (accepted == -Errno.EAGAIN) {
                 return null;
             }
-            if (accepted != -Errno.ECONNABORTED) { // aborted: that one left the queue; try the next
-                throw Errno.exception("accept", describe(), -accepted);
+            if (accepted == -Errno.ECONNABORTED) {
+                continue; // aborted: that one left the queue; try the next
             }
+            if (Errno.isTemporaryAcceptError(-accepted)) {
+                throw new TemporaryAcceptException(describe(), Errno.describe(-accepted));
+            }
+            throw Errno.exception("accept", describe(), -accepted);
         }
     }
 

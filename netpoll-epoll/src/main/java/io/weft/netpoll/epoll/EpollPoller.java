@@ -1,5 +1,6 @@
 package io.weft.netpoll.epoll;
 
+import io.weft.netpoll.PollerFailedException;
 import io.weft.netpoll.spi.PollDescriptor;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -27,6 +28,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * descriptor readable, {@code EPOLLOUT}, {@code EPOLLHUP} or {@code EPOLLERR} writable (as Go's
  * modes 'r' and 'w'), which unparks the thread waiting in that direction or latches the event.
  * The eventfd tag only breaks the wait for {@link #shutdown}.
+ *
+ * <h2>Death</h2>
+ * {@code epoll_wait} fails only on programming errors (EBADF, EINVAL, EFAULT), so a loop that
+ * gets an error does not retry: the poller is dead. It fails
+ * every descriptor registered with it ({@link PollDescriptor#fail}), so every blocked call
+ * wakes at once with {@link PollerFailedException} (the cause is the loop's error) instead of
+ * waiting for a deadline or a close that may never come; later registrations on it fail with the
+ * same exception, and {@link PollerGroup} gives new sockets to a live poller.
  *
  * <h2>Threads: three modes ({@link Mode})</h2>
  * <ul>
@@ -99,6 +108,10 @@ final class EpollPoller {
     private int freeCount;
     private int slotsUsedEver;
     private volatile boolean shutdown;
+    /** Why the loop died (guarded by tableLock for writes), or null while it runs. */
+    private volatile Throwable death;
+    /** A failure the loop throws on its next round; null but in tests. */
+    private volatile IOException injectedFailure;
 
     /** Creates the epoll instance and starts a hybrid poller's threads, named after {@code name}. */
     EpollPoller(String name) throws IOException {
@@ -138,6 +151,9 @@ final class EpollPoller {
         long tag;
         tableLock.lock();
         try {
+            if (death != null) {
+                throw new PollerFailedException("register with epoll poller " + name + ": poller failed: " + death, death);
+            }
             int slot = allocateSlot();
             int sequence = ++sequences[slot];
             table.set(slot, new Registration(sequence, descriptor));
@@ -211,13 +227,14 @@ final class EpollPoller {
                     Thread.yield();
                 }
                 ready = shutdown ? 0 : epoll.await(0);
+                checkInjectedFailure();
                 dispatchReady(ready);
             }
         } catch (IOException | RuntimeException | Error e) {
-            LOG.log(Level.ERROR, "weft epoll poller " + name + " stopped; its sockets get no more events", e);
+            die(e);
         } finally {
             master.forget(epoll.fd());
-            epoll.close();
+            closeUnlessDead();
         }
     }
 
@@ -228,7 +245,9 @@ final class EpollPoller {
     private void run() {
         try {
             while (!shutdown) {
+                checkInjectedFailure();
                 int ready = epoll.await(-1);
+                checkInjectedFailure();
                 dispatchReady(ready);
                 if (assistant != null && ready > 0 && !shutdown && assistant.isAlive()) {
                     awaitAssistant();
@@ -236,7 +255,7 @@ final class EpollPoller {
             }
         } catch (IOException | RuntimeException | Error e) {
             // epoll_wait only fails for programming errors (EBADF, EINVAL, EFAULT): nothing to retry.
-            LOG.log(Level.ERROR, "weft epoll poller " + name + " stopped; its sockets get no more events", e);
+            die(e);
         } finally {
             shutdown = true;
             if (assistant != null) {
@@ -247,8 +266,66 @@ final class EpollPoller {
                     Thread.currentThread().interrupt();
                 }
             }
+            closeUnlessDead();
+        }
+    }
+
+    /**
+     * Marks this poller dead and fails every descriptor registered with it, so their waiters wake
+     * with {@code cause} now; later {@link #register} calls fail. Runs once, on the dying loop's
+     * thread, before the epoll instance is closed.
+     */
+    private void die(Throwable cause) {
+        LOG.log(Level.ERROR, "weft epoll poller " + name + " stopped; failing the calls on its sockets", cause);
+        AtomicReferenceArray<Registration> registered;
+        tableLock.lock();
+        try {
+            death = cause;
+            registered = table;
+        } finally {
+            tableLock.unlock();
+        }
+        // Outside the lock (fail unparks threads); a registration made before death was set is in
+        // this table, and none can be made after.
+        for (int i = 0; i < registered.length(); i++) {
+            Registration registration = registered.get(i);
+            if (registration != null) {
+                registration.descriptor().fail(cause);
+            }
+        }
+    }
+
+    /**
+     * Closes the epoll instance after a shutdown. A dead poller keeps it (two fds): connection
+     * threads may still deregister from it or wake it, and must not hit fd numbers the kernel has
+     * since reused.
+     */
+    private void closeUnlessDead() {
+        if (death == null) {
             epoll.close();
         }
+    }
+
+    private void checkInjectedFailure() throws IOException {
+        IOException failure = injectedFailure;
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * Makes the loop fail with {@code failure} on its next round, as an unexpected {@code
+     * epoll_wait} error would; for tests.
+     */
+    void injectFailure(IOException failure) {
+        injectedFailure = failure;
+        epoll.wakeup();
+        LockSupport.unpark(thread);
+    }
+
+    /** Whether the loop has died; such a poller takes no new sockets. */
+    boolean isDead() {
+        return death != null;
     }
 
     /** Dispatches the {@code ready} events of the last wait into the primary event array. */

@@ -4,6 +4,7 @@ import io.weft.netpoll.Conn;
 import io.weft.netpoll.DeadlineExceededException;
 import io.weft.netpoll.Listener;
 import io.weft.netpoll.spi.Addresses;
+import io.weft.netpoll.spi.PollConn;
 import io.weft.netpoll.spi.PollDescriptor;
 import io.weft.netpoll.spi.PollStatus;
 import io.weft.netpoll.spi.Transport;
@@ -141,6 +142,7 @@ public final class EpollTransport implements Transport {
                 case TIMED_OUT -> throw new DeadlineExceededException("dial " + where + ": i/o timeout");
                 case INTERRUPTED -> throw new InterruptedIOException("dial " + where + ": interrupted");
                 case CLOSED -> throw new AssertionError("a dialing descriptor is never closed");
+                case FAILED -> throw PollConn.pollerFailed("dial", poll, where);
                 case READY -> {
                     int error = Sockets.soError(fd);
                     if (error == 0) {

@@ -50,6 +50,8 @@ final class Errno {
     static final int ETIMEDOUT = 110;
     static final int ECONNREFUSED = 111;
     static final int EHOSTDOWN = 112;
+    static final int EPROTO = 71;
+    static final int ENONET = 64;
     static final int EHOSTUNREACH = 113;
     static final int EALREADY = 114;
     static final int EINPROGRESS = 115;
@@ -89,10 +91,26 @@ final class Errno {
             case ETIMEDOUT -> "connection timed out";
             case ECONNREFUSED -> "connection refused";
             case EHOSTDOWN -> "host is down";
+            case EPROTO -> "protocol error";
+            case ENONET -> "machine is not on the network";
             case EHOSTUNREACH -> "no route to host";
             case EALREADY -> "operation already in progress";
             case EINPROGRESS -> "operation now in progress";
             default -> "errno " + errno;
+        };
+    }
+
+    /**
+     * Whether {@code accept4} failing with {@code errno} leaves the listener usable: out of
+     * descriptors or kernel memory (EMFILE, ENFILE, ENOBUFS, ENOMEM), or one of the network
+     * errors accept(2) says to treat like EAGAIN (the pending connection's, not the listener's),
+     * or EPERM (a firewall refusing that connection).
+     */
+    static boolean isTemporaryAcceptError(int errno) {
+        return switch (errno) {
+            case EMFILE, ENFILE, ENOBUFS, ENOMEM, EPERM, EPROTO, ENOPROTOOPT, ENETDOWN, ENONET, EHOSTDOWN,
+                    EHOSTUNREACH, ENETUNREACH, EOPNOTSUPP, ECONNABORTED, ETIMEDOUT, ECONNRESET -> true;
+            default -> false;
         };
     }
 

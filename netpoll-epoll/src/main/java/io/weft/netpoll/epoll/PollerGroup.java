@@ -65,10 +65,21 @@ final class PollerGroup {
                 : Math.min(powerOfTwo, 32);
     }
 
-    /** The poller that owns {@code fd}; starts the pollers on first use. */
+    /**
+     * The poller that owns {@code fd}; starts the pollers on first use. A poller whose loop died
+     * takes no new sockets: the next live one does (the dead one, whose register then fails, when
+     * none is alive).
+     */
     static EpollPoller forFd(int fd) throws IOException {
         EpollPoller[] started = all();
-        return started[Math.floorMod(fd, started.length)];
+        int first = Math.floorMod(fd, started.length);
+        for (int i = 0; i < started.length; i++) {
+            EpollPoller poller = started[(first + i) % started.length];
+            if (!poller.isDead()) {
+                return poller;
+            }
+        }
+        return started[first];
     }
 
     /**

@@ -1,15 +1,24 @@
 package io.weft.netpoll.epoll;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.weft.netpoll.PollerFailedException;
+import io.weft.netpoll.TestThreads;
 import io.weft.netpoll.spi.PollDescriptor;
 import io.weft.netpoll.spi.PollStatus;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The poller in its default, hybrid mode; {@link PlatformEpollPollerTest} and {@link
@@ -167,5 +176,58 @@ class EpollPollerTest {
             assertThat(PollerGroup.pollerCount(PollerGroup.mode()))
                     .isEqualTo(PollerGroup.defaultPollerCount(PollerGroup.mode(), Runtime.getRuntime().availableProcessors()));
         }
+    }
+
+    /**
+     * Issue 13, defect 19: a poller whose loop dies must fail the descriptors it holds, waking
+     * their blocked reads and writes with the cause, not leave them to a deadline or close.
+     */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void deadPollerFailsBlockedReadsAndWritesWithTheCause() throws Exception {
+        SocketPair readPair = SocketPair.tcp();
+        SocketPair writePair = SocketPair.tcp();
+        EpollTcpConn reader = adopt(readPair.serverFd());
+        EpollTcpConn writer = adopt(writePair.clientFd()); // its peer never reads
+        TestThreads threads = new TestThreads();
+        try {
+            TestThreads.Call<Throwable> read = threads.start(TestThreads.Kind.VIRTUAL,
+                    () -> catchThrowable(() -> reader.read(ByteBuffer.allocate(64))));
+            TestThreads.Call<Throwable> write = threads.start(TestThreads.Kind.PLATFORM, () -> catchThrowable(() -> {
+                ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+                while (true) {
+                    writer.write(chunk.clear());
+                }
+            }));
+            read.awaitBlocked();
+            write.awaitBlocked();
+
+            IOException cause = new IOException("injected epoll_wait failure");
+            poller.injectFailure(cause);
+
+            for (TestThreads.Call<Throwable> call : List.of(read, write)) {
+                assertThat(call.result().get(10, TimeUnit.SECONDS)).isInstanceOf(PollerFailedException.class)
+                        .hasCause(cause).hasMessageContaining("poller failed");
+            }
+            assertThatThrownBy(() -> reader.read(ByteBuffer.allocate(8))).isInstanceOf(PollerFailedException.class);
+            assertThat(poller.isDead()).isTrue();
+            assertThatThrownBy(() -> poller.register(readPair.listenerFd(), new PollDescriptor()))
+                    .isInstanceOf(PollerFailedException.class).hasCause(cause);
+        } finally {
+            reader.close(); // closes its fd (the pair's serverFd)
+            writer.close(); // closes the pair's clientFd
+            threads.joinAll(Duration.ofSeconds(10));
+            for (int fd : new int[] {readPair.clientFd(), readPair.listenerFd(), writePair.serverFd(), writePair.listenerFd()}) {
+                Sockets.closeQuietly(fd);
+            }
+        }
+    }
+
+    /** A TCP conn on {@code fd} registered with the poller under test; it closes the fd. */
+    private EpollTcpConn adopt(int fd) throws Exception {
+        PollDescriptor descriptor = new PollDescriptor();
+        long tag = poller.register(fd, descriptor);
+        return new EpollTcpConn("tcp", descriptor, fd, poller, tag,
+                (InetSocketAddress) SockAddr.query(fd, false), (InetSocketAddress) SockAddr.query(fd, true));
     }
 }

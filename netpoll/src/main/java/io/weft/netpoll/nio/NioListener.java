@@ -1,6 +1,7 @@
 package io.weft.netpoll.nio;
 
 import io.weft.netpoll.Conn;
+import io.weft.netpoll.TemporaryAcceptException;
 import io.weft.netpoll.spi.PollDescriptor;
 import io.weft.netpoll.spi.PollListener;
 import java.io.IOException;
@@ -12,12 +13,19 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * A listener on a non-blocking {@link ServerSocketChannel}; a unix listener removes its socket
  * file when closed, as Go's does. Threads: see {@link PollListener}.
  */
 final class NioListener extends PollListener {
+    /** strerror texts (glibc, macOS) of the accept errors that pass; lower case. */
+    private static final List<String> TEMPORARY = List.of("too many open files", "no buffer space available",
+            "cannot allocate memory", "not enough memory", "connection abort", "protocol error", "network is down",
+            "operation not permitted", "connection reset", "host is down", "no route to host", "network is unreachable",
+            "connection timed out");
     private final NioTransport transport;
     private final ServerSocketChannel channel;
     private final NioPoller poller;
@@ -42,11 +50,29 @@ final class NioListener extends PollListener {
         } catch (ClosedChannelException e) {
             throw closedException("accept");
         } catch (IOException e) {
-            SocketException wrapped = new SocketException("accept " + describe() + ": " + e.getMessage());
+            String reason = String.valueOf(e.getMessage());
+            SocketException wrapped = isTemporary(reason)
+                    ? new TemporaryAcceptException(describe(), reason)
+                    : new SocketException("accept " + describe() + ": " + reason);
             wrapped.initCause(e);
             throw wrapped;
         }
         return accepted == null ? null : transport.adopt(network(), accepted);
+    }
+
+    /**
+     * Whether an accept failure with this message (the JDK's text is the C library's strerror)
+     * leaves the listener usable: out of descriptors or kernel memory, or an error of the pending
+     * connection, not the listener's. See {@link TemporaryAcceptException}.
+     */
+    static boolean isTemporary(String message) {
+        String text = message.toLowerCase(Locale.ROOT);
+        for (String temporary : TEMPORARY) {
+            if (text.contains(temporary)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -3,7 +3,9 @@ package io.weft.netpoll.nio;
 import io.weft.netpoll.Conn;
 import io.weft.netpoll.DeadlineExceededException;
 import io.weft.netpoll.Listener;
+import io.weft.netpoll.PollerFailedException;
 import io.weft.netpoll.spi.Addresses;
+import io.weft.netpoll.spi.PollConn;
 import io.weft.netpoll.spi.PollDescriptor;
 import io.weft.netpoll.spi.PollStatus;
 import io.weft.netpoll.spi.Transport;
@@ -96,6 +98,9 @@ public final class NioTransport implements Transport {
                     if (status == PollStatus.TIMED_OUT) {
                         throw new DeadlineExceededException(where + ": i/o timeout");
                     }
+                    if (status == PollStatus.FAILED) {
+                        throw PollConn.pollerFailed("dial", poll, network + " " + Addresses.format(address));
+                    }
                     if (status == PollStatus.INTERRUPTED) {
                         throw new InterruptedIOException(where + ": interrupted");
                     }
@@ -144,7 +149,7 @@ public final class NioTransport implements Transport {
     }
 
     private static IOException dialFailure(String where, Exception e) {
-        if (e instanceof InterruptedIOException || e instanceof RuntimeException) {
+        if (e instanceof InterruptedIOException || e instanceof RuntimeException || e instanceof PollerFailedException) {
             return e instanceof IOException io ? io : new IOException(where + ": " + e, e);
         }
         String reason = String.valueOf(e.getMessage());

@@ -5,6 +5,7 @@ import io.weft.netpoll.ConnInputStream;
 import io.weft.netpoll.ConnOutputStream;
 import io.weft.netpoll.DeadlineExceededException;
 import io.weft.netpoll.NetClosedException;
+import io.weft.netpoll.PollerFailedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -132,9 +133,7 @@ public abstract class PollConn implements Conn {
                 PollStatus status = poll.prepareRead();
                 while (true) {
                     if (status != PollStatus.READY) {
-                        if (readShutdown && status != PollStatus.CLOSED) {
-                            return -1;
-                        }
+                        // Even after closeRead: Go checks the deadline before reading (a timeout, not EOF).
                         throw failure("read", status, 0);
                     }
                     if (readShutdown) {
@@ -169,9 +168,7 @@ public abstract class PollConn implements Conn {
                 PollStatus status = poll.prepareRead();
                 while (true) {
                     if (status != PollStatus.READY) {
-                        if (readShutdown && status != PollStatus.CLOSED) {
-                            return -1;
-                        }
+                        // Even after closeRead: Go checks the deadline before reading (a timeout, not EOF).
                         throw failure("read", status, 0);
                     }
                     if (readShutdown) {
@@ -381,8 +378,11 @@ public abstract class PollConn implements Conn {
     }
 
     private IOException failure(String op, PollStatus status, long bytesTransferred) {
+        if (status == PollStatus.FAILED) {
+            return pollerFailed(op, poll, describe());
+        }
         InterruptedIOException failure = switch (status) {
-            case CLOSED -> null;
+            case CLOSED, FAILED -> null;
             case TIMED_OUT -> new DeadlineExceededException(op + " " + describe() + ": i/o timeout");
             case INTERRUPTED -> new InterruptedIOException(op + " " + describe() + ": interrupted");
             case READY -> throw new AssertionError("READY is not a failure");
@@ -392,6 +392,15 @@ public abstract class PollConn implements Conn {
         }
         failure.bytesTransferred = (int) Math.min(Integer.MAX_VALUE, bytesTransferred);
         return failure;
+    }
+
+    /**
+     * The error for {@code op} on a descriptor whose poller died ({@link PollStatus#FAILED}):
+     * names the operation and {@code where}, with the poller's error as the cause.
+     */
+    public static PollerFailedException pollerFailed(String op, PollDescriptor poll, String where) {
+        Throwable cause = poll.failure();
+        return new PollerFailedException(op + " " + where + ": poller failed: " + cause, cause);
     }
 
     private void lock(CallLock lock, String op) throws IOException {

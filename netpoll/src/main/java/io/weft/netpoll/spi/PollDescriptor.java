@@ -70,6 +70,8 @@ public final class PollDescriptor {
     private static final VarHandle READ_SLOT;
     private static final VarHandle WRITE_SLOT;
     private static final VarHandle REFS;
+    private static final VarHandle READ_DEADLINE;
+    private static final VarHandle WRITE_DEADLINE;
 
     static {
         try {
@@ -77,6 +79,8 @@ public final class PollDescriptor {
             READ_SLOT = lookup.findVarHandle(PollDescriptor.class, "readSlot", Object.class);
             WRITE_SLOT = lookup.findVarHandle(PollDescriptor.class, "writeSlot", Object.class);
             REFS = lookup.findVarHandle(PollDescriptor.class, "refs", int.class);
+            READ_DEADLINE = lookup.findVarHandle(PollDescriptor.class, "readDeadlineNanos", long.class);
+            WRITE_DEADLINE = lookup.findVarHandle(PollDescriptor.class, "writeDeadlineNanos", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -86,10 +90,14 @@ public final class PollDescriptor {
     private volatile Object readSlot;
     @SuppressWarnings("unused") // accessed through WRITE_SLOT
     private volatile Object writeSlot;
+    /** Runs in every deadline setter just before its store; {@code null} but in tests. Visible for testing. */
+    static volatile Runnable beforeDeadlineStore;
     private volatile long readDeadlineNanos;
     private volatile long writeDeadlineNanos;
     /** In-flight count in the low bits, plus the CLOSING and RELEASED bits. */
     private volatile int refs;
+    /** Why the poller stopped delivering events, or null; set once by {@link #fail}. */
+    private volatile Throwable failure;
 
     /** Creates an open descriptor with no deadlines and nothing pending. */
     public PollDescriptor() {}
@@ -259,6 +267,9 @@ public final class PollDescriptor {
         if ((refs & CLOSING) != 0) {
             return PollStatus.CLOSED;
         }
+        if (failure != null) {
+            return PollStatus.FAILED;
+        }
         if (deadline != NO_DEADLINE && (deadline == EXPIRED || deadline - nanoTime() <= 0)) {
             return PollStatus.TIMED_OUT;
         }
@@ -276,22 +287,34 @@ public final class PollDescriptor {
 
     /**
      * Sets the read deadline ({@link #NO_DEADLINE}, {@link #EXPIRED} or a time on
-     * {@link #nanoTime()}); it applies to a read already waiting. Ignored once closing.
+     * {@link #nanoTime()}); it applies to a read already waiting. Ignored once closing. Safe
+     * against concurrent setters: see {@link #setDeadline}.
      */
     public void setReadDeadline(long deadlineNanos) {
-        long old = readDeadlineNanos;
-        readDeadlineNanos = deadlineNanos;
-        if (movedEarlier(old, deadlineNanos)) {
-            unblock(READ_SLOT);
-        }
+        setDeadline(READ_DEADLINE, READ_SLOT, deadlineNanos);
     }
 
     /** Sets the write deadline; see {@link #setReadDeadline(long)}. */
     public void setWriteDeadline(long deadlineNanos) {
-        long old = writeDeadlineNanos;
-        writeDeadlineNanos = deadlineNanos;
+        setDeadline(WRITE_DEADLINE, WRITE_SLOT, deadlineNanos);
+    }
+
+    /**
+     * Stores a deadline and wakes the waiter if it may be parked for a later one. The store is an
+     * atomic exchange, so each setter compares its value with the one it actually replaced: with
+     * setters racing, the values form one chain, and a chain that ends earlier than the value a
+     * waiter parked for has a step that moved earlier after the waiter read it, whose setter
+     * wakes the waiter. (A read followed by a separate store compared with a value another
+     * setter might already have replaced, and could leave the waiter asleep: issue 13, defect 2.)
+     */
+    private void setDeadline(VarHandle deadline, VarHandle slot, long deadlineNanos) {
+        Runnable hook = beforeDeadlineStore;
+        if (hook != null) {
+            hook.run();
+        }
+        long old = (long) deadline.getAndSet(this, deadlineNanos);
         if (movedEarlier(old, deadlineNanos)) {
-            unblock(WRITE_SLOT);
+            unblock(slot);
         }
     }
 
@@ -362,6 +385,25 @@ public final class PollDescriptor {
         unblock(READ_SLOT);
         unblock(WRITE_SLOT);
         return (before & COUNT_MASK) == 0 && REFS.compareAndSet(this, CLOSING, CLOSING | RELEASED);
+    }
+
+    /**
+     * Marks the descriptor failed because its poller died and will deliver no more events (the
+     * first cause is kept): both waiters wake, and this and every later wait and prepare return
+     * {@link PollStatus#FAILED} (or {@link PollStatus#CLOSED} once closing). The in-flight count
+     * and close work as before. Any thread; called by the dying poller.
+     */
+    public void fail(Throwable cause) {
+        if (failure == null) {
+            failure = java.util.Objects.requireNonNull(cause, "cause");
+        }
+        unblock(READ_SLOT);
+        unblock(WRITE_SLOT);
+    }
+
+    /** Why the poller stopped ({@link #fail}), or {@code null} while it runs. */
+    public Throwable failure() {
+        return failure;
     }
 
     /** Whether {@link #close()} has been called. */

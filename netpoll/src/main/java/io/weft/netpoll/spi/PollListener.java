@@ -24,6 +24,11 @@ import java.util.Objects;
  */
 public abstract class PollListener implements Listener {
     private static final System.Logger LOG = System.getLogger(PollListener.class.getName());
+    /**
+     * Loads the temporary-error class with the listener: it is thrown exactly when no file
+     * descriptor is left, and loading it then from a class directory would fail too.
+     */
+    private static final Class<?> TEMPORARY_ERROR = io.weft.netpoll.TemporaryAcceptException.class;
 
     /** The listener's poll descriptor; the poller signals acceptable connections as readable. */
     protected final PollDescriptor poll;
@@ -85,6 +90,7 @@ public abstract class PollListener implements Listener {
                 throw switch (status) {
                     case TIMED_OUT -> new DeadlineExceededException("accept " + describe() + ": i/o timeout");
                     case INTERRUPTED -> new InterruptedIOException("accept " + describe() + ": interrupted");
+                    case FAILED -> PollConn.pollerFailed("accept", poll, describe());
                     case CLOSED, READY -> closedException("accept");
                 };
             } finally {

@@ -14,5 +14,10 @@ public enum PollStatus {
     /** The descriptor is closing; Go's {@code pollErrClosing}. */
     CLOSED,
     /** The waiting thread's interrupt flag is set; the flag is left set. */
-    INTERRUPTED
+    INTERRUPTED,
+    /**
+     * The poller that delivers this descriptor's events has died ({@link PollDescriptor#fail});
+     * {@link PollDescriptor#failure()} says why. Final, like {@link #CLOSED}.
+     */
+    FAILED
 }

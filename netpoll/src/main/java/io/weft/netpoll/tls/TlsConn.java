@@ -259,6 +259,10 @@ public final class TlsConn implements Conn {
                     return copy(appIn, dst);
                 }
                 if (inboundEnded || readShut) {
+                    if (readShut && deadlines.readPassed()) {
+                        // Go checks the deadline before reading: after closeRead a passed one is a timeout.
+                        throw new DeadlineExceededException("read " + where() + ": i/o timeout");
+                    }
                     return -1;
                 }
                 if (netIn.hasRemaining()) {

@@ -45,6 +45,16 @@ final class TlsDeadlines {
         }
     }
 
+    /** Whether the caller's read deadline is set and has passed. */
+    boolean readPassed() {
+        lock.lock();
+        try {
+            return read != null && !read.isAfter(Instant.now());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The caller's write deadline, or null. */
     Instant write() {
         lock.lock();

@@ -109,6 +109,39 @@ class PollDescriptorTest {
         assertThat(poll.isClosing()).isFalse();
     }
 
+    /**
+     * Defect 2 of issue 13: two setters moving one deadline at once. Setter S moves it from a
+     * passed time E to M (later than E, so on its own no wake-up is needed); just before S
+     * stores M, setter T moves it to L, an hour away, and a waiter parks for L. The deadline
+     * ends as M, so the waiter must wake at M: a setter that compared M with the E it read
+     * earlier, not with the L it replaced, left the waiter asleep for an hour.
+     */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void concurrentDeadlineSettersNeverLeaveAWaiterAsleepPastTheFinalDeadline() throws Exception {
+        PollDescriptor poll = new PollDescriptor();
+        poll.setReadDeadline(PollDescriptor.nanoTime()); // E: already passed
+        CompletableFuture<PollStatus> waiter = new CompletableFuture<>();
+        AtomicReference<Thread> waiterThread = new AtomicReference<>();
+        PollDescriptor.beforeDeadlineStore = () -> {
+            PollDescriptor.beforeDeadlineStore = null; // only S's store is interleaved
+            poll.setReadDeadline(PollDescriptor.deadlineNanosAfter(Duration.ofHours(1))); // T: L
+            waiterThread.set(Thread.ofPlatform().daemon().start(() -> waiter.complete(poll.awaitRead())));
+            await().atMost(Duration.ofSeconds(5)).until(() -> poll.hasReadWaiter()
+                    && waiterThread.get().getState() == Thread.State.TIMED_WAITING);
+        };
+        try {
+            long start = System.nanoTime();
+            poll.setReadDeadline(PollDescriptor.deadlineNanosAfter(Duration.ofMillis(300))); // S: M
+            assertThat(poll.readDeadlineNanos()).isLessThan(PollDescriptor.deadlineNanosAfter(Duration.ofMinutes(1)));
+            assertThat(waiter.get(10, TimeUnit.SECONDS)).isEqualTo(PollStatus.TIMED_OUT);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+        } finally {
+            PollDescriptor.beforeDeadlineStore = null;
+            poll.close();
+        }
+    }
+
     @Test
     void handleIsReleasedOnceByLastCallAfterClose() {
         PollDescriptor poll = new PollDescriptor();
