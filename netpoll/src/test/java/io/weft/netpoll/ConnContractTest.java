@@ -353,10 +353,10 @@ public abstract class ConnContractTest {
         reader.awaitBlocked();
         writer.awaitBlocked();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).as("blocked before the first deadline").isLessThan(Duration.ofMillis(1000));
-        c1.setDeadline(Instant.now().plusMillis(1000));
+        c1.setDeadline(Instant.now().plusMillis(1500));
         assertThat(reader.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(DeadlineExceededException.class);
         assertThat(writer.result().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(DeadlineExceededException.class);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(1050));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(1450));
     }
 
     @Test
