@@ -305,9 +305,10 @@ class HostilePeerAttackTest {
             }
             attacker.frame(FrameHeader.windowUpdate(2 * streams + 1, Flags.SYN, 0));
             attacker.frame(FrameHeader.ping(Flags.SYN, 2)).flush();
-            FrameHeader refused = attacker.read(Attacks.PATIENCE);
-            assertThat(refused).isEqualTo(FrameHeader.windowUpdate(2 * streams + 1, Flags.RST, 0));
-            assertThat(attacker.read(Attacks.PATIENCE)).isEqualTo(FrameHeader.ping(Flags.ACK, 2));
+            // Ping replies overtake other queued control frames, so the two may come in either order.
+            assertThat(java.util.List.of(attacker.read(Attacks.PATIENCE), attacker.read(Attacks.PATIENCE)))
+                    .containsExactlyInAnyOrder(FrameHeader.windowUpdate(2 * streams + 1, Flags.RST, 0),
+                            FrameHeader.ping(Flags.ACK, 2));
             long held = EchoVictim.heapAfterGc() - heapBefore;
             System.out.printf("bookkeeping per idle stream: %d bytes; %d full windows hold %d KiB (%d KiB per stream)%n",
                     perStream, streams, held / 1024, held / streams / 1024);
