@@ -69,6 +69,8 @@ public final class Session implements AutoCloseable {
     private final boolean client;
     private final Transport transport;
     private final AutoTuneBudget budget;
+    /** This session's account in the shared {@link YamuxConfig#memoryBudget()}. */
+    final SessionBudget memory;
     private final String name;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -111,7 +113,8 @@ public final class Session implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.client = client;
         this.nextStreamId = client ? 1 : 2;
-        this.budget = config.windowAutoTuning() ? new AutoTuneBudget(config.autoTuneBudgetBytes()) : null;
+        this.memory = new SessionBudget(config.memoryBudget(), config);
+        this.budget = config.windowAutoTuning() ? new AutoTuneBudget(config.autoTuneBudgetBytes(), memory) : null;
         this.name = "yamux " + (client ? "client" : "server") + " session " + SESSION_NUMBERS.incrementAndGet();
         this.log = new RateLimitedLog(name);
         this.outbound = new Outbound(transport, counters, config.pingBacklog(),
@@ -122,6 +125,11 @@ public final class Session implements AutoCloseable {
     private static Session start(Transport transport, YamuxConfig config, boolean client) {
         Session session = new Session(transport, config, client);
         session.outbound.start(config.threadFactory());
+        String refusal = session.memory.admitSession();
+        if (refusal != null) { // GoAway(2) as the only frame; the reader drains the peer until the close
+            config.memoryBudget().log.warn("session", "refused a new session: " + refusal);
+            session.fail(new LimitExceededException("session refused: " + refusal), GoAwayCodes.INTERNAL_ERROR);
+        }
         config.threadFactory().newThread(new SessionReader(session, transport)).start();
         long periodNanos = Math.min(config.keepAliveInterval().toNanos(), config.connectionWriteTimeout().toNanos()) / 4;
         session.tick = SessionTimer.every(session::tick, Math.clamp(periodNanos, 1_000_000L, 1_000_000_000L));
@@ -227,6 +235,10 @@ public final class Session implements AutoCloseable {
             }
             if (nextStreamId >= MAX_STREAM_ID - 1) {
                 throw new StreamsExhaustedException();
+            }
+            String refusal = memory.admitStream();
+            if (refusal != null) {
+                throw new LimitExceededException("stream refused: " + refusal);
             }
             int id = (int) nextStreamId;
             nextStreamId += 2;
@@ -513,6 +525,8 @@ public final class Session implements AutoCloseable {
                 refusal = "maxInboundStreams (" + config.maxInboundStreams() + ") reached";
             } else if (acceptQueue.size() >= config.acceptBacklog()) {
                 refusal = "accept backlog (" + config.acceptBacklog() + ") full";
+            } else if ((refusal = memory.admitStream()) != null) {
+                refusal = "memory budget: " + refusal;
             } else {
                 refusal = null;
                 stream = new Stream(this, id, StreamState.SYN_RECEIVED, newRecvWindow(), false);
@@ -586,6 +600,7 @@ public final class Session implements AutoCloseable {
      * which is what keeps the documented memory bound true.
      */
     void releaseInboundSlot(Stream stream) {
+        memory.releaseStream(); // every stream, either direction, is charged to the memory budget
         if (stream.outbound) {
             return;
         }
@@ -671,6 +686,7 @@ public final class Session implements AutoCloseable {
             YamuxEvents.goAway(goAwayCode, true);
         }
         outbound.fail(cause, goAway);
+        memory.close();
         SessionTimer.schedule(transport::close, FORCED_CLOSE_NANOS);
         ScheduledFuture<?> ticking = tick;
         if (ticking != null) {
