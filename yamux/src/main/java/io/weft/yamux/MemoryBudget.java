@@ -181,7 +181,7 @@ public final class MemoryBudget {
             } else if (stream && streams >= maxStreams) {
                 refusal = "maxStreams (" + maxStreams + ") reached";
             } else if (bytes > maxBytes - usedBytes) {
-                refusal = "memory budget full (" + usedBytes + " of " + maxBytes + " bytes charged)";
+                refusal = "full (" + usedBytes + " of " + maxBytes + " bytes charged)";
             }
             if (refusal != null) {
                 refusedSessions += session ? 1 : 0;

@@ -127,8 +127,8 @@ public final class Session implements AutoCloseable {
         session.outbound.start(config.threadFactory());
         String refusal = session.memory.admitSession();
         if (refusal != null) { // GoAway(2) as the only frame; the reader drains the peer until the close
-            config.memoryBudget().log.warn("session", "refused a new session: " + refusal);
-            session.fail(new LimitExceededException("session refused: " + refusal), GoAwayCodes.INTERNAL_ERROR);
+            config.memoryBudget().log.warn("session", "refused a new session: memory budget " + refusal);
+            session.fail(new LimitExceededException("session refused: memory budget " + refusal), GoAwayCodes.INTERNAL_ERROR);
         }
         config.threadFactory().newThread(new SessionReader(session, transport)).start();
         long periodNanos = Math.min(config.keepAliveInterval().toNanos(), config.connectionWriteTimeout().toNanos()) / 4;
@@ -238,7 +238,7 @@ public final class Session implements AutoCloseable {
             }
             String refusal = memory.admitStream();
             if (refusal != null) {
-                throw new LimitExceededException("stream refused: " + refusal);
+                throw new LimitExceededException("stream refused: memory budget " + refusal);
             }
             int id = (int) nextStreamId;
             nextStreamId += 2;
@@ -526,7 +526,7 @@ public final class Session implements AutoCloseable {
             } else if (acceptQueue.size() >= config.acceptBacklog()) {
                 refusal = "accept backlog (" + config.acceptBacklog() + ") full";
             } else if ((refusal = memory.admitStream()) != null) {
-                refusal = "memory budget: " + refusal;
+                refusal = "memory budget " + refusal;
             } else {
                 refusal = null;
                 stream = new Stream(this, id, StreamState.SYN_RECEIVED, newRecvWindow(), false);

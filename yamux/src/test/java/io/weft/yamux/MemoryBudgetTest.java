@@ -30,7 +30,7 @@ class MemoryBudgetTest {
         assertThat(budget.tryCharge(400, true, false)).isNull();
         assertThat(budget.tryCharge(400, false, true)).isNull();
         assertThat(budget.tryCharge(1, false, true)).contains("maxStreams (1)");
-        assertThat(budget.tryCharge(300, true, false)).contains("memory budget full (800 of 1000 bytes");
+        assertThat(budget.tryCharge(300, true, false)).contains("full (800 of 1000 bytes");
         assertThat(budget.tryCharge(200, true, false)).isNull();
         assertThat(budget.tryCharge(0, true, false)).contains("maxSessions (2)");
         assertThat(budget.usedBytes()).isEqualTo(1000);

@@ -88,7 +88,7 @@ class MemoryBudgetLimitTest extends RawPeerTestBase {
             peer.awaitConnectionClosed(TIMEOUT);
             assertThat(refused.isClosed()).isTrue();
             assertThat(refused.closeCause()).isInstanceOf(LimitExceededException.class)
-                    .hasMessageContaining("memory budget full");
+                    .hasMessageContaining("memory budget full (");
             assertThatThrownBy(refused::openStream).isInstanceOf(LimitExceededException.class);
             assertThat(budget.refusedSessions()).isEqualTo(1);
             assertThat(budget.sessions()).isEqualTo(1);
