@@ -200,6 +200,7 @@ public final class Session implements AutoCloseable {
      *
      * @throws RemoteGoAwayException if the peer sent GoAway
      * @throws StreamsExhaustedException if no stream id is left
+     * @throws LimitExceededException if the {@link YamuxConfig#memoryBudget()} has no room for another stream
      * @throws DeadlineExceededException if no un-ACKed slot freed up in time
      * @throws SessionClosedException or the session's failure type, if the session is closed
      */
