@@ -49,9 +49,13 @@ final class EchoCommand implements Callable<Integer> {
     @Mixin
     SessionOptions sessionOptions;
 
+    @Mixin
+    LimitOptions limitOptions;
+
     @Override
     public Integer call() throws Exception {
-        YamuxConfig config = sessionOptions.toConfig();
+        YamuxConfig base = sessionOptions.toConfig();
+        YamuxConfig config = base.toBuilder().memoryBudget(limitOptions.budget(base)).build();
         Handshake handshake = Handshake.server(tlsOptions.forServer(), tokenOption.read(),
                 tlsOptions.handshakeTimeout());
         SessionSet sessions = new SessionSet();
@@ -64,6 +68,7 @@ final class EchoCommand implements Callable<Integer> {
                 sessions.drain(budget);
             });
             Shutdown.onExitReport(() -> System.err.println("weft echo: " + sessions.summary()));
+            LOG.log(System.Logger.Level.INFO, LimitOptions.describe(config.memoryBudget()));
             LOG.log(System.Logger.Level.INFO, "listening on " + Address.of(listener.address())
                     + (handshake.usesTls() ? " (TLS" + (tlsOptions.requiresClientCertificates()
                             ? " with client certificates)" : ")") : ""));

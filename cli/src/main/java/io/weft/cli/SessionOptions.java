@@ -39,8 +39,8 @@ final class SessionOptions {
             description = "Inbound streams waiting to be accepted before new ones are refused (default: 256).")
     Integer acceptBacklog;
 
-    @Option(names = "--max-streams", paramLabel = "N",
-            description = "Limit of concurrent inbound streams; more are refused with RST.")
+    @Option(names = "--max-session-streams", paramLabel = "N",
+            description = "Limit of concurrent inbound streams per session; more are refused with RST (default: 1000).")
     Integer maxInboundStreams;
 
     @Option(names = "--stream-open-timeout", paramLabel = "DURATION", converter = GoDuration.class,
@@ -104,7 +104,7 @@ final class SessionOptions {
             {"keepAliveInterval", "--keepalive"},
             {"connectionWriteTimeout", "--write-timeout"},
             {"acceptBacklog", "--accept-backlog"},
-            {"maxInboundStreams", "--max-streams"},
+            {"maxInboundStreams", "--max-session-streams"},
             {"streamOpenTimeout", "--stream-open-timeout"},
             {"streamCloseTimeout", "--stream-close-timeout"}
         };

@@ -136,6 +136,9 @@ final class TunnelCommand implements Callable<Integer> {
     @Mixin
     SessionOptions sessionOptions;
 
+    @Mixin
+    LimitOptions limitOptions;
+
     private final SessionSet sessions = new SessionSet();
 
     @Override
@@ -143,7 +146,8 @@ final class TunnelCommand implements Callable<Integer> {
         if (retryMin.isZero() || retryMax.compareTo(retryMin) < 0) {
             throw new IllegalArgumentException("--retry-min must be more than 0s and at most --retry-max");
         }
-        YamuxConfig config = sessionOptions.toConfig();
+        YamuxConfig base = sessionOptions.toConfig();
+        YamuxConfig config = base.toBuilder().memoryBudget(limitOptions.budget(base)).build();
         Handshake handshake = handshake();
         Listener entry = role.from != null ? Endpoints.listen(role.from) : null;
         Listener yamux = transport.listen != null ? Endpoints.listen(transport.listen) : null;
@@ -216,6 +220,7 @@ final class TunnelCommand implements Callable<Integer> {
     }
 
     private int acceptSessions(Listener yamux, YamuxConfig config, Handshake handshake) throws IOException {
+        LOG.log(System.Logger.Level.INFO, LimitOptions.describe(config.memoryBudget()));
         LOG.log(System.Logger.Level.INFO, "yamux: listening on " + Address.of(yamux.address())
                 + describe(handshake));
         new Admission(handshake, config, sessions, LOG).acceptLoop(yamux, session -> {

@@ -13,6 +13,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,6 +69,20 @@ class PackagedJarTest {
     }
 
     @Test
+    void launcherPassesTheJvmOptionsOfToolsJvmOptions() throws Exception {
+        // The JVM prints its command-line flags first: those from the launcher are among them.
+        Result r = run(RUN_TIMEOUT, Map.of("JAVA_TOOL_OPTIONS", "-XX:+PrintCommandLineFlags"), "./weft", "--version");
+        assertThat(r.exitCode).as(r.toString()).isZero();
+        String flags = r.stdout.lines().findFirst().orElse("");
+        for (String option : LauncherJvmOptionsTest.launcherOptions()) {
+            if (option.startsWith("-XX:")) {
+                assertThat(flags).as(r.toString()).contains(option);
+            }
+        }
+        assertThat(flags).contains("-XX:+ExitOnOutOfMemoryError", "-XX:+UseG1GC");
+    }
+
+    @Test
     void demoThroughTheLauncherVerifiesEveryByte() throws Exception {
         Result r = run(RUN_TIMEOUT, "./weft", "demo", "--duration", "2s");
         assertThat(r.exitCode).as(r.toString()).isZero();
@@ -98,11 +113,16 @@ class PackagedJarTest {
     }
 
     private static Result run(Duration timeout, String... command) throws Exception {
+        return run(timeout, Map.of(), command);
+    }
+
+    private static Result run(Duration timeout, Map<String, String> environment, String... command) throws Exception {
         Path out = Files.createTempFile(clone, "stdout", ".txt");
         Path err = Files.createTempFile(clone, "stderr", ".txt");
         ProcessBuilder pb = new ProcessBuilder(command).directory(clone.toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().put("WEFT_PROGRESS", "plain");
+        pb.environment().putAll(environment);
         Process p = pb.start();
         p.getOutputStream().close();
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -44,12 +44,17 @@ final class WeftProcess implements AutoCloseable {
 
     /** Starts {@code weft ARGS} with stdout and stderr captured. */
     static WeftProcess start(String... args) throws IOException {
-        return launch(true, args);
+        return launch(true, List.of(), args);
+    }
+
+    /** Starts {@code weft ARGS} with extra JVM options (such as {@code -Xmx64m}), stdout and stderr captured. */
+    static WeftProcess startWithJvmOptions(List<String> jvmOptions, String... args) throws IOException {
+        return launch(true, jvmOptions, args);
     }
 
     /** Starts {@code weft ARGS}; the caller owns {@link #stdin()} and {@link #stdoutStream()}. */
     static WeftProcess startPiped(String... args) throws IOException {
-        return launch(false, args);
+        return launch(false, List.of(), args);
     }
 
     /** Runs {@code weft ARGS} to completion (at most {@code timeout}) with empty stdin. */
@@ -60,13 +65,14 @@ final class WeftProcess implements AutoCloseable {
         return p;
     }
 
-    private static WeftProcess launch(boolean captureStdout, String... args) throws IOException {
+    private static WeftProcess launch(boolean captureStdout, List<String> jvmOptions, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-ea");
         command.add("--enable-native-access=ALL-UNNAMED");
         command.add("-XX:TieredStopAtLevel=1"); // short test processes: start-up over peak speed (the launcher does not cap)
         command.add("-XX:+UseSerialGC");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(Main.class.getName());

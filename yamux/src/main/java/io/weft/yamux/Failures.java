@@ -23,6 +23,8 @@ final class Failures {
             copy = new KeepAliveTimeoutException(first.getMessage());
         } else if (first instanceof WriteTimeoutException) {
             copy = new WriteTimeoutException(first.getMessage());
+        } else if (first instanceof LimitExceededException) {
+            copy = new LimitExceededException(first.getMessage());
         } else {
             return new SessionClosedException("session failed: " + first.getMessage(), first);
         }

@@ -76,6 +76,8 @@ public final class Session implements AutoCloseable {
     private final boolean client;
     private final Transport transport;
     private final AutoTuneBudget budget;
+    /** This session's account in the shared {@link YamuxConfig#memoryBudget()}. */
+    final SessionBudget memory;
     private final String name;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -119,7 +121,8 @@ public final class Session implements AutoCloseable {
         this.clock = config.clock();
         this.client = client;
         this.nextStreamId = client ? 1 : 2;
-        this.budget = config.windowAutoTuning() ? new AutoTuneBudget(config.autoTuneBudgetBytes()) : null;
+        this.memory = new SessionBudget(config.memoryBudget(), config);
+        this.budget = config.windowAutoTuning() ? new AutoTuneBudget(config.autoTuneBudgetBytes(), memory) : null;
         this.name = "yamux " + (client ? "client" : "server") + " session " + SESSION_NUMBERS.incrementAndGet();
         this.log = new RateLimitedLog(name);
         this.outbound = new Outbound(transport, counters, clock, config.threadFactory(),
@@ -130,6 +133,11 @@ public final class Session implements AutoCloseable {
     private static Session start(Transport transport, YamuxConfig config, boolean client) {
         Session session = new Session(transport, config, client);
         session.outbound.start();
+        String refusal = session.memory.admitSession();
+        if (refusal != null) { // GoAway(2) as the only frame; the reader drains the peer until the close
+            config.memoryBudget().log.warn("session", "refused a new session: memory budget " + refusal);
+            session.fail(new LimitExceededException("session refused: memory budget " + refusal), GoAwayCodes.INTERNAL_ERROR);
+        }
         config.threadFactory().newThread(new SessionReader(session, transport)).start();
         long periodNanos = Math.min(config.keepAliveInterval().toNanos(), config.connectionWriteTimeout().toNanos()) / 4;
         session.tick = session.clock.every(session::tick, Math.clamp(periodNanos, 1_000_000L, 1_000_000_000L));
@@ -200,6 +208,7 @@ public final class Session implements AutoCloseable {
      *
      * @throws RemoteGoAwayException if the peer sent GoAway
      * @throws StreamsExhaustedException if no stream id is left
+     * @throws LimitExceededException if the {@link YamuxConfig#memoryBudget()} has no room for another stream
      * @throws DeadlineExceededException if no un-ACKed slot freed up in time
      * @throws SessionClosedException or the session's failure type, if the session is closed
      */
@@ -235,6 +244,10 @@ public final class Session implements AutoCloseable {
             }
             if (nextStreamId >= MAX_STREAM_ID - 1) {
                 throw new StreamsExhaustedException();
+            }
+            String refusal = memory.admitStream();
+            if (refusal != null) {
+                throw new LimitExceededException("stream refused: memory budget " + refusal);
             }
             int id = (int) nextStreamId;
             nextStreamId += 2;
@@ -544,6 +557,8 @@ public final class Session implements AutoCloseable {
                 refusal = "maxInboundStreams (" + config.maxInboundStreams() + ") reached";
             } else if (acceptQueue.size() >= config.acceptBacklog()) {
                 refusal = "accept backlog (" + config.acceptBacklog() + ") full";
+            } else if ((refusal = memory.admitStream()) != null) {
+                refusal = "memory budget " + refusal;
             } else {
                 refusal = null;
                 stream = new Stream(this, id, StreamState.inbound(), newRecvWindow(), false);
@@ -611,6 +626,7 @@ public final class Session implements AutoCloseable {
      */
     void releaseInboundSlot(Stream stream) {
         assert !stream.lockHeldByCurrentThread() : "lock order: session lock before stream lock";
+        memory.releaseStream(); // every stream, either direction, is charged to the memory budget
         if (stream.outbound) {
             return;
         }
@@ -700,6 +716,7 @@ public final class Session implements AutoCloseable {
             YamuxEvents.goAway(goAwayCode, true);
         }
         outbound.fail(cause, goAway);
+        memory.close();
         // The transport's close may block (a user channel): the timer only hands it to a thread.
         clock.schedule(outbound::closeTransportLater, FORCED_CLOSE_NANOS);
         SessionClock.Timeout ticking = tick;

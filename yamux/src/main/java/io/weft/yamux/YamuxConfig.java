@@ -16,6 +16,10 @@ import java.util.concurrent.ThreadFactory;
  * 0), where inbound live streams are at most {@link #maxInboundStreams()}. A stream stays live
  * for this count, and keeps its window growth, until it has ended and its unread data was read or
  * discarded. See docs/yamux.md.
+ *
+ * <p>Process bound: sessions sharing a {@link #memoryBudget()} (by default one budget for the whole
+ * JVM, half its maximum heap) hold together at most that budget's bytes; streams and sessions that
+ * do not fit are refused (RST, GoAway(2)) before memory is used for them. See {@link MemoryBudget}.
  */
 public final class YamuxConfig {
     /** The most {@link #maxDataFrameBytes()} may be: 1 MiB, the largest data frame rust-yamux accepts. */
@@ -40,6 +44,7 @@ public final class YamuxConfig {
     private final int pingBacklog;
     private final ThreadFactory threadFactory;
     private final SessionClock clock;
+    private final MemoryBudget memoryBudget;
 
     private YamuxConfig(Builder b) {
         this.acceptBacklog = b.acceptBacklog;
@@ -59,6 +64,7 @@ public final class YamuxConfig {
         this.pingBacklog = b.pingBacklog;
         this.threadFactory = b.threadFactory;
         this.clock = b.clock;
+        this.memoryBudget = b.memoryBudget;
     }
 
     /** The default configuration (see each getter for its default). */
@@ -190,6 +196,14 @@ public final class YamuxConfig {
         return clock;
     }
 
+    /**
+     * The budget this session's memory is charged to, shared with every session configured with
+     * the same budget. Default {@link MemoryBudget#processDefault()}: one budget for the JVM.
+     */
+    public MemoryBudget memoryBudget() {
+        return memoryBudget;
+    }
+
     @Override
     public String toString() {
         return "YamuxConfig[acceptBacklog=" + acceptBacklog + ", maxInboundStreams=" + maxInboundStreams
@@ -198,7 +212,8 @@ public final class YamuxConfig {
                 + connectionWriteTimeout + ", streamWindowBytes=" + streamWindowBytes + ", autoTuning="
                 + (windowAutoTuning ? maxAutoTunedWindowBytes + "/" + autoTuneBudgetBytes : "off")
                 + ", maxDataFrameBytes=" + maxDataFrameBytes + ", streamOpenTimeout=" + streamOpenTimeout
-                + ", streamCloseTimeout=" + streamCloseTimeout + ", goAwayDrainTimeout=" + goAwayDrainTimeout + "]";
+                + ", streamCloseTimeout=" + streamCloseTimeout + ", goAwayDrainTimeout=" + goAwayDrainTimeout
+                + ", memoryBudget=" + memoryBudget + "]";
     }
 
     /** Mutable builder for {@link YamuxConfig}; not thread-safe. Setters return {@code this}. */
@@ -220,6 +235,7 @@ public final class YamuxConfig {
         private int pingBacklog = 32;
         private ThreadFactory threadFactory = Thread.ofVirtual().name("yamux-", 0).factory();
         private SessionClock clock = SessionClock.SYSTEM;
+        private MemoryBudget memoryBudget = MemoryBudget.processDefault();
 
         private Builder() {
         }
@@ -241,6 +257,7 @@ public final class YamuxConfig {
             goAwayDrainTimeout = c.goAwayDrainTimeout;
             pingBacklog = c.pingBacklog;
             threadFactory = c.threadFactory;
+            memoryBudget = c.memoryBudget;
             clock = c.clock;
         }
 
@@ -351,11 +368,17 @@ public final class YamuxConfig {
             return this;
         }
 
+        /** See {@link YamuxConfig#memoryBudget()}; not null ({@link MemoryBudget#unlimited()} turns the bound off). */
+        public Builder memoryBudget(MemoryBudget budget) {
+            this.memoryBudget = budget;
+            return this;
+        }
+
         /**
          * Validates and builds.
          *
          * @throws IllegalArgumentException naming the first invalid option and why
-         * @throws NullPointerException if a duration or the thread factory is null
+         * @throws NullPointerException if a duration, the thread factory or the memory budget is null
          */
         public YamuxConfig build() {
             positive("acceptBacklog", acceptBacklog);
@@ -368,6 +391,7 @@ public final class YamuxConfig {
             notNegative("streamCloseTimeout", streamCloseTimeout);
             notNegative("goAwayDrainTimeout", goAwayDrainTimeout);
             Objects.requireNonNull(threadFactory, "threadFactory");
+            Objects.requireNonNull(memoryBudget, "memoryBudget");
             if (streamWindowBytes < FrameHeader.INITIAL_STREAM_WINDOW) {
                 throw new IllegalArgumentException("streamWindowBytes must be at least 262144 (256 KiB): "
                         + streamWindowBytes);

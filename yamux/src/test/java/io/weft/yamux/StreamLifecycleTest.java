@@ -42,7 +42,8 @@ class StreamLifecycleTest {
         int pairs = 20_000;
         PipeConn[] pipe = PipeConn.pair(1024 * 1024);
         YamuxConfig cfg = SessionPair.testConfig().keepAliveEnabled(false).clock(clock)
-                .acceptBacklog(pairs).maxInboundStreams(pairs).maxUnackedOutboundStreams(pairs).build();
+                .acceptBacklog(pairs).maxInboundStreams(pairs).maxUnackedOutboundStreams(pairs)
+                .memoryBudget(MemoryBudget.unlimited()).build(); // 40,000 live streams in one JVM
         try (Session client = Session.client(pipe[0], cfg); Session server = Session.server(pipe[1], cfg)) {
             int periodicTicks = clock.pendingTasks();
             List<Stream> opened = new ArrayList<>(pairs);
