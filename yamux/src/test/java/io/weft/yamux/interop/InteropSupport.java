@@ -1,6 +1,7 @@
 package io.weft.yamux.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.weft.netpoll.Conn;
 import io.weft.netpoll.Listener;
@@ -8,6 +9,7 @@ import io.weft.netpoll.Net;
 import io.weft.netpoll.tls.Tls;
 import io.weft.netpoll.tls.TlsConfig;
 import io.weft.netpoll.tls.TlsConn;
+import io.weft.yamux.RemoteGoAwayException;
 import io.weft.yamux.Session;
 import io.weft.yamux.Stream;
 import io.weft.yamux.YamuxConfig;
@@ -28,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Shared pieces of the Go interop tests: checksummed echo, a Java yamux server, address helpers. */
 final class InteropSupport {
@@ -72,6 +75,24 @@ final class InteropSupport {
      * Writes {@code bytes} seeded random bytes on {@code stream} from a second thread, half-closes,
      * reads the echo until EOF on this thread, and asserts length and SHA-256 are equal.
      */
+    /**
+     * Opens streams until the peer's GoAway refuses one, resetting each opened before the GoAway
+     * arrived; returns the refusal.
+     */
+    static RemoteGoAwayException awaitGoAwayRefusal(Session session) {
+        AtomicReference<RemoteGoAwayException> refused = new AtomicReference<>();
+        await().atMost(TIMEOUT).until(() -> {
+            try {
+                session.openStream().reset(); // opened before the GoAway arrived: drop it
+                return false;
+            } catch (RemoteGoAwayException e) {
+                refused.set(e);
+                return true;
+            }
+        });
+        return refused.get();
+    }
+
     static void echoRoundTrip(Stream stream, long bytes, long seed, ExecutorService executor) throws Exception {
         echoRoundTrip(stream, bytes, seed, executor, TIMEOUT);
     }

@@ -1,6 +1,7 @@
 package io.weft.yamux.interop;
 
 import static io.weft.yamux.interop.InteropSupport.TIMEOUT;
+import static io.weft.yamux.interop.InteropSupport.awaitGoAwayRefusal;
 import static io.weft.yamux.interop.InteropSupport.echoOnConcurrentStreams;
 import static io.weft.yamux.interop.InteropSupport.echoRoundTrip;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,7 +10,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.weft.netpoll.DeadlineExceededException;
 import io.weft.netpoll.Net;
-import io.weft.yamux.RemoteGoAwayException;
 import io.weft.yamux.Session;
 import io.weft.yamux.Stream;
 import io.weft.yamux.StreamResetException;
@@ -26,7 +26,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -199,17 +198,7 @@ class JavaClientGoServerTest {
         first.setReadDeadline(Instant.now().plus(TIMEOUT));
         first.write(ByteBuffer.wrap("one".getBytes()));
         assertThat(new String(first.inputStream().readNBytes(3))).isEqualTo("one");
-        AtomicReference<RemoteGoAwayException> refused = new AtomicReference<>();
-        await().atMost(TIMEOUT).until(() -> {
-            try {
-                session.openStream().reset(); // opened before the GoAway arrived: Go refuses it anyway
-                return false;
-            } catch (RemoteGoAwayException e) {
-                refused.set(e);
-                return true;
-            }
-        });
-        assertThat(refused.get().code()).isZero();
+        assertThat(awaitGoAwayRefusal(session).code()).isZero();
         first.write(ByteBuffer.wrap("two".getBytes()));
         assertThat(new String(first.inputStream().readNBytes(3))).isEqualTo("two");
         first.closeWrite();

@@ -1,10 +1,9 @@
 package io.weft.yamux.interop;
 
 import static io.weft.yamux.interop.InteropSupport.TIMEOUT;
+import static io.weft.yamux.interop.InteropSupport.awaitGoAwayRefusal;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import io.weft.yamux.RemoteGoAwayException;
 import io.weft.yamux.Session;
 import io.weft.yamux.Stream;
 import io.weft.yamux.YamuxConfig;
@@ -12,7 +11,6 @@ import io.weft.yamux.interop.GoPeer.Library;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -37,17 +35,7 @@ class JavaClientInfluxServerTest extends PeerServerSuite {
         first.setReadDeadline(Instant.now().plus(TIMEOUT));
         first.write(ByteBuffer.wrap("one".getBytes()));
         assertThat(new String(first.inputStream().readNBytes(3))).isEqualTo("one");
-        AtomicReference<RemoteGoAwayException> refused = new AtomicReference<>();
-        await().atMost(TIMEOUT).until(() -> {
-            try {
-                session.openStream().reset(); // opened before the GoAway arrived: drop it
-                return false;
-            } catch (RemoteGoAwayException e) {
-                refused.set(e);
-                return true;
-            }
-        });
-        assertThat(refused.get().code()).isZero();
+        assertThat(awaitGoAwayRefusal(session).code()).isZero();
         first.write(ByteBuffer.wrap("two".getBytes()));
         assertThat(new String(first.inputStream().readNBytes(3))).isEqualTo("two");
         first.closeWrite();

@@ -1,13 +1,13 @@
 package io.weft.yamux.interop;
 
 import static io.weft.yamux.interop.InteropSupport.TIMEOUT;
+import static io.weft.yamux.interop.InteropSupport.awaitGoAwayRefusal;
 import static io.weft.yamux.interop.InteropSupport.echoRoundTrip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.weft.netpoll.DeadlineExceededException;
-import io.weft.yamux.RemoteGoAwayException;
 import io.weft.yamux.Session;
 import io.weft.yamux.Stream;
 import io.weft.yamux.YamuxConfig;
@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -42,17 +41,7 @@ class JavaClientJsServerTest extends PeerServerSuite {
         // -goaway: once stream 1 has ended both ways the JS server closes its muxer: GoAway(0).
         Session session = dial(echoServer("-goaway"), YamuxConfig.defaults());
         echoRoundTrip(session.openStream(), 100_000, 1, executor);
-        AtomicReference<RemoteGoAwayException> refused = new AtomicReference<>();
-        await().atMost(TIMEOUT).until(() -> {
-            try {
-                session.openStream().reset(); // opened before the GoAway arrived: drop it
-                return false;
-            } catch (RemoteGoAwayException e) {
-                refused.set(e);
-                return true;
-            }
-        });
-        assertThat(refused.get().code()).isZero();
+        assertThat(awaitGoAwayRefusal(session).code()).isZero();
         assertThat(session.stats().goAwayCodeReceived()).isZero();
     }
 

@@ -1,12 +1,12 @@
 package io.weft.yamux.interop;
 
 import static io.weft.yamux.interop.InteropSupport.TIMEOUT;
+import static io.weft.yamux.interop.InteropSupport.awaitGoAwayRefusal;
 import static io.weft.yamux.interop.InteropSupport.echoRoundTrip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.weft.yamux.RemoteGoAwayException;
 import io.weft.yamux.Session;
 import io.weft.yamux.Stream;
 import io.weft.yamux.StreamResetException;
@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -109,17 +108,7 @@ class JavaClientLazyAckServerTest extends PeerServerSuite {
     void lazyAckPeerGoAwayRefusesNewOpensAfterItsFirstStream() throws Exception {
         Session session = dial(echoServer("-goaway"), YamuxConfig.defaults());
         echoRoundTrip(session.openStream(), 100_000, 4, executor);
-        AtomicReference<RemoteGoAwayException> refused = new AtomicReference<>();
-        await().atMost(TIMEOUT).until(() -> {
-            try {
-                session.openStream().reset(); // opened before the GoAway arrived: drop it
-                return false;
-            } catch (RemoteGoAwayException e) {
-                refused.set(e);
-                return true;
-            }
-        });
-        assertThat(refused.get().code()).isZero();
+        assertThat(awaitGoAwayRefusal(session).code()).isZero();
     }
 
     @Test
