@@ -99,7 +99,15 @@ class EchoMemoryLimitEndToEndTest {
                 attackers.forEach(Session::close);
             }
 
-            // The attackers left: their memory is back, and new sessions and streams are served.
+            // The attackers left: once the server has seen their connections close (asynchronously:
+            // until then a new session may still be refused with GoAway), their memory is back, and
+            // new sessions and streams are served.
+            org.awaitility.Awaitility.await().atMost(TIMEOUT).ignoreException(RemoteGoAwayException.class)
+                    .ignoreException(SessionClosedException.class).untilAsserted(() -> {
+                        try (Session probe = dial(address); Stream stream = probe.openStream()) {
+                            assertEchoes(stream, 1024, 99);
+                        }
+                    });
             for (int i = 0; i < 3; i++) {
                 try (Session fresh = dial(address)) {
                     for (int j = 0; j < 20; j++) {
