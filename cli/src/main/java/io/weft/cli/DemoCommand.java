@@ -16,6 +16,11 @@ import picocli.CommandLine.Option;
  * pings) with live progress on stderr and a summary on stdout. Exit 0 only when every byte was
  * verified.
  *
+ * <p>A latency probe (one stream, one small request at a time on a platform thread of its own)
+ * runs alone for the first fifth of the run (at most 1 s), then beside the load, and the summary
+ * prints both: how much a bulk transfer and hundreds of busy streams slow an interactive stream
+ * down is the figure a tunnel user feels.
+ *
  * <p>Threads: the main thread sets up, draws progress and prints the summary; the server's
  * accept loop and every workload worker run on virtual threads.
  */
@@ -56,6 +61,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "Write size on the bulk stream (default: ${DEFAULT-VALUE}).")
     long chunkBytes;
 
+    @Option(names = "--probe-size", paramLabel = "SIZE", converter = ByteSize.class, defaultValue = "64",
+            description = "Bytes per request and response on the latency probe stream (default: ${DEFAULT-VALUE}).")
+    long probeBytes;
+
     @Option(names = "--churn-size", paramLabel = "SIZE", converter = ByteSize.class, defaultValue = "1KiB",
             description = "Bytes sent on each churn stream (default: ${DEFAULT-VALUE}).")
     long churnBytes;
@@ -66,6 +75,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Mixin
     SessionOptions sessionOptions;
+
+    /** {@link System#nanoTime()} when the load started after the probe's time alone; 0 before. */
+    private volatile long loadStartNanos;
 
     @Override
     public Integer call() throws Exception {
@@ -87,8 +99,15 @@ final class DemoCommand implements Callable<Integer> {
         });
         Shutdown.onExitReport(() -> {
             progress.clear();
-            summary(load, Duration.ofNanos(System.nanoTime() - startNanos), System.out, true);
+            long now = System.nanoTime();
+            long loadedFrom = loadStartNanos;
+            summary(load, Duration.ofNanos(now - startNanos), Duration.ofNanos(loadedFrom == 0 ? 0 : now - loadedFrom),
+                    System.out, true);
         });
+        load.startProbe((int) probeBytes, 4);
+        progress.runUntil(load, startNanos, startNanos + idlePhase().toNanos());
+        load.markLoaded();
+        loadStartNanos = System.nanoTime();
         load.startBulk((int) chunkBytes, 42);
         load.startRequests(requestStreams, (int) requestBytes, 4242);
         load.startChurn(churnWorkers, (int) churnBytes, 424242);
@@ -96,17 +115,21 @@ final class DemoCommand implements Callable<Integer> {
         progress.run(load, startNanos);
         load.stop();
         boolean ended = load.awaitWorkers(Duration.ofSeconds(15));
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
+        long endNanos = System.nanoTime();
         progress.clear();
-        boolean ok = summary(load, elapsed, System.out, false) && ended;
+        boolean ok = summary(load, Duration.ofNanos(endNanos - startNanos), Duration.ofNanos(endNanos - loadStartNanos),
+                System.out, false) && ended;
         if (!ended) {
             System.out.println("FAILED: workers did not finish within 15s of the end");
         }
         return ok ? Failures.OK : Failures.IO;
     }
 
-    /** Prints the table; returns whether every byte was verified. */
-    private boolean summary(Workload load, Duration elapsed, PrintStream out, boolean interrupted) {
+    /**
+     * Prints the table; returns whether every byte was verified. Rates are over {@code loaded},
+     * the time since the load started (the probe ran alone before that).
+     */
+    private boolean summary(Workload load, Duration elapsed, Duration loaded, PrintStream out, boolean interrupted) {
         List<Duration> rtts = List.copyOf(load.pingRtts);
         long bulk = load.bulkBytes.sum();
         long requests = load.requests.sum();
@@ -115,12 +138,16 @@ final class DemoCommand implements Callable<Integer> {
                 Format.seconds(elapsed), requestStreams, churnWorkers);
         out.println();
         out.printf("  %-16s %-22s %s%n", "bulk stream", ByteSize.format(bulk) + " echoed",
-                Format.byteRate(bulk, elapsed));
+                Format.byteRate(bulk, loaded));
         out.printf("  %-16s %-22s %-14s p50 %s   p99 %s   (%s each way)%n", "requests", Format.count(requests),
-                Format.rate(requests, elapsed), Format.millis(load.requestLatency.percentile(50)),
+                Format.rate(requests, loaded), Format.millis(load.requestLatency.percentile(50)),
                 Format.millis(load.requestLatency.percentile(99)), ByteSize.format(requestBytes));
+        out.printf("  %-16s %-22s idle p50 %s   p99 %s   loaded p50 %s   p99 %s%n", "latency probe",
+                ByteSize.format(probeBytes) + ", 1 at a time", Format.millis(load.probeIdleLatency.percentile(50)),
+                Format.millis(load.probeIdleLatency.percentile(99)), Format.millis(load.probeLoadedLatency.percentile(50)),
+                Format.millis(load.probeLoadedLatency.percentile(99)));
         out.printf("  %-16s %-22s churn %s%n", "streams opened", Format.count(load.streamsOpened.sum()),
-                Format.rate(load.churnStreams.sum(), elapsed));
+                Format.rate(load.churnStreams.sum(), loaded));
         if (rtts.isEmpty()) {
             out.printf("  %-16s %s%n", "ping RTT", "no pings completed");
         } else {
@@ -148,6 +175,12 @@ final class DemoCommand implements Callable<Integer> {
         return ok;
     }
 
+    /** The probe's time alone: a fifth of the run, at most 1 s. */
+    private Duration idlePhase() {
+        Duration fifth = duration.dividedBy(5);
+        return fifth.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : fifth;
+    }
+
     private void validate() {
         if (duration.isZero()) {
             throw new IllegalArgumentException("--duration must be more than 0s");
@@ -159,8 +192,9 @@ final class DemoCommand implements Callable<Integer> {
         if (churnWorkers < 0) {
             throw new IllegalArgumentException("--churn must not be negative (0: no churn workers)");
         }
-        if (requestBytes < 1 || requestBytes > 16 << 20 || churnBytes < 1 || churnBytes > 16 << 20) {
-            throw new IllegalArgumentException("--request-size and --churn-size must be from 1 byte to 16MiB");
+        if (requestBytes < 1 || requestBytes > 16 << 20 || churnBytes < 1 || churnBytes > 16 << 20
+                || probeBytes < 1 || probeBytes > 16 << 20) {
+            throw new IllegalArgumentException("--request-size, --churn-size and --probe-size must be from 1 byte to 16MiB");
         }
         if (chunkBytes < 1 || chunkBytes > 16 << 20) {
             throw new IllegalArgumentException("--chunk-size must be from 1 byte to 16MiB");

@@ -15,6 +15,8 @@ final class Progress {
     private final Duration total;
     private final boolean terminal;
     private boolean drawn;
+    /** When the last line was drawn, for {@link #runUntil} to resume from. */
+    private long resumeNanos;
 
     Progress(PrintStream err, Duration total) {
         this.err = err;
@@ -24,15 +26,24 @@ final class Progress {
 
     /** Draws until {@code total} has passed since {@code startNanos}. */
     void run(Workload load, long startNanos) throws InterruptedException {
+        runUntil(load, startNanos, startNanos + total.toNanos());
+    }
+
+    /**
+     * Draws from {@code startNanos} until {@code untilNanos}, then returns; a later call goes on
+     * from there (the progress bar still counts against the whole {@code total}).
+     */
+    void runUntil(Workload load, long startNanos, long untilNanos) throws InterruptedException {
         long intervalNanos = terminal ? 250_000_000L : 1_000_000_000L;
-        long endNanos = startNanos + total.toNanos();
-        long lastNanos = startNanos;
-        long lastBulk = 0;
-        long lastRequests = 0;
-        long next = startNanos + intervalNanos;
+        long endNanos = Math.min(untilNanos, startNanos + total.toNanos());
+        long lastNanos = Math.max(startNanos, resumeNanos);
+        long lastBulk = load.bulkBytes.sum();
+        long lastRequests = load.requests.sum();
+        long next = startNanos + intervalNanos * ((lastNanos - startNanos) / intervalNanos + 1);
         while (true) {
             long now = System.nanoTime();
             if (now >= endNanos) {
+                resumeNanos = lastNanos;
                 return;
             }
             TimeUnit.NANOSECONDS.sleep(Math.min(next, endNanos) - now);
@@ -43,10 +54,12 @@ final class Progress {
             Duration window = Duration.ofNanos(now - lastNanos);
             Duration elapsed = Duration.ofNanos(now - startNanos);
             Duration rtt = load.pingRtts.isEmpty() ? Duration.ZERO : last(load);
-            String stats = String.format("bulk %s  req %s p99 %s  streams %s  rtt %s",
+            String stats = String.format("bulk %s  req %s p99 %s  probe p99 %s  streams %s  rtt %s",
                     Format.byteRate(bulk - lastBulk, window), Format.rate(requests - lastRequests, window),
-                    Format.millis(load.requestLatency.percentile(99)), Format.count(load.streamsOpened.sum()),
-                    Format.millis(rtt));
+                    Format.millis(load.requestLatency.percentile(99)),
+                    Format.millis((load.probeLoadedLatency.count() > 0 ? load.probeLoadedLatency : load.probeIdleLatency)
+                            .percentile(99)),
+                    Format.count(load.streamsOpened.sum()), Format.millis(rtt));
             if (terminal) {
                 String line = Terminal.bar(elapsed.toNanos() / (double) total.toNanos(), 20) + " "
                         + Format.seconds(elapsed) + "/" + GoDuration.format(total) + "  " + stats;

@@ -38,12 +38,18 @@ final class Workload {
     final LongAdder mismatches = new LongAdder();
     final LongAdder failures = new LongAdder();
     final LatencyHistogram requestLatency = new LatencyHistogram();
+    /** The probe stream's round trips before the other workloads started (see {@link #startProbe}). */
+    final LatencyHistogram probeIdleLatency = new LatencyHistogram();
+    /** The probe stream's round trips once the other workloads run. */
+    final LatencyHistogram probeLoadedLatency = new LatencyHistogram();
     final ConcurrentLinkedQueue<Duration> pingRtts = new ConcurrentLinkedQueue<>();
     final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
 
     private final Session session;
     private final List<Thread> workers = new ArrayList<>();
     private volatile boolean stopping;
+    /** Set by {@link #markLoaded()}: the probe records into {@link #probeLoadedLatency} from then on. */
+    private volatile boolean loaded;
 
     Workload(Session session) {
         this.session = session;
@@ -68,6 +74,24 @@ final class Workload {
             long s = seed + 1000 + i;
             spawn("churn " + i, () -> churn(sizeBytes, s));
         }
+    }
+
+    /**
+     * The latency probe: one stream doing one {@code sizeBytes} request/response at a time, as an
+     * interactive session would (a shell beside a download), on a platform thread of its own so
+     * the figure is the multiplexer's, not the wait for a carrier among the other workers'
+     * virtual threads. Its round trips go to {@link #probeIdleLatency} until {@link #markLoaded()},
+     * then to {@link #probeLoadedLatency}.
+     */
+    void startProbe(int sizeBytes, long seed) {
+        Thread probe = Thread.ofPlatform().daemon().name("workload probe").unstarted(() -> run("probe", () -> probe(sizeBytes, seed)));
+        workers.add(probe);
+        probe.start();
+    }
+
+    /** From now on the probe's round trips count as under load. */
+    void markLoaded() {
+        loaded = true;
     }
 
     /** A ping every {@code interval}. */
@@ -107,18 +131,20 @@ final class Workload {
     }
 
     private void spawn(String name, Job job) {
-        workers.add(Thread.ofVirtual().name("workload " + name).start(() -> {
-            try {
-                job.run();
-            } catch (IOException | RuntimeException e) {
-                failures.increment();
-                if (firstFailure.compareAndSet(null, e)) {
-                    LOG.log(System.Logger.Level.WARNING, name + " failed", e);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        workers.add(Thread.ofVirtual().name("workload " + name).start(() -> run(name, job)));
+    }
+
+    private void run(String name, Job job) {
+        try {
+            job.run();
+        } catch (IOException | RuntimeException e) {
+            failures.increment();
+            if (firstFailure.compareAndSet(null, e)) {
+                LOG.log(System.Logger.Level.WARNING, name + " failed", e);
             }
-        }));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void bulk(int chunkBytes, long seed) throws IOException, InterruptedException {
@@ -167,6 +193,15 @@ final class Workload {
     }
 
     private void requests(int sizeBytes, long seed) throws IOException {
+        exchanges("request", sizeBytes, seed, false);
+    }
+
+    private void probe(int sizeBytes, long seed) throws IOException {
+        exchanges("probe", sizeBytes, seed, true);
+    }
+
+    /** One stream, one request/response after another, until stopped; the probe records into its own histograms. */
+    private void exchanges(String what, int sizeBytes, long seed, boolean probe) throws IOException {
         SplittableRandom random = new SplittableRandom(seed);
         byte[] request = new byte[sizeBytes];
         ByteBuffer response = ByteBuffer.allocate(sizeBytes);
@@ -176,13 +211,18 @@ final class Workload {
                 long start = System.nanoTime();
                 stream.write(ByteBuffer.wrap(request));
                 readFully(stream, response.clear());
-                requestLatency.record(System.nanoTime() - start);
+                long nanos = System.nanoTime() - start;
                 verify(request, response);
-                requests.increment();
+                if (probe) {
+                    (loaded ? probeLoadedLatency : probeIdleLatency).record(nanos);
+                } else {
+                    requestLatency.record(nanos);
+                    requests.increment();
+                }
             }
             stream.closeWrite();
             if (stream.read(response.clear()) >= 0) {
-                throw new IOException("request stream " + stream.id() + ": data after the last echo");
+                throw new IOException(what + " stream " + stream.id() + ": data after the last echo");
             }
         }
     }

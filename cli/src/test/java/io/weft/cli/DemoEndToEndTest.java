@@ -17,6 +17,9 @@ class DemoEndToEndTest {
                 .containsPattern("bulk stream +[0-9.]+ [KMG]iB echoed")
                 .containsPattern("requests +[1-9][0-9,]*")
                 .contains("p50", "p99", "streams opened", "ping RTT")
+                // The probe ran alone, then beside the load, and both figures are printed.
+                .containsPattern("latency probe +64 B, 1 at a time +idle p50 [0-9.]+ [mµ]?s +p99 [0-9.]+ [mµ]?s"
+                        + " +loaded p50 [0-9.]+ [mµ]?s +p99 [0-9.]+ [mµ]?s")
                 .containsPattern("bytes verified +[0-9.]+ [KMG]iB")
                 .contains("0 mismatches")
                 .contains("OK: every byte verified.");
