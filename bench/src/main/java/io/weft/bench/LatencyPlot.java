@@ -80,7 +80,7 @@ final class LatencyPlot {
             svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>%n",
                     LEFT, y, RIGHT, y));
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n", LEFT - 8,
-                    y + 4, micros(Math.pow(10, decade))));
+                    y + 4, tick(decade)));
         }
         for (int i = 0; i < LABELS.size(); i++) {
             svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", x(i),
@@ -128,6 +128,14 @@ final class LatencyPlot {
     private static double y(double micros, int lowDecade, int highDecade) {
         double fraction = (Math.log10(Math.max(micros, 1)) - lowDecade) / (highDecade - lowDecade);
         return BOTTOM - fraction * (BOTTOM - TOP);
+    }
+
+    /** A decade's axis label: 100 µs, 1 ms, 10 ms, 1 s. */
+    private static String tick(int decade) {
+        double micros = Math.pow(10, decade);
+        return micros >= 1e6 ? String.format(Locale.ROOT, "%.0f s", micros / 1e6)
+                : micros >= 1e3 ? String.format(Locale.ROOT, "%.0f ms", micros / 1e3)
+                : String.format(Locale.ROOT, "%.0f µs", micros);
     }
 
     /** 850 µs, 6.2 ms, 1.3 s. */
