@@ -114,8 +114,8 @@ public final class Compare {
         int cells = tables.stream().mapToInt(t -> cells(t).stream()
                 .mapToInt(rows -> (int) t.columns().keySet().stream().filter(rows.getFirst()::appliesTo).count())
                 .sum()).sum() * rounds;
-        log("%d cells, about %.0f s of measuring plus process start-up (idle-memory cells: opening streams)", cells,
-                cells * (warmup + measure));
+        log("%d cells, about %.0f s of measuring plus process start-up%s", cells, cells * (warmup + measure),
+                suites.contains("yamux2") ? " (plus opening streams in the idle-memory cells)" : "");
         Map<String, List<Map<String, Double>>> latencies = new LinkedHashMap<>(); // variant -> lub results
         long startNanos = System.nanoTime();
         String goVersion = "not built";
@@ -186,7 +186,15 @@ public final class Compare {
                         + "each round; median [min–max] of the rounds; ratios are of medians.%n",
                 rounds, warmup, measure));
         md.append("- Child JVMs: `").append(options.get("jvm")).append("`; netpoll loops use ")
-                .append(heap ? "heap" : "direct").append(" buffers.\n\n");
+                .append(heap ? "heap" : "direct").append(" buffers.\n");
+        if (suites.contains("yamux2")) {
+            md.append("- yamux2: idle-memory cells run both Java ends with `")
+                    .append(String.join(" ", Launcher.MEMORY_JVM_FLAGS))
+                    .append("` (no fixed, pre-touched heap, so RSS follows the heap); a reader per idle stream is a "
+                            + "virtual thread (Java) or a goroutine (Go). Latency percentiles: log-linear histogram, "
+                            + "≤ 3 % above the true value; plot in `latency-under-bulk.svg` beside this table.\n");
+        }
+        md.append('\n');
         for (Report.Table table : tables) {
             md.append(report.render(table)).append('\n');
         }

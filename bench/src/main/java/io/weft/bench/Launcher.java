@@ -74,8 +74,8 @@ final class Launcher {
     private static final String UNAVAILABLE = "n/a: ";
 
     /**
-     * JVM flags of the server of an idle-memory cell: no pre-touched fixed heap (its RSS would not
-     * move with the streams), room for 100,000 streams and their readers.
+     * JVM flags of both ends of an idle-memory cell: no pre-touched fixed heap (the server's RSS
+     * would not move with the streams), room for 100,000 streams and their readers.
      */
     static final List<String> MEMORY_JVM_FLAGS = List.of("-Xmx2g", "-XX:+UseG1GC", "--enable-native-access=ALL-UNNAMED");
 
@@ -139,8 +139,8 @@ final class Launcher {
      * Go's crypto/tls); {@code workload} is {@code bulk} or {@code rr}, or one of the
      * {@code yamux2} suite: {@code lub}, {@code bulk8}, {@code churn}, {@code rr-platform} (the
      * Java client's loop on a platform thread; Go has only goroutines) or {@code idle-N} (N idle
-     * streams; the server measures, with {@link #MEMORY_JVM_FLAGS} instead of the usual heap flags
-     * so that its RSS follows its heap).
+     * streams; the server measures; both Java ends run with {@link #MEMORY_JVM_FLAGS} instead of the
+     * usual heap flags, so that the server's RSS follows its heap and 100,000 streams fit).
      */
     Outcome muxCell(String impl, String workload, double warmupSeconds, double measureSeconds) {
         boolean go = impl.startsWith("go-");
@@ -198,7 +198,7 @@ final class Launcher {
             }
             address = line.substring("LISTEN ".length()).trim();
             List<String> client = go ? new ArrayList<>(List.of(goBinary.toString(), "-role", "client"))
-                    : java("io.weft.bench.MuxPeer");
+                    : idleStreams > 0 ? java("io.weft.bench.MuxPeer", MEMORY_JVM_FLAGS) : java("io.weft.bench.MuxPeer");
             client.addAll(go ? common : dashes(common));
             client.addAll(go
                     ? List.of("-addr", address, "-warmup", num(warmupSeconds) + "s", "-measure", num(measureSeconds) + "s",
