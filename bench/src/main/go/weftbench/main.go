@@ -16,6 +16,11 @@
 //	rr:   the client writes 64 bytes and reads the 64-byte echo, one at a time; it reports
 //	      round trips per second.
 //
+// The multi-stream workloads of the yamux2 suite (cells.go) run over one session, or with
+// "-mux raw" over one TCP connection per stream: lub (round trips beside a bulk stream, with
+// latency percentiles), bulk8 (8 bulk streams), churn (open, 1 KiB echo, close; 16 at a time) and
+// idle ("-streams N" idle streams; the server reports its RSS and heap per stream).
+//
 // Build in GOPATH mode against Debian's hashicorp/yamux:
 //
 //	GO111MODULE=off GOPATH=/usr/share/gocode go build -o weftbench ./bench/src/main/go/weftbench
@@ -65,6 +70,7 @@ func main() {
 	measure := flag.Duration("measure", 3*time.Second, "client: measured interval")
 	impl := flag.String("impl", "", "client: name to report (default go-<mux>, go-<mux>-tls)")
 	tlsFiles := flag.String("tls", "", "cert.pem,key.pem: run over TLS (server: this key; client: trust this cert)")
+	streams := flag.Int("streams", 10000, "idle workload: streams to open")
 	flag.Parse()
 	if *impl == "" {
 		*impl = "go-" + *mux
@@ -78,10 +84,15 @@ func main() {
 		config, err = tlsConfig(*tlsFiles)
 	}
 	if err == nil {
-		switch *role {
-		case "server":
+		multi := multiStreamWorkloads[*workload]
+		switch {
+		case *role == "server" && multi:
+			err = serveStreams(*mux, *workload, *listen, *streams)
+		case *role == "server":
 			err = serve(*mux, *workload, *listen, config)
-		case "client":
+		case *role == "client" && multi:
+			err = clientStreams(*mux, *workload, *addr, *warmup, *measure, *impl, *streams)
+		case *role == "client":
 			err = client(*mux, *workload, *addr, *warmup, *measure, *impl, config)
 		default:
 			err = fmt.Errorf("-role must be server or client")

@@ -16,18 +16,20 @@ import java.util.TreeSet;
 
 /**
  * The end-to-end comparison harness ({@code bench/run.sh} starts it): runs every cell of the
- * netpoll table (issue 3) and the yamux table (issue 4) in one run, and with {@code --suite tls}
+ * netpoll table (issue 3), the yamux table (issue 4) and the yamux2 table (issue 12: latency under
+ * bulk, 8-stream bulk, churn, platform-thread round trips, idle memory) in one run, and with {@code --suite tls}
  * or {@code all} the TLS tables ("Secure by default"), each cell in fresh processes, variants of a
  * row interleaved and their order rotated every round, then prints markdown tables of medians
  * [min–max] and ratios to stdout and to {@code --out}.
  *
  * <p>Options (all optional): {@code --rounds 3}, {@code --warmup 2} and {@code --measure 2}
- * (seconds per cell), {@code --suite default|all|netpoll|yamux|tls} (or several, comma-separated;
- * {@code default} is netpoll and yamux, {@code all} adds tls), {@code --go <weftbench binary>},
+ * (seconds per cell), {@code --suite default|all|netpoll|yamux|yamux2|tls} (or several, comma-separated;
+ * {@code default} is netpoll, yamux and yamux2, {@code all} adds tls), {@code --go <weftbench binary>},
  * {@code --out <file.md>}, {@code --jvm "<flags for every child JVM>"}, {@code --heap} (heap
  * instead of direct buffers in the netpoll loops), {@code --epoll-virtual-pollers} (adds a netpoll
  * column for netpoll-epoll's opt-in virtual-thread pollers, 12 more cells), {@code --command "<text>"} (how to rerun, for
- * the report). Runs on its main thread; every cell is a child process.
+ * the report). Runs on its main thread; every cell is a child process. The latency-under-bulk cell
+ * also yields {@code latency-under-bulk.svg} beside {@code --out}.
  */
 public final class Compare {
 
@@ -57,11 +59,11 @@ public final class Compare {
         Set<String> suites = new TreeSet<>();
         for (String name : options.get("suite").split(",")) {
             switch (name.trim()) {
-                case "default" -> suites.addAll(List.of("netpoll", "yamux"));
-                case "all" -> suites.addAll(List.of("netpoll", "yamux", "tls"));
-                case "netpoll", "yamux", "tls" -> suites.add(name.trim());
+                case "default" -> suites.addAll(List.of("netpoll", "yamux", "yamux2"));
+                case "all" -> suites.addAll(List.of("netpoll", "yamux", "yamux2", "tls"));
+                case "netpoll", "yamux", "yamux2", "tls" -> suites.add(name.trim());
                 default -> throw new IllegalArgumentException("unknown suite " + name
-                        + "; one of default, all, netpoll, yamux, tls");
+                        + "; one of default, all, netpoll, yamux, yamux2, tls");
             }
         }
         boolean heap = options.containsKey("heap");
@@ -93,6 +95,9 @@ public final class Compare {
         if (suites.contains("yamux")) {
             tables.add(yamuxTable());
         }
+        if (suites.contains("yamux2")) {
+            tables.add(yamux2Table());
+        }
         if (suites.contains("tls")) {
             tables.add(tlsMuxTable());
             tables.add(tlsNetTable());
@@ -106,17 +111,25 @@ public final class Compare {
         Report report = new Report();
         List<String> loads = new ArrayList<>();
         List<String> raw = new ArrayList<>();
-        int cells = tables.stream().mapToInt(t -> t.rows().size() * t.columns().size()).sum() * rounds;
-        log("%d cells, about %.0f s of measuring plus process start-up", cells, cells * (warmup + measure));
+        int cells = tables.stream().mapToInt(t -> cells(t).stream()
+                .mapToInt(rows -> (int) t.columns().keySet().stream().filter(rows.getFirst()::appliesTo).count())
+                .sum()).sum() * rounds;
+        log("%d cells, about %.0f s of measuring plus process start-up%s", cells, cells * (warmup + measure),
+                suites.contains("yamux2") ? " (plus opening streams in the idle-memory cells)" : "");
+        Map<String, List<Map<String, Double>>> latencies = new LinkedHashMap<>(); // variant -> lub results
         long startNanos = System.nanoTime();
         String goVersion = "not built";
         for (int round = 1; round <= rounds; round++) {
             loads.add(Machine.loadAverages().split(" ")[0]);
             for (Report.Table table : tables) {
                 List<String> variants = new ArrayList<>(table.columns().keySet());
-                for (Report.Row row : table.rows()) {
+                for (List<Report.Row> cellRows : cells(table)) {
+                    Report.Row row = cellRows.getFirst();
                     for (int i = 0; i < variants.size(); i++) {
                         String variant = variants.get((i + round - 1) % variants.size()); // rotate each round
+                        if (!row.appliesTo(variant)) {
+                            continue;
+                        }
                         Launcher.Outcome outcome;
                         if (row.suite().equals("netpoll") || row.suite().equals("tls-net")) {
                             String[] key = row.key().split("-");
@@ -124,27 +137,34 @@ public final class Compare {
                             outcome = launcher.netCell(variant, key[0], Integer.parseInt(key[1]), warmup, measure,
                                     heap || row.suite().equals("tls-net"));
                         } else {
-                            outcome = launcher.muxCell(variant, row.key(), warmup, measure);
+                            outcome = launcher.muxCell(variant, row.cell(), warmup, measure);
                         }
                         if (outcome.ok() && variant.startsWith("go-")) {
                             goVersion = outcome.runtime();
                         }
-                        report.add(row, variant, round, outcome);
-                        if (outcome.ok() && !outcome.tls().isEmpty()) {
-                            negotiated.computeIfAbsent(table.columns().get(variant), k -> new TreeSet<>())
-                                    .add(outcome.tls());
+                        if (outcome.ok() && row.cell().equals("lub")) {
+                            latencies.computeIfAbsent(variant, k -> new ArrayList<>()).add(outcome.metrics());
                         }
-                        raw.add(String.format(Locale.ROOT,
-                                "{\"round\":%d,\"row\":\"%s\",\"variant\":\"%s\",\"value\":%s,\"unit\":\"%s\","
-                                        + "\"cpu\":%s,\"load1m\":%.2f,\"error\":%s}",
-                                round, row.key(), variant, outcome.ok() ? Double.toString(outcome.value()) : "null",
-                                outcome.unit(), Double.isNaN(outcome.cpu()) ? "null" : Double.toString(outcome.cpu()),
-                                Machine.loadAverage1m(), outcome.ok() ? "null"
-                                        : "\"" + outcome.error().replace("\\", "/").replace("\"", "'") + "\""));
-                        log("round %d/%d  %-34s %-12s %s", round, rounds, row.label(), variant, outcome.ok()
-                                ? Report.format(outcome.value()) + " " + outcome.unit() + (Double.isNaN(outcome.cpu())
-                                        ? "" : String.format(Locale.ROOT, " (process CPU %.2f cores)", outcome.cpu()))
-                                : outcome.unavailable() ? outcome.error() : "FAILED: " + outcome.error());
+                        for (Report.Row shown : cellRows) {
+                            Launcher.Outcome figure = outcome.metric(shown.metric(), shown.unit());
+                            report.add(shown, variant, round, figure);
+                            if (figure.ok() && !figure.tls().isEmpty()) {
+                                negotiated.computeIfAbsent(table.columns().get(variant), k -> new TreeSet<>())
+                                        .add(figure.tls());
+                            }
+                            raw.add(String.format(Locale.ROOT,
+                                    "{\"round\":%d,\"row\":\"%s\",\"variant\":\"%s\",\"value\":%s,\"unit\":\"%s\","
+                                            + "\"cpu\":%s,\"load1m\":%.2f,\"error\":%s}",
+                                    round, shown.key(), variant, figure.ok() ? Double.toString(figure.value()) : "null",
+                                    figure.unit(), Double.isNaN(figure.cpu()) ? "null" : Double.toString(figure.cpu()),
+                                    Machine.loadAverage1m(), figure.ok() ? "null"
+                                            : "\"" + figure.error().replace("\\", "/").replace("\"", "'") + "\""));
+                            log("round %d/%d  %-34s %-12s %s", round, rounds, shown.label(), variant, figure.ok()
+                                    ? Report.format(figure.value(), shown.lowerIsBetter()) + " " + figure.unit()
+                                            + (Double.isNaN(figure.cpu()) ? "" : String.format(Locale.ROOT,
+                                                    " (process CPU %.2f cores)", figure.cpu()))
+                                    : figure.unavailable() ? figure.error() : "FAILED: " + figure.error());
+                        }
                     }
                 }
             }
@@ -166,7 +186,15 @@ public final class Compare {
                         + "each round; median [min–max] of the rounds; ratios are of medians.%n",
                 rounds, warmup, measure));
         md.append("- Child JVMs: `").append(options.get("jvm")).append("`; netpoll loops use ")
-                .append(heap ? "heap" : "direct").append(" buffers.\n\n");
+                .append(heap ? "heap" : "direct").append(" buffers.\n");
+        if (suites.contains("yamux2")) {
+            md.append("- yamux2: idle-memory cells run both Java ends with `")
+                    .append(String.join(" ", Launcher.MEMORY_JVM_FLAGS))
+                    .append("` (no fixed, pre-touched heap, so RSS follows the heap); a reader per idle stream is a "
+                            + "virtual thread (Java) or a goroutine (Go). Latency percentiles: log-linear histogram, "
+                            + "≤ 3 % above the true value; plot in `latency-under-bulk.svg` beside this table.\n");
+        }
+        md.append('\n');
         for (Report.Table table : tables) {
             md.append(report.render(table)).append('\n');
         }
@@ -190,6 +218,13 @@ public final class Compare {
         Files.writeString(out, md);
         Path json = out.resolveSibling("benchmarks-raw.jsonl");
         Files.write(json, raw);
+        if (!latencies.isEmpty()) {
+            Path svg = out.resolveSibling("latency-under-bulk.svg");
+            Files.writeString(svg, LatencyPlot.render(LatencyPlot.medians(latencies), yamux2Table().columns(),
+                    "64 B round trips beside one bulk stream of the same session (loopback; median of "
+                            + rounds + " round(s), " + started + ")"));
+            log("latency plot written to %s", svg);
+        }
         log("finished in %.0f s; table written to %s, every cell's figure to %s",
                 (System.nanoTime() - startNanos) / 1e9, out, json);
     }
@@ -228,6 +263,59 @@ public final class Compare {
                 new Report.Row(s, "bulk", "single-stream bulk, 64 KiB writes (MB/s)", "weft-yamux", "go-yamux", 1.2),
                 new Report.Row(s, "rr", "64 B request/response, 1 stream (round trips/s)", "weft-yamux", "go-yamux", 1.2)),
                 columns, List.<String[]>of(new String[] {"weft-yamux", "weft-raw"}, new String[] {"go-yamux", "go-raw"}));
+    }
+
+    /**
+     * The issue 12 cells: latency under bulk, 8-stream bulk, churn, platform-thread round trips
+     * and idle memory, Weft yamux vs Go yamux, with raw TCP where it applies.
+     */
+    static Report.Table yamux2Table() {
+        String s = "yamux2";
+        Map<String, String> columns = new LinkedHashMap<>();
+        columns.put("weft-yamux", "Weft yamux");
+        columns.put("go-yamux", "Go yamux");
+        columns.put("weft-raw", "Weft raw TCP");
+        columns.put("go-raw", "Go raw TCP");
+        List<String> mux = List.of("weft-yamux", "go-yamux");
+        String w = "weft-yamux";
+        String g = "go-yamux";
+        String lub = "latency under bulk: 64 B round trips beside one bulk stream";
+        List<Report.Row> rows = new ArrayList<>(List.of(
+                new Report.Row(s, "lub-rate", lub + " (rt/s, higher is better)", w, g, 1.0, "lub", "value", "rt/s",
+                        false, List.of()),
+                new Report.Row(s, "lub-p50", "… round trip p50 (µs, lower is better)", w, g, Double.NaN, "lub", "p50",
+                        "µs", true, List.of()),
+                new Report.Row(s, "lub-p99", "… round trip p99 (µs, lower is better)", w, g, 1.0, "lub", "p99", "µs",
+                        true, List.of()),
+                new Report.Row(s, "lub-bulk", "… the bulk stream meanwhile (MB/s, higher is better)", w, g, 1.0, "lub",
+                        "bulk", "MB/s", false, List.of()),
+                new Report.Row(s, "bulk8", "bulk, 8 streams, 64 KiB writes (MB/s, higher is better)", w, g, 1.2,
+                        "bulk8", "value", "MB/s", false, List.of()),
+                new Report.Row(s, "churn", "stream churn: open, 1 KiB echo, close; 16 at a time (streams/s, higher "
+                        + "is better)", w, g, 1.2, "churn", "value", "streams/s", false, mux),
+                new Report.Row(s, "rr-platform", "64 B request/response, Java client on a platform thread (rt/s, "
+                        + "higher is better)", w, g, 1.2, "rr-platform", "value", "rt/s", false, List.of())));
+        for (int streams : new int[] {10_000, 100_000}) {
+            String cell = "idle-" + streams;
+            String n = String.format(Locale.ROOT, "%,d", streams);
+            rows.add(new Report.Row(s, cell + "-rss", n + " idle streams, a blocked reader each: server RSS per "
+                    + "stream (KiB, lower is better)", w, g, 1.0, cell, "value", "KiB", true, mux));
+            rows.add(new Report.Row(s, cell + "-heap", "… heap per idle stream after a full GC, before the readers "
+                    + "(KiB, lower is better; goal ≤ 1 KiB)", w, g, Double.NaN, cell, "heap", "KiB", true, mux));
+        }
+        return new Report.Table("yamux2 (issue 12): one session, loopback TCP, client and server in separate "
+                + "processes (Java: Weft netpoll epoll, virtual threads unless stated; Go: hashicorp/yamux); raw TCP: "
+                + "a connection per stream", rows, columns,
+                List.<String[]>of(new String[] {"weft-yamux", "weft-raw"}, new String[] {"go-yamux", "go-raw"}));
+    }
+
+    /** The rows of {@code table} grouped by the cell they come from, in table order. */
+    static List<List<Report.Row>> cells(Report.Table table) {
+        Map<String, List<Report.Row>> byCell = new LinkedHashMap<>();
+        for (Report.Row row : table.rows()) {
+            byCell.computeIfAbsent(row.cell(), k -> new ArrayList<>()).add(row);
+        }
+        return List.copyOf(byCell.values());
     }
 
     static Report.Table tlsMuxTable() {

@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,9 +28,29 @@ final class Launcher {
      * What a cell produced: a value per second, or an error saying why there is none; {@code tls}
      * is what a TLS cell negotiated, or empty.
      */
-    record Outcome(double value, String unit, double cpu, String runtime, String error, String tls) {
+    record Outcome(double value, String unit, double cpu, String runtime, String error, String tls,
+            Map<String, Double> metrics) {
         Outcome(double value, String unit, double cpu, String runtime, String error) {
-            this(value, unit, cpu, runtime, error, "");
+            this(value, unit, cpu, runtime, error, "", Map.of());
+        }
+
+        Outcome(double value, String unit, double cpu, String runtime, String error, String tls) {
+            this(value, unit, cpu, runtime, error, tls, Map.of());
+        }
+
+        /**
+         * This outcome with the secondary figure {@code name} of its JSON line (e.g. {@code p99})
+         * as its value in {@code unit}; {@code value} gives this outcome itself. A failed outcome
+         * stays failed; a missing figure fails.
+         */
+        Outcome metric(String name, String unit) {
+            if (name.equals("value") || !ok()) {
+                return this;
+            }
+            Double figure = metrics.get(name);
+            return figure == null || figure.isNaN()
+                    ? failed("no \"" + name + "\" in the cell's result")
+                    : new Outcome(figure, unit, cpu, runtime, null, tls, metrics);
         }
 
         static Outcome failed(String error) {
@@ -51,7 +73,13 @@ final class Launcher {
 
     private static final String UNAVAILABLE = "n/a: ";
 
-    private static final Pattern NUMBER = Pattern.compile("\"(value|cpu)\":([-0-9.eE]+)");
+    /**
+     * JVM flags of both ends of an idle-memory cell: no pre-touched fixed heap (the server's RSS
+     * would not move with the streams), room for 100,000 streams and their readers.
+     */
+    static final List<String> MEMORY_JVM_FLAGS = List.of("-Xmx2g", "-XX:+UseG1GC", "--enable-native-access=ALL-UNNAMED");
+
+    private static final Pattern NUMBER = Pattern.compile("\"(\\w+)\":(-?[0-9][-0-9.eE]*)");
     private static final Pattern TEXT = Pattern.compile("\"(unit|runtime|tls)\":\"([^\"]*)\"");
 
     private final Path javaBinary;
@@ -108,7 +136,11 @@ final class Launcher {
      * One yamux-table cell: {@code impl} is {@code weft-yamux}, {@code weft-raw} (Java processes
      * over Weft netpoll TCP with the epoll poller) or {@code go-yamux}, {@code go-raw} (the Go
      * peer), each optionally with {@code -tls} appended (the same over TLS: Weft's {@code TlsConn},
-     * Go's crypto/tls); {@code workload} is {@code bulk} or {@code rr}.
+     * Go's crypto/tls); {@code workload} is {@code bulk} or {@code rr}, or one of the
+     * {@code yamux2} suite: {@code lub}, {@code bulk8}, {@code churn}, {@code rr-platform} (the
+     * Java client's loop on a platform thread; Go has only goroutines) or {@code idle-N} (N idle
+     * streams; the server measures; both Java ends run with {@link #MEMORY_JVM_FLAGS} instead of the
+     * usual heap flags, so that the server's RSS follows its heap and 100,000 streams fit).
      */
     Outcome muxCell(String impl, String workload, double warmupSeconds, double measureSeconds) {
         boolean go = impl.startsWith("go-");
@@ -121,15 +153,25 @@ final class Launcher {
         }
         String base = secure ? impl.substring(0, impl.length() - "-tls".length()) : impl;
         String mux = base.substring(base.indexOf('-') + 1);
+        String name = "mux-" + impl + "-" + workload;
+        boolean platformClient = workload.equals("rr-platform");
+        int idleStreams = workload.startsWith("idle-") ? Integer.parseInt(workload.substring("idle-".length())) : 0;
+        if (platformClient) {
+            workload = "rr";
+        } else if (idleStreams > 0) {
+            workload = "idle";
+        }
         List<String> common = new ArrayList<>(List.of("-mux", mux, "-workload", workload));
+        if (idleStreams > 0) {
+            common.addAll(List.of("-streams", Integer.toString(idleStreams)));
+        }
         if (secure) {
             common.addAll(go ? List.of("-tls", tls.certPem() + "," + tls.keyPem()) : List.of("-tls", tls.p12().toString()));
         }
         List<String> server = go ? new ArrayList<>(List.of(goBinary.toString(), "-role", "server"))
-                : java("io.weft.bench.MuxPeer");
+                : idleStreams > 0 ? java("io.weft.bench.MuxPeer", MEMORY_JVM_FLAGS) : java("io.weft.bench.MuxPeer");
         server.addAll(go ? common : dashes(common));
         server.addAll(go ? List.of("-listen", "127.0.0.1:0") : List.of("--role", "server", "--listen", "127.0.0.1:0"));
-        String name = "mux-" + impl + "-" + workload;
         Path serverLog = log(name + "-server");
         Process serverProcess;
         String address;
@@ -156,14 +198,19 @@ final class Launcher {
             }
             address = line.substring("LISTEN ".length()).trim();
             List<String> client = go ? new ArrayList<>(List.of(goBinary.toString(), "-role", "client"))
-                    : java("io.weft.bench.MuxPeer");
+                    : idleStreams > 0 ? java("io.weft.bench.MuxPeer", MEMORY_JVM_FLAGS) : java("io.weft.bench.MuxPeer");
             client.addAll(go ? common : dashes(common));
             client.addAll(go
                     ? List.of("-addr", address, "-warmup", num(warmupSeconds) + "s", "-measure", num(measureSeconds) + "s",
                             "-impl", impl)
                     : List.of("--role", "client", "--addr", address, "--warmup", num(warmupSeconds),
                             "--measure", num(measureSeconds), "--impl", impl));
-            return client(client, name + "-client", (long) (warmupSeconds + measureSeconds) + 40);
+            if (platformClient && !go) {
+                client.addAll(List.of("--threads", "platform"));
+            }
+            // An idle cell opens its streams and has the server collect garbage: no warm-up or window.
+            long timeout = idleStreams > 0 ? 60 + idleStreams / 1000 : (long) (warmupSeconds + measureSeconds) + 40;
+            return client(client, name + "-client", timeout);
         } catch (Exception e) {
             return Outcome.failed("server did not report its address: " + e);
         } finally {
@@ -217,11 +264,13 @@ final class Launcher {
         String unit = "";
         String runtime = "";
         String tls = "";
+        Map<String, Double> metrics = new HashMap<>();
         for (Matcher m = NUMBER.matcher(json); m.find(); ) {
-            if (m.group(1).equals("value")) {
-                value = Double.parseDouble(m.group(2));
-            } else {
-                cpu = Double.parseDouble(m.group(2));
+            double number = Double.parseDouble(m.group(2));
+            switch (m.group(1)) {
+                case "value" -> value = number;
+                case "cpu" -> cpu = number;
+                default -> metrics.put(m.group(1), number);
             }
         }
         for (Matcher m = TEXT.matcher(json); m.find(); ) {
@@ -231,13 +280,18 @@ final class Launcher {
                 default -> runtime = m.group(2);
             }
         }
-        return Double.isNaN(value) ? Outcome.failed("no value in " + json) : new Outcome(value, unit, cpu, runtime, null, tls);
+        return Double.isNaN(value) ? Outcome.failed("no value in " + json)
+                : new Outcome(value, unit, cpu, runtime, null, tls, Map.copyOf(metrics));
     }
 
     private List<String> java(String mainClass) {
+        return java(mainClass, jvmFlags);
+    }
+
+    private List<String> java(String mainClass, List<String> flags) {
         List<String> command = new ArrayList<>();
         command.add(javaBinary.toString());
-        command.addAll(jvmFlags);
+        command.addAll(flags);
         command.addAll(List.of("-cp", classPath, mainClass));
         return command;
     }

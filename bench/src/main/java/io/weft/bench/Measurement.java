@@ -2,6 +2,7 @@ package io.weft.bench;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
@@ -36,11 +37,21 @@ final class Measurement {
 
         /** One JSON line, the format the orchestrator (and the Go peer) print. */
         String toJson() {
+            return toJson(Map.of());
+        }
+
+        /**
+         * One JSON line as {@link #toJson()}, with {@code extras} (name → number) appended: the
+         * secondary figures of a cell that measures several (see {@link Launcher.Outcome#metric}).
+         */
+        String toJson(Map<String, Double> extras) {
+            StringBuilder more = new StringBuilder();
+            extras.forEach((name, number) -> more.append(String.format(Locale.ROOT, ",\"%s\":%.3f", name, number)));
             return String.format(Locale.ROOT,
                     "{\"impl\":\"%s\",\"workload\":\"%s\",\"connections\":%d,\"seconds\":%.4f,\"count\":%d,"
-                            + "\"value\":%.3f,\"unit\":\"%s\",\"cpu\":%.3f,\"runtime\":\"java %s\"%s}",
+                            + "\"value\":%.3f,\"unit\":\"%s\",\"cpu\":%.3f,\"runtime\":\"java %s\"%s%s}",
                     impl, workload, connections, seconds, count, value, unit, cpuSecondsPerSecond,
-                    Runtime.version(), tls.isEmpty() ? "" : ",\"tls\":\"" + tls + "\"");
+                    Runtime.version(), tls.isEmpty() ? "" : ",\"tls\":\"" + tls + "\"", more);
         }
     }
 
@@ -66,7 +77,8 @@ final class Measurement {
                 (cpu1 - cpu0) / 1e9 / seconds);
     }
 
-    private static void sleepChecking(Duration duration, AtomicReference<Throwable> failure) throws Exception {
+    /** Sleeps {@code duration}, failing early with the first loop failure recorded in {@code failure}. */
+    static void sleepChecking(Duration duration, AtomicReference<Throwable> failure) throws Exception {
         long end = System.nanoTime() + duration.toNanos();
         for (long left; (left = end - System.nanoTime()) > 0; ) {
             TimeUnit.NANOSECONDS.sleep(Math.min(left, 100_000_000L)); // a timing window, not synchronisation
@@ -77,7 +89,8 @@ final class Measurement {
         }
     }
 
-    private static long cpuNanos() {
+    /** CPU time this process has used, ns. */
+    static long cpuNanos() {
         return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
     }
 }

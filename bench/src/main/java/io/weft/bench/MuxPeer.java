@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -33,8 +34,12 @@ import java.util.concurrent.atomic.LongAdder;
  *       {@code rr} writes 64 bytes and reads the echo; after {@code --warmup} seconds it measures
  *       for {@code --measure} seconds and prints one JSON line.
  * </ul>
- * The I/O loop runs on a virtual thread, the main thread only times it; the warm-up starts at the
- * first byte received.
+ * The I/O loops run on virtual threads, or with {@code --threads platform} on platform threads
+ * (the harness passes it to the client of the platform-thread cell); the main thread only times
+ * them; the warm-up starts at the first byte received. The multi-stream workloads of the
+ * {@code yamux2} suite ({@code lub}, {@code bulk8}, {@code churn}, {@code idle} with
+ * {@code --streams N}) are in {@link MuxCells}; over {@code --mux raw} each of their streams is a
+ * TCP connection of its own.
  */
 public final class MuxPeer {
 
@@ -43,7 +48,8 @@ public final class MuxPeer {
     /** Runs one end of a cell as described in the class comment and halts the JVM. */
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new HashMap<>(Map.of("mux", "yamux", "workload", "bulk",
-                "listen", "127.0.0.1:0", "warmup", "1", "measure", "3", "poller", "epoll"));
+                "listen", "127.0.0.1:0", "warmup", "1", "measure", "3", "poller", "epoll", "threads", "virtual",
+                "streams", "10000"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!args[i].startsWith("--")) {
                 throw new IllegalArgumentException("expected --option value, got " + args[i]);
@@ -56,18 +62,35 @@ public final class MuxPeer {
         if (!mux.equals("yamux") && !mux.equals("raw")) {
             throw new IllegalArgumentException("--mux must be yamux or raw");
         }
+        Thread.Builder threads = switch (options.get("threads")) {
+            case "virtual" -> Thread.ofVirtual();
+            case "platform" -> Thread.ofPlatform().daemon();
+            default -> throw new IllegalArgumentException("--threads must be virtual or platform");
+        };
+        int streams = Integer.parseInt(options.get("streams"));
         TlsConfig tls = options.containsKey("tls")
                 ? TlsConfig.of(BenchTls.context(Path.of(options.get("tls")))) : null;
         int status = 0;
         try {
             switch (options.getOrDefault("role", "")) {
-                case "server" -> serve(poller, mux, workload, options.get("listen"), tls);
+                case "server" -> {
+                    if (MuxCells.WORKLOADS.contains(workload)) {
+                        serveStreams(poller, mux, workload, options.get("listen"), threads, streams);
+                    } else {
+                        serve(poller, mux, workload, options.get("listen"), tls, threads);
+                    }
+                }
                 case "client" -> {
                     Watchdog.start(NetBench.seconds(options.get("warmup")).plus(NetBench.seconds(options.get("measure")))
                             .plusSeconds(30), "MuxPeer client");
-                    System.out.println(client(poller, mux, workload, options.get("addr"),
-                        NetBench.seconds(options.get("warmup")), NetBench.seconds(options.get("measure")),
-                            options.getOrDefault("impl", "weft-" + mux), tls).toJson());
+                    Duration warmup = NetBench.seconds(options.get("warmup"));
+                    Duration measure = NetBench.seconds(options.get("measure"));
+                    String impl = options.getOrDefault("impl", "weft-" + mux);
+                    System.out.println(MuxCells.WORKLOADS.contains(workload)
+                            ? clientStreams(poller, mux, workload, options.get("addr"), warmup, measure, impl, threads,
+                                    streams)
+                            : client(poller, mux, workload, options.get("addr"), warmup, measure, impl, tls, threads)
+                                    .toJson());
                 }
                 default -> throw new IllegalArgumentException("--role must be server or client");
             }
@@ -79,8 +102,8 @@ public final class MuxPeer {
         Runtime.getRuntime().halt(status);
     }
 
-    private static void serve(Poller poller, String mux, String workload, String listen, TlsConfig tls)
-            throws Exception {
+    private static void serve(Poller poller, String mux, String workload, String listen, TlsConfig tls,
+            Thread.Builder threads) throws Exception {
         Conn stream;
         try (Listener listener = poller.listen("tcp", listen)) {
             System.out.println("LISTEN " + NetBench.hostPort(listener.address()));
@@ -91,7 +114,7 @@ public final class MuxPeer {
             }
             stream = mux.equals("yamux") ? Session.server(conn, YamuxConfig.defaults()).acceptStream() : conn;
         }
-        Thread loop = Thread.ofVirtual().name("bench-server").start(() -> {
+        Thread loop = threads.name("bench-server").start(() -> {
             try {
                 if (workload.equals("bulk")) {
                     Workloads.bulkSend(stream, false);
@@ -106,7 +129,7 @@ public final class MuxPeer {
     }
 
     static Measurement.Result client(Poller poller, String mux, String workload, String address, Duration warmup,
-            Duration measure, String impl, TlsConfig tls) throws Exception {
+            Duration measure, String impl, TlsConfig tls, Thread.Builder threads) throws Exception {
         Conn conn = poller.dial("tcp", address);
         if (tls != null) {
             conn = Tls.client(conn, tls, BenchTls.SERVER_NAME);
@@ -119,7 +142,7 @@ public final class MuxPeer {
             case "rr" -> false;
             default -> throw new IllegalArgumentException("--workload must be bulk or rr");
         };
-        Thread.ofVirtual().name("bench-client").start(() -> {
+        threads.name("bench-client").start(() -> {
             try {
                 if (bulk) {
                     Workloads.bulkReceive(stream, false, counter);
@@ -140,5 +163,41 @@ public final class MuxPeer {
                 ? Measurement.run(impl, workload, 1, warmup, measure, counter::sum, failure, 1e-6, "MB/s")
                 : Measurement.run(impl, workload, 1, warmup, measure, counter::sum, failure, 1, "rt/s");
         return conn instanceof TlsConn secure ? result.withTls(secure.protocol() + " " + secure.cipherSuite()) : result;
+    }
+
+    /** Server of a {@link MuxCells} workload: one yamux session, or (raw) a connection per stream. */
+    private static void serveStreams(Poller poller, String mux, String workload, String listen, Thread.Builder threads,
+            int streams) throws Exception {
+        Listener listener = poller.listen("tcp", listen);
+        System.out.println("LISTEN " + NetBench.hostPort(listener.address()));
+        System.out.flush();
+        CountDownLatch ended = new CountDownLatch(1);
+        if (mux.equals("yamux")) {
+            Conn conn = listener.accept();
+            listener.close();
+            Session session = Session.server(conn, MuxCells.config(workload, streams));
+            if (workload.equals("idle")) {
+                MuxCells.serveIdle(session, streams);
+                return;
+            }
+            MuxCells.serve(session::acceptStream, threads, ended);
+        } else {
+            MuxCells.serve(listener::accept, threads, ended);
+        }
+        ended.await(); // until the client has gone
+    }
+
+    /** Client of a {@link MuxCells} workload; returns its JSON line. */
+    private static String clientStreams(Poller poller, String mux, String workload, String address, Duration warmup,
+            Duration measure, String impl, Thread.Builder threads, int streams) throws Exception {
+        MuxCells.Opener opener;
+        if (mux.equals("yamux")) {
+            Session session = Session.client(poller.dial("tcp", address), MuxCells.config(workload, streams));
+            opener = session::openStream;
+        } else {
+            opener = () -> poller.dial("tcp", address);
+        }
+        return workload.equals("idle") ? MuxCells.idleClient(opener, streams)
+                : MuxCells.client(workload, opener, threads, warmup, measure, impl);
     }
 }

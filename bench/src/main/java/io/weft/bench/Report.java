@@ -15,9 +15,23 @@ final class Report {
 
     /**
      * One table row: a workload at one size. {@code target} is the minimum ratio of
-     * {@code subject} to {@code baseline} asked for, or NaN.
+     * {@code subject} to {@code baseline} asked for (the maximum when {@code lowerIsBetter}), or
+     * NaN. Rows with the same {@code cell} come from one run of that cell per variant, each
+     * showing the figure {@code metric} of its result (in {@code unit}; {@code value} is the main
+     * figure); {@code only} lists the variants the row applies to (empty: every column).
      */
-    record Row(String suite, String key, String label, String subject, String baseline, double target) {}
+    record Row(String suite, String key, String label, String subject, String baseline, double target, String cell,
+            String metric, String unit, boolean lowerIsBetter, List<String> only) {
+
+        Row(String suite, String key, String label, String subject, String baseline, double target) {
+            this(suite, key, label, subject, baseline, target, key, "value", "", false, List.of());
+        }
+
+        /** Whether {@code variant} runs for this row. */
+        boolean appliesTo(String variant) {
+            return only.isEmpty() || only.contains(variant);
+        }
+    }
 
     /** One table: its rows and its variant columns (key, heading). */
     record Table(String title, List<Row> rows, Map<String, String> columns, List<String[]> extraRatios) {}
@@ -79,8 +93,9 @@ final class Report {
             if (Double.isNaN(row.target())) {
                 out.append("—");
             } else {
-                out.append(String.format(Locale.ROOT, "≥ %.2f×", row.target()))
-                        .append(Double.isNaN(ratio) ? "" : ratio >= row.target() ? " met" : " **missed**");
+                boolean met = row.lowerIsBetter() ? ratio <= row.target() : ratio >= row.target();
+                out.append(String.format(Locale.ROOT, row.lowerIsBetter() ? "≤ %.2f×" : "≥ %.2f×", row.target()))
+                        .append(Double.isNaN(ratio) ? "" : met ? " met" : " **missed**");
             }
             out.append(" |");
             for (String[] extra : table.extraRatios()) {
@@ -101,14 +116,20 @@ final class Report {
         if (values.isEmpty()) {
             return all.isEmpty() ? "—" : all.stream().allMatch(Launcher.Outcome::unavailable) ? "n/a" : "failed";
         }
-        String text = format(median(row, variant));
+        String text = format(median(row, variant), row.lowerIsBetter());
         if (values.size() > 1) {
-            text += " [" + format(values.getFirst()) + "–" + format(values.getLast()) + "]";
+            text += " [" + format(values.getFirst(), row.lowerIsBetter()) + "–"
+                    + format(values.getLast(), row.lowerIsBetter()) + "]";
         }
         if (values.size() < all.size()) {
             text += " (" + (all.size() - values.size()) + " failed)";
         }
         return text;
+    }
+
+    /** As {@link #format(double)}, with one decimal below 100 for {@code fine} rows (µs, KiB per stream). */
+    static String format(double value, boolean fine) {
+        return fine && value < 100 ? String.format(Locale.ROOT, "%.1f", value) : format(value);
     }
 
     /** 28.6k for rates, 2,345 for MB/s-sized numbers. */

@@ -72,13 +72,13 @@ final class Workloads {
         }
     }
 
-    private static void writeFully(ByteChannel channel, ByteBuffer buffer) throws IOException {
+    static void writeFully(ByteChannel channel, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
             channel.write(buffer); // Weft writes everything in one call; the JDK's blocking channel does too.
         }
     }
 
-    private static void readFully(ByteChannel channel, ByteBuffer buffer) throws IOException {
+    static void readFully(ByteChannel channel, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
             if (channel.read(buffer) < 0) {
                 throw new EOFException("peer closed after " + buffer.position() + " bytes of a message");
