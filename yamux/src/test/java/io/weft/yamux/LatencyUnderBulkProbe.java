@@ -1,11 +1,8 @@
-package io.weft.yamux.probe;
+package io.weft.yamux;
 
 import io.weft.netpoll.Conn;
 import io.weft.netpoll.Listener;
 import io.weft.netpoll.Poller;
-import io.weft.yamux.Session;
-import io.weft.yamux.Stream;
-import io.weft.yamux.YamuxConfig;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -111,6 +108,7 @@ public final class LatencyUnderBulkProbe {
             }
         }));
         rrThread.join();
+        long windowBytes = bulkStream == null ? 0 : bulkStream.receiveWindowBytes();
         client.close();
         listener.close();
         long[] s = Arrays.copyOf(samples, count[0]);
@@ -123,9 +121,9 @@ public final class LatencyUnderBulkProbe {
         Arrays.sort(u);
         Arrays.sort(d);
         double seconds = measureNanos / 1e9;
-        return String.format("bulk=%s autotune=%s rt/s=%.0f p50=%.3fms p90=%.3fms p99=%.3fms p999=%.3fms max=%.3fms bulkMB/s=%.0f load=%s | up p50=%.3f p99=%.3f down p50=%.3f p99=%.3f",
+        return String.format("bulk=%s autotune=%s rt/s=%.0f p50=%.3fms p90=%.3fms p99=%.3fms p999=%.3fms max=%.3fms bulkMB/s=%.0f load=%s win=%dK | up p50=%.3f p99=%.3f down p50=%.3f p99=%.3f",
                 bulk, o.get("autotune"), s.length / seconds, pct(s, 0.5), pct(s, 0.9), pct(s, 0.99), pct(s, 0.999),
-                s.length == 0 ? 0 : s[s.length - 1] / 1e6, window[1] / seconds / 1e6, loadavg(), pct(u, 0.5), pct(u, 0.99), pct(d, 0.5), pct(d, 0.99));
+                s.length == 0 ? 0 : s[s.length - 1] / 1e6, window[1] / seconds / 1e6, loadavg(), windowBytes / 1024, pct(u, 0.5), pct(u, 0.99), pct(d, 0.5), pct(d, 0.99));
     }
 
     private static double pct(long[] sorted, double p) {
