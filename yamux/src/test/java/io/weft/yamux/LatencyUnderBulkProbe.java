@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>{@code --bulk down} (server writes 64 KiB chunks, client reads; the bench cell's direction),
  * {@code up} (client writes, server reads), {@code echo} (client writes, server echoes, client
  * reads) or {@code none}. {@code --autotune on|off}, {@code --seconds N} (measure), {@code --rounds N},
- * {@code --poller epoll|nio}. Server and client run in this one JVM.
+ * {@code --poller epoll|nio}, {@code --sndbuf BYTES} (SO_SNDBUF on both ends, 0 = the kernel's
+ * auto-tuning: a crude stand-in for TCP_NOTSENT_LOWAT, bounding the sender's kernel queue).
+ * Server and client run in this one JVM.
  */
 public final class LatencyUnderBulkProbe {
     private static final int MESSAGE_BYTES = 64;
@@ -30,7 +32,7 @@ public final class LatencyUnderBulkProbe {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> o = new HashMap<>(Map.of("bulk", "down", "autotune", "on", "seconds", "3",
-                "warmup", "1", "rounds", "1", "poller", "epoll"));
+                "warmup", "1", "rounds", "1", "poller", "epoll", "sndbuf", "0"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i].substring(2), args[i + 1]);
         }
@@ -46,8 +48,9 @@ public final class LatencyUnderBulkProbe {
         YamuxConfig config = YamuxConfig.builder().windowAutoTuning(o.get("autotune").equals("on")).build();
         String bulk = o.get("bulk");
         Listener listener = poller.listen("tcp", "127.0.0.1:0");
-        Thread.ofVirtual().name("probe-server").start(() -> serve(listener, config, bulk));
-        Conn conn = poller.dial("tcp", listener.address().toString());
+        int sndbuf = Integer.parseInt(o.get("sndbuf"));
+        Thread.ofVirtual().name("probe-server").start(() -> serve(listener, config, bulk, sndbuf));
+        Conn conn = tuned(poller.dial("tcp", listener.address().toString()), sndbuf);
         Session client = Session.client(conn, config);
         Stream rr = client.openStream();
         rr.write(ByteBuffer.wrap(new byte[] {'r'}));
@@ -138,9 +141,16 @@ public final class LatencyUnderBulkProbe {
         }
     }
 
-    private static void serve(Listener listener, YamuxConfig config, String bulk) {
+    private static Conn tuned(Conn conn, int sndbuf) throws IOException {
+        if (sndbuf > 0 && conn instanceof io.weft.netpoll.TcpConn tcp) {
+            tcp.setWriteBufferBytes(sndbuf);
+        }
+        return conn;
+    }
+
+    private static void serve(Listener listener, YamuxConfig config, String bulk, int sndbuf) {
         sink(() -> {
-            Session server = Session.server(listener.accept(), config);
+            Session server = Session.server(tuned(listener.accept(), sndbuf), config);
             while (true) {
                 Stream s = server.acceptStream();
                 Thread.ofVirtual().start(() -> sink(() -> {
