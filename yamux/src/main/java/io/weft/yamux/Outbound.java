@@ -31,11 +31,8 @@ import java.util.function.LongSupplier;
  * So a batch is one transport call, and a frame taken into it is one whose transport write has
  * begun; only a lone frame above that size is split over several calls, so the stall watchdog
  * sees progress. Frames from concurrent writers therefore coalesce into few syscalls exactly
- * when the transport is busy. An application flusher stops once its own frame is written; the
- * writers of the data frames still queued, woken by that batch, take over (one of them becomes
- * the flusher, with no hand-off to another thread: a small frame queued behind a bulk stream's
- * batch is written by its own writer as soon as that batch is out). Control frames left on
- * their own go to the session's writer thread, which otherwise sleeps until control
+ * when the transport is busy. An application flusher stops once its own frame is written and
+ * hands any remainder to the session's writer thread, which otherwise sleeps until control
  * frames arrive while nobody flushes. Over a transport whose
  * close cannot wake a blocked write ({@link Transport#callersMayWrite} is false), application
  * writers never flush: the writer thread does, and they wait on {@link #written}, which a session
@@ -215,7 +212,7 @@ final class Outbound {
                 if (!flushing) {
                     workAvailable.signal();
                 }
-                flusher = awaitWritten(frame, writeDeadlineNanos);
+                awaitWritten(frame, writeDeadlineNanos);
             }
         } finally {
             lock.unlock();
@@ -260,7 +257,6 @@ final class Outbound {
             }
             if (withdrawn > 0) {
                 written.signalAll();
-                signalWriterIfIdle();
             }
             return withdrawn;
         } finally {
@@ -272,15 +268,8 @@ final class Outbound {
      * Waits (lock held) until {@code frame} is written or the session fails, withdrawing it at the
      * write deadline if the flusher has not taken it. Uninterruptible: an interrupt is passed on
      * to the caller afterwards.
-     *
-     * <p>When the flusher leaves with {@code frame} still queued (an application flusher stops
-     * once its own frame is written), this writer, woken by that very batch, becomes the flusher
-     * itself rather than wait for the writer thread to be scheduled and then to be woken again:
-     * a small frame queued behind a bulk stream's batch goes out one thread hand-off sooner.
-     *
-     * @return whether the caller became the flusher ({@link #flushing} set; it must flush)
      */
-    private boolean awaitWritten(Frame frame, LongSupplier writeDeadlineNanos) throws IOException {
+    private void awaitWritten(Frame frame, LongSupplier writeDeadlineNanos) throws IOException {
         boolean interrupted = false;
         try {
             while (!frame.done && frame.withdrawnBy == null && failure == null) {
@@ -288,12 +277,7 @@ final class Outbound {
                 long remainingNanos = deadlineNanos == Deadlines.NONE ? 0 : deadlineNanos - System.nanoTime();
                 if (deadlineNanos != Deadlines.NONE && remainingNanos <= 0) {
                     data.remove(frame); // not taken, so still queued
-                    signalWriterIfIdle();
                     throw Deadlines.exceeded("write");
-                }
-                if (!flushing && !frame.taken && transport.callersMayWrite()) {
-                    flushing = true;
-                    return true;
                 }
                 try {
                     if (deadlineNanos == Deadlines.NONE) {
@@ -305,22 +289,10 @@ final class Outbound {
                     interrupted = true;
                 }
             }
-            return false;
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    /**
-     * Frames left the queue without being written while nobody flushes (lock held): the frames
-     * still queued, if any, may have been waiting for the writers just removed to take over, so
-     * the writer thread takes them.
-     */
-    private void signalWriterIfIdle() {
-        if (!flushing && (!control.isEmpty() || !data.isEmpty())) {
-            workAvailable.signal();
         }
     }
 
@@ -646,9 +618,7 @@ final class Outbound {
                 written.signalAll();
                 if (mine != null && mine.done) {
                     flushing = false;
-                    // Queued data frames' writers, just woken, take over (see awaitWritten): the
-                    // writer thread is needed only for control frames left on their own.
-                    if (data.isEmpty() && !control.isEmpty()) {
+                    if (!control.isEmpty() || !data.isEmpty()) {
                         workAvailable.signal();
                     }
                     return;

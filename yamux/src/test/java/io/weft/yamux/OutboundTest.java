@@ -29,8 +29,6 @@ class OutboundTest {
         final CountDownLatch release = new CountDownLatch(1);
         final AtomicInteger writesEntered = new AtomicInteger();
         final List<Integer> streamsWritten = new CopyOnWriteArrayList<>();
-        /** The name of the thread that made each write call. */
-        final List<String> writerThreads = new CopyOnWriteArrayList<>();
 
         StuckTransport(boolean callersMayWrite) {
             this.callersMayWrite = callersMayWrite;
@@ -49,7 +47,6 @@ class OutboundTest {
         @Override
         void write(ByteBuffer[] srcs, int offset, int count) throws IOException {
             writesEntered.incrementAndGet();
-            writerThreads.add(Thread.currentThread().getName());
             try {
                 release.await();
             } catch (InterruptedException e) {
@@ -98,10 +95,6 @@ class OutboundTest {
     }
 
     private CompletableFuture<Void> writeAsync(int streamId, int bytes) {
-        return writeAsync(streamId, bytes, "");
-    }
-
-    private CompletableFuture<Void> writeAsync(int streamId, int bytes, String threadName) {
         return CompletableFuture.runAsync(() -> {
             try {
                 outbound.writeData(FrameHeader.data(streamId, 0, bytes).toBytes(), ByteBuffer.allocate(bytes),
@@ -109,7 +102,7 @@ class OutboundTest {
             } catch (IOException e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
-        }, task -> Thread.ofVirtual().name(threadName).start(task));
+        }, task -> Thread.ofVirtual().start(task));
     }
 
     @Test
@@ -151,37 +144,6 @@ class OutboundTest {
         transport.release.countDown();
         first.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
         assertThat(transport.streamsWritten).containsExactly(7);
-    }
-
-    @Test
-    void aFrameQueuedBehindAnApplicationFlusherIsWrittenByItsOwnWriterWithNoHandOff() throws Exception {
-        // A bulk writer flushes its 64 KiB frame; a 64-byte frame of another stream queues behind
-        // it. Once the bulk batch is out, the small frame's own writer (woken by that batch) writes
-        // it: the session's writer thread (unnamed here) is not woken to do it, one thread hand-off
-        // less for the small frame.
-        start(true);
-        CompletableFuture<Void> bulk = writeAsync(7, 64 * 1024, "bulk");
-        await().atMost(PATIENCE).until(() -> transport.writesEntered.get() == 1);
-        CompletableFuture<Void> small = writeAsync(9, 64, "small");
-        await().atMost(PATIENCE).until(() -> outboundDataQueued() == 1);
-        transport.release.countDown();
-        bulk.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-        small.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-        assertThat(transport.streamsWritten).containsExactly(7, 9);
-        assertThat(transport.writerThreads).containsExactly("bulk", "small");
-    }
-
-    @Test
-    void controlFramesLeftAloneByAnApplicationFlusherGoToTheWriterThread() throws Exception {
-        start(true);
-        CompletableFuture<Void> bulk = writeAsync(7, 64 * 1024, "bulk");
-        await().atMost(PATIENCE).until(() -> transport.writesEntered.get() == 1);
-        outbound.writeControlLater(io.weft.yamux.frame.FrameType.WINDOW_UPDATE, 0, 11, 1024);
-        transport.release.countDown();
-        bulk.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-        await().atMost(PATIENCE).until(() -> transport.streamsWritten.size() == 2);
-        assertThat(transport.streamsWritten).containsExactly(7, 11);
-        assertThat(transport.writerThreads).containsExactly("bulk", "");
     }
 
     private int outboundDataQueued() {
