@@ -510,9 +510,10 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * The RTT for window auto-tuning. A receiver busy with data is never idle, so keepalive alone
-     * would never measure it: when no sample is younger than the keepalive interval, this sends
-     * one probe ping (at most one outstanding) and returns the sample we have (0 if none yet).
+     * The RTT for window auto-tuning: the minimum measured (see {@link Pings}). A receiver busy
+     * with data is never idle, so keepalive alone would never measure it: when no sample is
+     * younger than the keepalive interval, this sends one probe ping (at most one outstanding)
+     * and returns the minimum we have (0 if none yet).
      */
     long rttNanosForTuning() {
         return pings.rttNanosForTuning();

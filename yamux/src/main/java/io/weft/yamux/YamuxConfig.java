@@ -129,7 +129,13 @@ public final class YamuxConfig {
         return streamWindowBytes;
     }
 
-    /** Whether a stream whose reader drains a full window within ~2 RTT gets its window doubled. Default true. */
+    /**
+     * Whether a stream whose reader drains half its window within 2 RTT gets its window doubled.
+     * Default true. The RTT is the session's minimum (queueing must not grow windows), and a
+     * doubling that does not raise the stream's drain rate by 1.25× is undone and not retried, so
+     * a window limited by the CPU or the link (not by the RTT) stays small instead of becoming
+     * milliseconds of queue in front of the session's other streams.
+     */
     public boolean windowAutoTuning() {
         return windowAutoTuning;
     }

@@ -92,7 +92,7 @@ class FlowControlTest {
     }
 
     @Test
-    void autoTuningDoublesTheWindowWhenUpdatesComeWithinTwoRtt() {
+    void autoTuningDoublesTheWindowWhenUpdatesComeWithinTwoRttAndTheGrowthPays() {
         AutoTuneBudget budget = new AutoTuneBudget(64L * 1024 * KIB);
         long rtt = 10 * MS;
         RecvWindow window = new RecvWindow(256 * KIB, 1024 * KIB, budget, 0);
@@ -103,13 +103,45 @@ class FlowControlTest {
         assertThat(delta).isEqualTo(128 * KIB + 256 * KIB);
         assertThat(budget.remainingBytes()).isEqualTo(64L * 1024 * KIB - 256 * KIB);
         window.onData(256 * KIB);
-        window.onConsumed(256 * KIB, 10 * MS, () -> rtt);
+        delta = window.onConsumed(256 * KIB, 10 * MS, () -> rtt); // twice the bytes in the same time: it paid
+        assertThat(window.windowBytes()).as("judged, not grown, on the update after a growth").isEqualTo(512 * KIB);
+        assertThat(delta).isEqualTo(256 * KIB);
+        window.onData(256 * KIB);
+        window.onConsumed(256 * KIB, 12 * MS, () -> rtt);
         assertThat(window.windowBytes()).as("capped at the ceiling").isEqualTo(1024 * KIB);
         window.onData(512 * KIB);
-        window.onConsumed(512 * KIB, 12 * MS, () -> rtt);
+        window.onConsumed(512 * KIB, 13 * MS, () -> rtt); // paid again: judged
+        window.onData(512 * KIB);
+        window.onConsumed(512 * KIB, 14 * MS, () -> rtt);
         assertThat(window.windowBytes()).isEqualTo(1024 * KIB);
         window.release();
         assertThat(budget.remainingBytes()).isEqualTo(64L * 1024 * KIB);
+    }
+
+    @Test
+    void growthThatDoesNotRaiseTheDrainRateIsUndoneAndNeverRetried() {
+        AutoTuneBudget budget = new AutoTuneBudget(64L * 1024 * KIB);
+        long rtt = 10 * MS;
+        RecvWindow window = new RecvWindow(256 * KIB, 16 * 1024 * KIB, budget, 0);
+        window.initialUpdate(0);
+        window.onData(128 * KIB);
+        window.onConsumed(128 * KIB, MS, () -> rtt); // 128 KiB/ms, well within 2 RTT: doubles
+        assertThat(window.windowBytes()).isEqualTo(512 * KIB);
+        window.onData(256 * KIB);
+        // The same 128 KiB/ms after the doubling: the window was not the limit (the CPU or the
+        // link is), so the extra 256 KiB would only be queue. The update returns no growth.
+        long delta = window.onConsumed(256 * KIB, 3 * MS, () -> rtt);
+        assertThat(window.windowBytes()).isEqualTo(256 * KIB);
+        assertThat(delta).isZero();
+        assertThat(window.creditBytes() + window.bufferedBytes()).isLessThanOrEqualTo(256 * KIB);
+        assertThat(budget.remainingBytes()).isEqualTo(64L * 1024 * KIB);
+        for (long now = 4 * MS; now < 40 * MS; now += MS) { // fast updates go on: no growth any more
+            long credit = window.creditBytes();
+            window.onData(credit);
+            window.onConsumed(credit, now, () -> rtt);
+        }
+        assertThat(window.windowBytes()).isEqualTo(256 * KIB);
+        assertThat(window.creditBytes()).isEqualTo(256 * KIB);
     }
 
     @Test
