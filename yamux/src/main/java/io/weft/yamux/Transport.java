@@ -191,12 +191,22 @@ abstract class Transport {
      * Over a stream pair such as stdin/stdout; writes are flushed per batch. Closing a stream
      * wakes neither a blocked read nor a blocked write (a {@code FileOutputStream} on a full pipe
      * stays in write(2)), so only the writer thread writes here.
+     *
+     * <p>A batch is gathered into one array before it is written, so that a {@code
+     * FileOutputStream} makes one write(2) per batch instead of one per buffer (a 12-byte header
+     * apiece): {@link #GATHER_BYTES} hold a whole {@link Outbound} batch. A buffer that large on
+     * its own is written from its array without a copy. The array is allocated on the first
+     * batch that needs it and kept while the session lives (one per stream-pair session).
      */
     private static final class StreamPairTransport extends Transport {
+        /** The gathering array's size: the most bytes one {@link Outbound} transport call carries. */
+        static final int GATHER_BYTES = (int) Outbound.MAX_WRITE_CALL_BYTES;
+
         private final InputStream in;
         private final OutputStream out;
         private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
-        private byte[] copyBuffer = new byte[0];
+        /** Writer thread only (one batch at a time); {@code null} until the first gather. */
+        private byte[] gather;
 
         StreamPairTransport(InputStream in, OutputStream out) {
             this.in = in;
@@ -214,21 +224,29 @@ abstract class Transport {
 
         @Override
         void write(ByteBuffer[] srcs, int offset, int count) throws IOException {
+            int pending = 0; // bytes gathered and not yet written
             for (int i = offset; i < offset + count; i++) {
                 ByteBuffer src = srcs[i];
-                if (src.hasArray()) {
+                if (pending == 0 && src.hasArray() && src.remaining() >= GATHER_BYTES) {
                     out.write(src.array(), src.arrayOffset() + src.position(), src.remaining());
                     src.position(src.limit());
-                } else {
-                    while (src.hasRemaining()) {
-                        if (copyBuffer.length == 0) {
-                            copyBuffer = new byte[16 * 1024];
-                        }
-                        int n = Math.min(copyBuffer.length, src.remaining());
-                        src.get(copyBuffer, 0, n);
-                        out.write(copyBuffer, 0, n);
+                    continue;
+                }
+                while (src.hasRemaining()) {
+                    if (gather == null) {
+                        gather = new byte[GATHER_BYTES];
+                    }
+                    int n = Math.min(GATHER_BYTES - pending, src.remaining());
+                    src.get(gather, pending, n);
+                    pending += n;
+                    if (pending == GATHER_BYTES) {
+                        out.write(gather, 0, pending);
+                        pending = 0;
                     }
                 }
+            }
+            if (pending > 0) {
+                out.write(gather, 0, pending);
             }
             out.flush();
         }
