@@ -1,6 +1,7 @@
 package io.weft.yamux;
 
 import io.weft.netpoll.Conn;
+import io.weft.netpoll.TcpConn;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,6 +29,7 @@ import java.nio.channels.NetworkChannel;
  * release.
  */
 abstract class Transport {
+    private static final System.Logger LOG = System.getLogger(Transport.class.getName());
 
     /** Reads at least one byte into {@code dst}, or returns -1 at end of stream. */
     abstract int read(ByteBuffer dst) throws IOException;
@@ -55,13 +57,28 @@ abstract class Transport {
     /** Remote address or {@code null}. */
     abstract SocketAddress remoteAddress();
 
-    static Transport of(Conn conn) {
+    /**
+     * Over a netpoll {@code conn}; on a {@link TcpConn} also sets the configured
+     * {@link YamuxConfig#notSentLowWaterBytes()} (a failure to set it is left to the session's
+     * first read or write to report).
+     */
+    static Transport of(Conn conn, YamuxConfig config) {
+        int lowWaterBytes = config.notSentLowWaterBytes();
+        if (lowWaterBytes > 0 && conn instanceof TcpConn tcp) {
+            try {
+                boolean applied = tcp.setNotSentLowWaterBytes(lowWaterBytes);
+                LOG.log(System.Logger.Level.DEBUG, () -> (applied ? "set" : "cannot set") + " TCP_NOTSENT_LOWAT "
+                        + lowWaterBytes + " on " + conn.remoteAddress());
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "could not set TCP_NOTSENT_LOWAT", e);
+            }
+        }
         return new ConnTransport(conn);
     }
 
-    static Transport of(ByteChannel channel) {
+    static Transport of(ByteChannel channel, YamuxConfig config) {
         if (channel instanceof Conn conn) {
-            return new ConnTransport(conn);
+            return of(conn, config);
         }
         if (channel instanceof SelectableChannel selectable && !selectable.isBlocking()) {
             // a read or write returning 0 would make the reader and writer threads spin
