@@ -2,6 +2,7 @@ package io.weft.yamux;
 
 import io.weft.netpoll.Conn;
 import io.weft.netpoll.TcpConn;
+import io.weft.netpoll.tls.TlsConn;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -58,13 +59,14 @@ abstract class Transport {
     abstract SocketAddress remoteAddress();
 
     /**
-     * Over a netpoll {@code conn}; on a {@link TcpConn} also sets the configured
-     * {@link YamuxConfig#notSentLowWaterBytes()} (a failure to set it is left to the session's
-     * first read or write to report).
+     * Over a netpoll {@code conn}; on a {@link TcpConn}, bare or under a {@link TlsConn}, also
+     * sets the configured {@link YamuxConfig#notSentLowWaterBytes()} (a failure to set it is left
+     * to the session's first read or write to report).
      */
     static Transport of(Conn conn, YamuxConfig config) {
         int lowWaterBytes = config.notSentLowWaterBytes();
-        if (lowWaterBytes > 0 && conn instanceof TcpConn tcp) {
+        Conn socket = conn instanceof TlsConn tls ? tls.underlying() : conn;
+        if (lowWaterBytes > 0 && socket instanceof TcpConn tcp) {
             try {
                 boolean applied = tcp.setNotSentLowWaterBytes(lowWaterBytes);
                 LOG.log(System.Logger.Level.DEBUG, () -> (applied ? "set" : "cannot set") + " TCP_NOTSENT_LOWAT "
