@@ -43,6 +43,45 @@ public interface TcpConn extends Conn {
     /** Sets the socket's send buffer size ({@code SO_SNDBUF}), a hint to the kernel. */
     void setWriteBufferBytes(int bytes) throws IOException;
 
+    /**
+     * Limits how many written bytes the kernel may hold unsent for this connection ({@code
+     * TCP_NOTSENT_LOWAT}; Linux only). Once more than {@code bytes} are queued but not yet sent,
+     * the socket stops accepting writes (a {@link #write} waits, as on a full socket buffer)
+     * until the unsent bytes fall below half the limit; bytes sent and awaiting acknowledgement do not
+     * count. Data an application still holds can be reordered (a multiplexer can put a small
+     * frame ahead of a bulk one); data in the socket buffer cannot, so a limit keeps latency
+     * low beside bulk transfers at the cost of more write wake-ups. Throughput is unaffected as
+     * long as the limit covers what the connection sends during one wake-up of the writer.
+     *
+     * <p>Default: not set, so the system-wide {@code net.ipv4.tcp_notsent_lowat} applies
+     * (unlimited unless an administrator changed it). {@code 0} removes a limit set before.
+     * Where the option does not exist (this implementation's default: platforms other than
+     * Linux, and the portable nio backend, as the JDK has no such socket option) nothing
+     * changes and the method returns {@code false}. Any thread.
+     *
+     * @param bytes the limit in bytes, {@code > 0}, or {@code 0} for none
+     * @return {@code true} if the limit is now in effect, {@code false} if this connection
+     *     cannot set it
+     * @throws IllegalArgumentException if {@code bytes < 0}
+     * @throws NetClosedException if the connection is closed
+     */
+    default boolean setNotSentLowWaterBytes(int bytes) throws IOException {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("not-sent low-water mark must not be negative: " + bytes);
+        }
+        return false;
+    }
+
+    /**
+     * The limit set with {@link #setNotSentLowWaterBytes}, in bytes: {@code 0} when none is set
+     * on this connection (the system-wide default applies) or the connection cannot set one.
+     *
+     * @throws NetClosedException if the connection is closed
+     */
+    default int notSentLowWaterBytes() throws IOException {
+        return 0;
+    }
+
     /** The local address; never {@code null} for TCP. */
     @Override
     InetSocketAddress localAddress();

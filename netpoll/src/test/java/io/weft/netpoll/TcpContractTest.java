@@ -85,6 +85,25 @@ public abstract class TcpContractTest extends ConnContractTest {
         assertThatThrownBy(() -> tcp.setNoDelay(true)).isInstanceOf(NetClosedException.class);
     }
 
+    /** Whether this backend can set {@code TCP_NOTSENT_LOWAT} (see {@link TcpConn#setNotSentLowWaterBytes}). */
+    protected abstract boolean setsNotSentLowWater();
+
+    @Test
+    void notSentLowWaterMarkIsAppliedWhereSupportedAndReportedHonestly() throws Exception {
+        TcpConn tcp = (TcpConn) c1;
+        assertThat(tcp.notSentLowWaterBytes()).as("not set by default").isZero();
+        assertThat(tcp.setNotSentLowWaterBytes(64 * 1024)).isEqualTo(setsNotSentLowWater());
+        assertThat(tcp.notSentLowWaterBytes()).isEqualTo(setsNotSentLowWater() ? 64 * 1024 : 0);
+        c1.write(ByteBuffer.wrap(new byte[] {1}));
+        assertThat(readByte(c2)).isEqualTo(1);
+        tcp.setNotSentLowWaterBytes(0);
+        assertThat(tcp.notSentLowWaterBytes()).isZero();
+        assertThatThrownBy(() -> tcp.setNotSentLowWaterBytes(-1)).isInstanceOf(IllegalArgumentException.class);
+        c1.close();
+        assertThatThrownBy(() -> tcp.setNotSentLowWaterBytes(1024)).isInstanceOf(NetClosedException.class);
+        assertThatThrownBy(tcp::notSentLowWaterBytes).isInstanceOf(NetClosedException.class);
+    }
+
     @Test
     void pastReadDeadlineWinsOverBufferedData() throws Exception {
         c2.write(ByteBuffer.wrap(new byte[] {1}));

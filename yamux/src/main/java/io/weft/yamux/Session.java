@@ -162,12 +162,12 @@ public final class Session implements AutoCloseable {
      * connection from now on and closes it when it ends.
      */
     public static Session client(Conn conn, YamuxConfig config) {
-        return start(Transport.of(Objects.requireNonNull(conn, "conn")), config, true);
+        return start(Transport.of(Objects.requireNonNull(conn, "conn"), config), config, true);
     }
 
     /** Starts the server end (even stream ids) of a session over {@code conn}; see {@link #client(Conn, YamuxConfig)}. */
     public static Session server(Conn conn, YamuxConfig config) {
-        return start(Transport.of(Objects.requireNonNull(conn, "conn")), config, false);
+        return start(Transport.of(Objects.requireNonNull(conn, "conn"), config), config, false);
     }
 
     /**
@@ -176,12 +176,12 @@ public final class Session implements AutoCloseable {
      * Connection write timeouts are enforced by closing the channel.
      */
     public static Session client(ByteChannel channel, YamuxConfig config) {
-        return start(Transport.of(Objects.requireNonNull(channel, "channel")), config, true);
+        return start(Transport.of(Objects.requireNonNull(channel, "channel"), config), config, true);
     }
 
     /** Starts the server end over any byte channel; see {@link #client(ByteChannel, YamuxConfig)}. */
     public static Session server(ByteChannel channel, YamuxConfig config) {
-        return start(Transport.of(Objects.requireNonNull(channel, "channel")), config, false);
+        return start(Transport.of(Objects.requireNonNull(channel, "channel"), config), config, false);
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.weft.yamux;
 
 import io.weft.netpoll.Conn;
+import io.weft.netpoll.TcpConn;
+import io.weft.netpoll.tls.TlsConn;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,6 +30,7 @@ import java.nio.channels.NetworkChannel;
  * release.
  */
 abstract class Transport {
+    private static final System.Logger LOG = System.getLogger(Transport.class.getName());
 
     /** Reads at least one byte into {@code dst}, or returns -1 at end of stream. */
     abstract int read(ByteBuffer dst) throws IOException;
@@ -55,13 +58,29 @@ abstract class Transport {
     /** Remote address or {@code null}. */
     abstract SocketAddress remoteAddress();
 
-    static Transport of(Conn conn) {
+    /**
+     * Over a netpoll {@code conn}; on a {@link TcpConn}, bare or under a {@link TlsConn}, also
+     * sets the configured {@link YamuxConfig#notSentLowWaterBytes()} (a failure to set it is left
+     * to the session's first read or write to report).
+     */
+    static Transport of(Conn conn, YamuxConfig config) {
+        int lowWaterBytes = config.notSentLowWaterBytes();
+        Conn socket = conn instanceof TlsConn tls ? tls.underlying() : conn;
+        if (lowWaterBytes > 0 && socket instanceof TcpConn tcp) {
+            try {
+                boolean applied = tcp.setNotSentLowWaterBytes(lowWaterBytes);
+                LOG.log(System.Logger.Level.DEBUG, () -> (applied ? "set" : "cannot set") + " TCP_NOTSENT_LOWAT "
+                        + lowWaterBytes + " on " + conn.remoteAddress());
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "could not set TCP_NOTSENT_LOWAT", e);
+            }
+        }
         return new ConnTransport(conn);
     }
 
-    static Transport of(ByteChannel channel) {
+    static Transport of(ByteChannel channel, YamuxConfig config) {
         if (channel instanceof Conn conn) {
-            return new ConnTransport(conn);
+            return of(conn, config);
         }
         if (channel instanceof SelectableChannel selectable && !selectable.isBlocking()) {
             // a read or write returning 0 would make the reader and writer threads spin
@@ -191,12 +210,22 @@ abstract class Transport {
      * Over a stream pair such as stdin/stdout; writes are flushed per batch. Closing a stream
      * wakes neither a blocked read nor a blocked write (a {@code FileOutputStream} on a full pipe
      * stays in write(2)), so only the writer thread writes here.
+     *
+     * <p>A batch is gathered into one array before it is written, so that a {@code
+     * FileOutputStream} makes one write(2) per batch instead of one per buffer (a 12-byte header
+     * apiece): {@link #GATHER_BYTES} hold a whole {@link Outbound} batch. A buffer that large on
+     * its own is written from its array without a copy. The array is allocated on the first
+     * batch that needs it and kept while the session lives (one per stream-pair session).
      */
     private static final class StreamPairTransport extends Transport {
+        /** The gathering array's size: the most bytes one {@link Outbound} transport call carries. */
+        static final int GATHER_BYTES = (int) Outbound.MAX_WRITE_CALL_BYTES;
+
         private final InputStream in;
         private final OutputStream out;
         private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
-        private byte[] copyBuffer = new byte[0];
+        /** Writer thread only (one batch at a time); {@code null} until the first gather. */
+        private byte[] gather;
 
         StreamPairTransport(InputStream in, OutputStream out) {
             this.in = in;
@@ -214,21 +243,29 @@ abstract class Transport {
 
         @Override
         void write(ByteBuffer[] srcs, int offset, int count) throws IOException {
+            int pending = 0; // bytes gathered and not yet written
             for (int i = offset; i < offset + count; i++) {
                 ByteBuffer src = srcs[i];
-                if (src.hasArray()) {
+                if (pending == 0 && src.hasArray() && src.remaining() >= GATHER_BYTES) {
                     out.write(src.array(), src.arrayOffset() + src.position(), src.remaining());
                     src.position(src.limit());
-                } else {
-                    while (src.hasRemaining()) {
-                        if (copyBuffer.length == 0) {
-                            copyBuffer = new byte[16 * 1024];
-                        }
-                        int n = Math.min(copyBuffer.length, src.remaining());
-                        src.get(copyBuffer, 0, n);
-                        out.write(copyBuffer, 0, n);
+                    continue;
+                }
+                while (src.hasRemaining()) {
+                    if (gather == null) {
+                        gather = new byte[GATHER_BYTES];
+                    }
+                    int n = Math.min(GATHER_BYTES - pending, src.remaining());
+                    src.get(gather, pending, n);
+                    pending += n;
+                    if (pending == GATHER_BYTES) {
+                        out.write(gather, 0, pending);
+                        pending = 0;
                     }
                 }
+            }
+            if (pending > 0) {
+                out.write(gather, 0, pending);
             }
             out.flush();
         }

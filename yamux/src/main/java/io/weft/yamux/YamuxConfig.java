@@ -45,6 +45,7 @@ public final class YamuxConfig {
     private final ThreadFactory threadFactory;
     private final SessionClock clock;
     private final MemoryBudget memoryBudget;
+    private final int notSentLowWaterBytes;
 
     private YamuxConfig(Builder b) {
         this.acceptBacklog = b.acceptBacklog;
@@ -65,6 +66,7 @@ public final class YamuxConfig {
         this.threadFactory = b.threadFactory;
         this.clock = b.clock;
         this.memoryBudget = b.memoryBudget;
+        this.notSentLowWaterBytes = b.notSentLowWaterBytes;
     }
 
     /** The default configuration (see each getter for its default). */
@@ -210,6 +212,19 @@ public final class YamuxConfig {
         return memoryBudget;
     }
 
+    /**
+     * The {@code TCP_NOTSENT_LOWAT} a session sets on a TCP connection it runs over, in bytes
+     * ({@link io.weft.netpoll.TcpConn#setNotSentLowWaterBytes}; Linux with the epoll backend,
+     * elsewhere nothing is set): at most about this many written bytes wait unsent in the kernel,
+     * so frames queued in the session, where small frames can still go ahead of bulk ones, do
+     * not sit behind megabytes of socket buffer. {@code 0} leaves the connection's setting alone.
+     * Applies to sessions over a netpoll {@code TcpConn}, not to other channels or stream pairs.
+     * Default 128 KiB.
+     */
+    public int notSentLowWaterBytes() {
+        return notSentLowWaterBytes;
+    }
+
     @Override
     public String toString() {
         return "YamuxConfig[acceptBacklog=" + acceptBacklog + ", maxInboundStreams=" + maxInboundStreams
@@ -219,7 +234,7 @@ public final class YamuxConfig {
                 + (windowAutoTuning ? maxAutoTunedWindowBytes + "/" + autoTuneBudgetBytes : "off")
                 + ", maxDataFrameBytes=" + maxDataFrameBytes + ", streamOpenTimeout=" + streamOpenTimeout
                 + ", streamCloseTimeout=" + streamCloseTimeout + ", goAwayDrainTimeout=" + goAwayDrainTimeout
-                + ", memoryBudget=" + memoryBudget + "]";
+                + ", memoryBudget=" + memoryBudget + ", notSentLowWaterBytes=" + notSentLowWaterBytes + "]";
     }
 
     /** Mutable builder for {@link YamuxConfig}; not thread-safe. Setters return {@code this}. */
@@ -242,6 +257,7 @@ public final class YamuxConfig {
         private ThreadFactory threadFactory = Thread.ofVirtual().name("yamux-", 0).factory();
         private SessionClock clock = SessionClock.SYSTEM;
         private MemoryBudget memoryBudget = MemoryBudget.processDefault();
+        private int notSentLowWaterBytes = 128 * 1024;
 
         private Builder() {
         }
@@ -264,6 +280,7 @@ public final class YamuxConfig {
             pingBacklog = c.pingBacklog;
             threadFactory = c.threadFactory;
             memoryBudget = c.memoryBudget;
+            notSentLowWaterBytes = c.notSentLowWaterBytes;
             clock = c.clock;
         }
 
@@ -380,6 +397,12 @@ public final class YamuxConfig {
             return this;
         }
 
+        /** See {@link YamuxConfig#notSentLowWaterBytes()}; {@code 0} leaves the socket alone, negative is rejected. */
+        public Builder notSentLowWaterBytes(int bytes) {
+            this.notSentLowWaterBytes = bytes;
+            return this;
+        }
+
         /**
          * Validates and builds.
          *
@@ -405,6 +428,9 @@ public final class YamuxConfig {
             if (maxAutoTunedWindowBytes < streamWindowBytes) {
                 throw new IllegalArgumentException("maxAutoTunedWindowBytes (" + maxAutoTunedWindowBytes
                         + ") must be at least streamWindowBytes (" + streamWindowBytes + ")");
+            }
+            if (notSentLowWaterBytes < 0) {
+                throw new IllegalArgumentException("notSentLowWaterBytes must not be negative: " + notSentLowWaterBytes);
             }
             if (autoTuneBudgetBytes < 0) {
                 throw new IllegalArgumentException("autoTuneBudgetBytes must not be negative: " + autoTuneBudgetBytes);

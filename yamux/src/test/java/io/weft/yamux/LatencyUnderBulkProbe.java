@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>{@code --bulk down} (server writes 64 KiB chunks, client reads; the bench cell's direction),
  * {@code up} (client writes, server reads), {@code echo} (client writes, server echoes, client
  * reads) or {@code none}. {@code --autotune on|off}, {@code --seconds N} (measure), {@code --rounds N},
- * {@code --poller epoll|nio}, {@code --sndbuf BYTES} (SO_SNDBUF on both ends, 0 = the kernel's
+ * {@code --poller epoll|nio}, {@code --lowat BYTES} (TCP_NOTSENT_LOWAT, 0 = off; default the
+ * session default), {@code --sndbuf BYTES} (SO_SNDBUF on both ends, 0 = the kernel's
  * auto-tuning: a crude stand-in for TCP_NOTSENT_LOWAT, bounding the sender's kernel queue).
  * Server and client run in this one JVM.
  */
@@ -32,7 +33,7 @@ public final class LatencyUnderBulkProbe {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> o = new HashMap<>(Map.of("bulk", "down", "autotune", "on", "seconds", "3",
-                "warmup", "1", "rounds", "1", "poller", "epoll", "sndbuf", "0"));
+                "warmup", "1", "rounds", "1", "poller", "epoll", "sndbuf", "0", "lowat", String.valueOf(YamuxConfig.defaults().notSentLowWaterBytes())));
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i].substring(2), args[i + 1]);
         }
@@ -45,7 +46,8 @@ public final class LatencyUnderBulkProbe {
 
     private static String round(Map<String, String> o) throws Exception {
         Poller poller = Poller.named(o.get("poller"));
-        YamuxConfig config = YamuxConfig.builder().windowAutoTuning(o.get("autotune").equals("on")).build();
+        YamuxConfig config = YamuxConfig.builder().windowAutoTuning(o.get("autotune").equals("on"))
+                .notSentLowWaterBytes(Integer.parseInt(o.get("lowat"))).build();
         String bulk = o.get("bulk");
         Listener listener = poller.listen("tcp", "127.0.0.1:0");
         int sndbuf = Integer.parseInt(o.get("sndbuf"));

@@ -26,6 +26,16 @@ class YamuxConfigTest {
         assertThat(config.autoTuneBudgetBytes()).isEqualTo(64L * 1024 * 1024);
         assertThat(config.pingBacklog()).isEqualTo(32);
         assertThat(config.threadFactory().newThread(() -> { }).isVirtual()).isTrue();
+        assertThat(config.notSentLowWaterBytes()).isEqualTo(128 * 1024);
+    }
+
+    @Test
+    void notSentLowWaterBytesMayBeZeroButNotNegative() {
+        assertThat(YamuxConfig.builder().notSentLowWaterBytes(0).build().notSentLowWaterBytes()).isZero();
+        assertThat(YamuxConfig.defaults().toBuilder().notSentLowWaterBytes(4096).build().notSentLowWaterBytes())
+                .isEqualTo(4096);
+        assertThatThrownBy(() -> YamuxConfig.builder().notSentLowWaterBytes(-1).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("notSentLowWaterBytes");
     }
 
     @Test

@@ -19,9 +19,12 @@ import java.nio.ByteBuffer;
  * no copy through a native buffer (what {@code SocketChannel} does with a temporary direct
  * buffer). Vectored calls use {@code readv}/{@code writev} when every buffer is direct (the
  * iovec array itself is a heap {@code long[]}); a scatter with heap buffers reads into the first
- * buffer with space, and a gather with heap buffers copies up to {@value #GATHER_COPY_BYTES}
- * bytes into a per-connection direct buffer so that small header-plus-body writes stay one
- * system call, else writes its first buffer alone.
+ * buffer with space. A gather with heap buffers is still one {@code writev}: the heap parts are
+ * copied into a native area borrowed from the process-wide {@link StagingPool} (at most {@value
+ * StagingPool#AREA_BYTES} bytes of them per call) and the direct parts are referenced in place,
+ * so a yamux header and its body leave in one system call and one TCP segment train instead of a
+ * lone 12-byte send. A connection owns no staging memory; what a call does not carry (past the
+ * area, or past {@code IOV_MAX} buffers) the caller's write loop sends next.
  *
  * <h2>Threads</h2>
  * See {@link PollConn}: reads are serialized by its read lock, writes by its write lock;
@@ -29,10 +32,8 @@ import java.nio.ByteBuffer;
  * closed only then, so a syscall never runs on a reused fd number.
  */
 class EpollConn extends PollConn {
-    /** Gathers with heap buffers up to this size are copied and sent with one system call. */
-    static final int GATHER_COPY_BYTES = 16 * 1024;
-    /** Linux's {@code IOV_MAX}. */
-    private static final int IOV_MAX = 1024;
+    /** Linux's {@code IOV_MAX}: the most buffers one {@code readv}/{@code writev} takes. */
+    static final int IOV_MAX = 1024;
 
     /** The socket; valid until {@link #closeHandle}. */
     final int fd;
@@ -42,8 +43,6 @@ class EpollConn extends PollConn {
     final long tag;
     private final SocketAddress localAddress;
     private final SocketAddress remoteAddress;
-    /** Write lock only: staging for gathers with heap buffers; allocated on first need. */
-    private ByteBuffer gatherBuffer;
 
     EpollConn(String network, PollDescriptor poll, int fd, EpollPoller poller, long tag,
             SocketAddress localAddress, SocketAddress remoteAddress) {
@@ -120,34 +119,35 @@ class EpollConn extends PollConn {
     protected long tryWrite(ByteBuffer[] srcs, int offset, int length) throws IOException {
         int end = offset + length;
         int count = 0;
-        long total = 0;
+        int first = -1;
         boolean allDirect = true;
         for (int i = offset; i < end; i++) {
             if (srcs[i].hasRemaining()) {
-                count++;
-                total += srcs[i].remaining();
+                if (count++ == 0) {
+                    first = i;
+                }
                 allDirect &= srcs[i].isDirect();
             }
         }
-        if (count == 1 || count > IOV_MAX || (!allDirect && total > GATHER_COPY_BYTES)) {
-            for (int i = offset; i < end; i++) {
-                if (srcs[i].hasRemaining()) {
-                    return tryWrite(srcs[i]);
-                }
-            }
+        if (count == 0) {
             return 0;
         }
+        if (count == 1) { // heap or direct, written in place: no copy
+            return tryWrite(srcs[first]);
+        }
+        int entries = Math.min(count, IOV_MAX);
         long n;
         if (allDirect) {
-            n = LibC.writev(fd, MemorySegment.ofArray(iovecs(srcs, offset, end, count)), count);
+            n = LibC.writev(fd, MemorySegment.ofArray(iovecs(srcs, offset, end, entries)), entries);
         } else {
-            ByteBuffer staging = gatherBuffer();
-            for (int i = offset; i < end; i++) {
-                staging.put(srcs[i].duplicate());
+            MemorySegment staging = StagingPool.take();
+            try {
+                long[] iovecs = new long[entries * 2];
+                int used = stage(srcs, first, end, staging, iovecs);
+                n = LibC.writev(fd, MemorySegment.ofArray(iovecs), used);
+            } finally {
+                StagingPool.give(staging);
             }
-            staging.flip();
-            n = LibC.send(fd, MemorySegment.ofBuffer(staging), staging.remaining(), LibC.MSG_NOSIGNAL);
-            staging.clear();
         }
         if (n >= 0) {
             advance(srcs, offset, end, n);
@@ -156,11 +156,53 @@ class EpollConn extends PollConn {
         return writeFailure(n);
     }
 
-    private ByteBuffer gatherBuffer() {
-        if (gatherBuffer == null) {
-            gatherBuffer = ByteBuffer.allocateDirect(GATHER_COPY_BYTES);
+    /**
+     * Fills {@code iovecs} for a gather that includes heap buffers: direct buffers by address,
+     * heap buffers copied into {@code staging} (adjacent copies share one entry). Stops when the
+     * iovec array or the staging area is full, so a call may cover only a prefix of the buffers
+     * (the last one possibly in part); positions are not moved.
+     *
+     * @return the iovec entries used
+     */
+    static int stage(ByteBuffer[] srcs, int first, int end, MemorySegment staging, long[] iovecs) {
+        int maxEntries = iovecs.length / 2;
+        long stagingBase = staging.address();
+        long staged = 0;
+        int j = 0;
+        boolean lastStaged = false; // whether entry j - 1 points into staging
+        for (int i = first; i < end && staged < staging.byteSize(); i++) {
+            ByteBuffer src = srcs[i];
+            int remaining = src.remaining();
+            if (remaining == 0) {
+                continue;
+            }
+            if (src.isDirect()) {
+                if (j == maxEntries) {
+                    break;
+                }
+                iovecs[2 * j] = MemorySegment.ofBuffer(src).address();
+                iovecs[2 * j + 1] = remaining;
+                j++;
+                lastStaged = false;
+                continue;
+            }
+            boolean extendsLast = lastStaged; // copies follow each other in staging
+            if (!extendsLast && j == maxEntries) {
+                break;
+            }
+            int copied = (int) Math.min(remaining, staging.byteSize() - staged);
+            MemorySegment.copy(MemorySegment.ofBuffer(src), 0, staging, staged, copied);
+            if (extendsLast) {
+                iovecs[2 * j - 1] += copied;
+            } else {
+                iovecs[2 * j] = stagingBase + staged;
+                iovecs[2 * j + 1] = copied;
+                j++;
+                lastStaged = true;
+            }
+            staged += copied;
         }
-        return gatherBuffer;
+        return j;
     }
 
     private int writeFailure(long n) throws IOException {
@@ -173,11 +215,14 @@ class EpollConn extends PollConn {
         throw failure("write", (int) -n);
     }
 
-    /** The iovec array (address, length pairs) for the buffers with bytes or space remaining. */
+    /**
+     * The iovec array (address, length pairs) for the first {@code count} buffers with bytes or
+     * space remaining; all of them direct.
+     */
     private static long[] iovecs(ByteBuffer[] buffers, int offset, int end, int count) {
         long[] iovecs = new long[count * 2];
         int j = 0;
-        for (int i = offset; i < end; i++) {
+        for (int i = offset; i < end && j < iovecs.length; i++) {
             ByteBuffer buffer = buffers[i];
             if (buffer.hasRemaining()) {
                 iovecs[j++] = MemorySegment.ofBuffer(buffer).address();

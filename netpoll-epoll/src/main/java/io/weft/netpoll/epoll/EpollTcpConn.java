@@ -57,6 +57,21 @@ final class EpollTcpConn extends EpollConn implements TcpConn {
         setOption(LibC.SOL_SOCKET, LibC.SO_SNDBUF, bytes, "SO_SNDBUF");
     }
 
+    /** Linux's {@code TCP_NOTSENT_LOWAT}; always supported here (kernel 3.12 and later). */
+    @Override
+    public boolean setNotSentLowWaterBytes(int bytes) throws IOException {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("not-sent low-water mark must not be negative: " + bytes);
+        }
+        setOption(LibC.IPPROTO_TCP, LibC.TCP_NOTSENT_LOWAT, bytes, "TCP_NOTSENT_LOWAT");
+        return true;
+    }
+
+    @Override
+    public int notSentLowWaterBytes() throws IOException {
+        return option(LibC.IPPROTO_TCP, LibC.TCP_NOTSENT_LOWAT, "TCP_NOTSENT_LOWAT");
+    }
+
     @Override
     public void setLinger(int seconds) throws IOException {
         if (!poll.acquire()) {

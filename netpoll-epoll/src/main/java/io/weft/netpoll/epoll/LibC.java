@@ -52,6 +52,7 @@ final class LibC {
     static final int TCP_KEEPIDLE = 4;
     static final int TCP_KEEPINTVL = 5;
     static final int TCP_KEEPCNT = 6;
+    static final int TCP_NOTSENT_LOWAT = 25;
     static final int IPPROTO_IPV6 = 41;
     static final int IPV6_V6ONLY = 26;
 

@@ -10,6 +10,11 @@ import org.junit.jupiter.api.Test;
 class EpollTcpConnContractTest extends TcpContractTest {
 
     @Override
+    protected boolean setsNotSentLowWater() {
+        return true;
+    }
+
+    @Override
     protected Poller poller() {
         return Poller.named("epoll");
     }

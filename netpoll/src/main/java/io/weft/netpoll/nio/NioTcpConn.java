@@ -56,6 +56,32 @@ final class NioTcpConn extends NioConn implements TcpConn {
         set(StandardSocketOptions.SO_SNDBUF, bytes);
     }
 
+    /**
+     * Not available here: the JDK's sockets offer no {@code TCP_NOTSENT_LOWAT} (neither {@code
+     * StandardSocketOptions} nor {@code jdk.net.ExtendedSocketOptions}), so nothing changes.
+     *
+     * @return {@code false}
+     */
+    @Override
+    public boolean setNotSentLowWaterBytes(int bytes) throws IOException {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("not-sent low-water mark must not be negative: " + bytes);
+        }
+        if (!isOpen()) {
+            throw closedException("set");
+        }
+        return false;
+    }
+
+    /** Always {@code 0}: see {@link #setNotSentLowWaterBytes}. */
+    @Override
+    public int notSentLowWaterBytes() throws IOException {
+        if (!isOpen()) {
+            throw closedException("get");
+        }
+        return 0;
+    }
+
     @Override
     public void setLinger(int seconds) throws IOException {
         // the socket is non-blocking, so even a positive linger never blocks close (as in Go)

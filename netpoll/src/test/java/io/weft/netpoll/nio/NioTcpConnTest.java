@@ -11,6 +11,11 @@ import org.junit.jupiter.api.Test;
 class NioTcpConnTest extends TcpContractTest {
 
     @Override
+    protected boolean setsNotSentLowWater() {
+        return false;
+    }
+
+    @Override
     protected Poller poller() {
         return Poller.named("nio");
     }
