@@ -79,6 +79,7 @@ class IdleStreamMemoryTest {
             Map<String, long[]> before = histogram();
             openBatches(pipe[0], baseline, total, readers, accepted);
             Map<String, long[]> after = histogram();
+            long rss = rssBytes();
             assertThat(server.streamCount()).isEqualTo(total);
             server.close();
             pipe[0].close();
@@ -88,7 +89,7 @@ class IdleStreamMemoryTest {
                 reader.join(10_000);
             }
             java.util.Arrays.fill(readers, null);
-            return new Figures(measured, before, after, parkedThreads(measured));
+            return new Figures(measured, before, after, parkedThreads(measured), rss, total);
         } finally {
             server.close();
             pipe[0].close();
@@ -190,6 +191,20 @@ class IdleStreamMemoryTest {
         }
     }
 
+    /** The process's resident set from /proc/self/status, or -1 where there is none. */
+    private static long rssBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return 1024 * Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
+    }
+
     private static void drain(PipeConn peer) {
         ByteBuffer sink = ByteBuffer.allocate(64 * 1024);
         try {
@@ -236,7 +251,8 @@ class IdleStreamMemoryTest {
      * threads': the callers' are their stack chunks, this test's lambdas, and whatever the same
      * number of plainly parked virtual threads added ({@code control}).
      */
-    private record Figures(int streams, Map<String, long[]> before, Map<String, long[]> after, Map<String, long[]> control) {
+    private record Figures(int streams, Map<String, long[]> before, Map<String, long[]> after, Map<String, long[]> control,
+            long rssBytes, int totalStreams) {
 
         /** Classes only the blocked callers' threads allocate (their stacks, this test's lambdas). */
         static boolean callerClass(String name) {
@@ -272,8 +288,10 @@ class IdleStreamMemoryTest {
 
         String report() {
             StringBuilder sb = new StringBuilder(String.format("idle streams: %,d measured; per stream: Weft %d B, "
-                    + "callers' threads %d B (growth per stream, by class; [control: the same in parked threads])%n",
-                    streams, weftBytesPerStream(), callerBytesPerStream()));
+                    + "callers' threads %d B; whole process RSS %d MiB at %,d streams: %d B per stream (-1: unknown)%n"
+                    + "  (growth per stream, by class; [control: the same in parked threads])%n",
+                    streams, weftBytesPerStream(), callerBytesPerStream(), rssBytes >> 20, totalStreams,
+                    rssBytes < 0 ? -1 : rssBytes / totalStreams));
             after.keySet().stream()
                     .filter(n -> !filler(n) && Math.abs(growthBytes(n)) >= streams / 2)
                     .sorted((x, y) -> Long.compare(growthBytes(y), growthBytes(x)))
