@@ -531,6 +531,11 @@ public final class Session implements AutoCloseable {
         return streams.get(id);
     }
 
+    /** The reader's input buffer. Visible for testing. */
+    ReaderBuffer readerBuffer() {
+        return reader.buffer();
+    }
+
     /** Pings sent and still awaiting their reply. Visible for testing. */
     int pendingPings() {
         return pings.pendingCount();

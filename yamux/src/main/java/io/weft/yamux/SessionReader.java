@@ -180,6 +180,11 @@ final class SessionReader implements Runnable {
         }
     }
 
+    /** The input buffer. Visible for testing. */
+    ReaderBuffer buffer() {
+        return buffer;
+    }
+
     /** The timer's hook: drops the input buffer's large spare once unused for a while. */
     void releaseIdleSpare(long nowNanos) {
         buffer.releaseIdleSpare(nowNanos);

@@ -1,7 +1,9 @@
 package io.weft.yamux;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -88,5 +90,35 @@ class ReaderBufferTest {
         assertThat(buffer.holdsSpare()).isTrue();
         assertThat(read(1_000_000)).as("the spare, not a new array").isSameAs(large);
         assertThat(buffer.holdsSpare()).isFalse();
+    }
+
+    @Test
+    void aSessionReaderGrowsUnderBulkAndHoldsOnlyTheSmallBufferOnceIdle() throws Exception {
+        ManualClock sessionClock = new ManualClock();
+        YamuxConfig config = SessionPair.testConfig().keepAliveEnabled(false).clock(sessionClock).build();
+        try (SessionPair pair = SessionPair.open(SessionPair.Kind.PIPE, config, config)) {
+            Stream client = pair.client().openStream();
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    client.write(ByteBuffer.allocate(1 << 20));
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            Stream server = pair.server().acceptStream();
+            ByteBuffer sink = ByteBuffer.allocate(64 * 1024);
+            for (long total = 0; total < 1 << 20; ) {
+                total += server.read(sink.clear());
+            }
+            writer.join(5_000);
+            client.write(ByteBuffer.wrap(new byte[5])); // a small frame after the bulk: a short read
+            assertThat(server.read(sink.clear())).isEqualTo(5);
+            ReaderBuffer buffer = pair.server().readerBuffer();
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> buffer.capacityBytes() == ReaderBuffer.SMALL_BYTES && buffer.holdsSpare());
+
+            sessionClock.advance(Duration.ofSeconds(2)); // the session's timer runs: the spare goes
+            assertThat(buffer.holdsSpare()).isFalse();
+        }
     }
 }
