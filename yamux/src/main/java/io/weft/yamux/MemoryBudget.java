@@ -28,7 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class MemoryBudget {
     /**
-     * Fixed charge per session, in bytes: its reader's 128 KiB input buffer, writer queues,
+     * Fixed charge per session, in bytes: its reader's input buffer (4 KiB, 128 KiB under load), writer queues,
      * threads and bookkeeping (about 140 KiB measured on JDK 25).
      */
     public static final long SESSION_BYTES = 160 * 1024;

@@ -9,24 +9,41 @@ import java.util.ArrayDeque;
  * allocated only for bytes the window already admitted, so no peer-sent length sizes an
  * allocation beyond the granted credit.
  *
+ * <p>An empty buffer holds nothing: a chunk is released as soon as it is read to its end, so an
+ * idle stream costs no chunk however much it received before. The first chunk of an empty buffer
+ * is sized to the bytes arriving (at least {@value #FIRST_CHUNK_BYTES} bytes), so a small message
+ * on an otherwise idle stream allocates little; later chunks take at least 4 KiB, and never more
+ * than 4 KiB beyond the bytes that made them, so the unused tail stays within 4 KiB.
+ *
  * <p>Not thread-safe: the owning {@link Stream}'s lock guards it.
  */
 final class RecvBuffer {
+    static final int FIRST_CHUNK_BYTES = 512;
     private static final int MIN_CHUNK_BYTES = 4 * 1024;
     private static final int MAX_CHUNK_BYTES = 64 * 1024;
 
-    private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>();
+    /** The chunk read next (readable bytes in [position, limit), free space [limit, capacity)), or null when empty. */
+    private ByteBuffer head;
+    /** The chunks after {@link #head}, oldest first; null unless there are any. */
+    private ArrayDeque<ByteBuffer> rest;
     private long sizeBytes;
 
     /** Appends {@code length} bytes from {@code src} at {@code offset}. */
     void append(byte[] src, int offset, int length) {
-        ByteBuffer last = chunks.peekLast();
+        ByteBuffer last = rest != null ? rest.peekLast() : head;
         while (length > 0) {
-            // Chunks hold readable bytes in [position, limit); free space is [limit, capacity).
             if (last == null || last.limit() == last.capacity()) {
-                last = ByteBuffer.allocate(Math.min(MAX_CHUNK_BYTES, Math.max(MIN_CHUNK_BYTES, length)));
+                last = ByteBuffer.allocate(Math.min(MAX_CHUNK_BYTES,
+                        Math.max(length, last == null ? FIRST_CHUNK_BYTES : MIN_CHUNK_BYTES)));
                 last.limit(0);
-                chunks.addLast(last);
+                if (head == null) {
+                    head = last;
+                } else {
+                    if (rest == null) {
+                        rest = new ArrayDeque<>(4);
+                    }
+                    rest.addLast(last);
+                }
             }
             int n = Math.min(last.capacity() - last.limit(), length);
             System.arraycopy(src, offset, last.array(), last.limit(), n);
@@ -40,18 +57,16 @@ final class RecvBuffer {
     /** Moves up to {@code dst.remaining()} bytes into {@code dst}; returns the count. */
     int read(ByteBuffer dst) {
         int total = 0;
-        while (dst.hasRemaining() && !chunks.isEmpty()) {
-            ByteBuffer head = chunks.peekFirst();
+        while (dst.hasRemaining() && head != null) {
             int n = Math.min(head.remaining(), dst.remaining());
             dst.put(head.array(), head.position(), n);
             head.position(head.position() + n);
             total += n;
             if (!head.hasRemaining()) {
-                if (chunks.size() > 1 || head.limit() == head.capacity()) {
-                    chunks.pollFirst();
-                } else {
-                    head.position(0).limit(0); // the only chunk, now empty: reuse its space
-                    break;
+                // Read to its end: released, even when it is the only chunk (an idle stream holds none).
+                head = rest != null ? rest.pollFirst() : null;
+                if (rest != null && rest.isEmpty()) {
+                    rest = null;
                 }
             }
         }
@@ -62,7 +77,8 @@ final class RecvBuffer {
     /** Drops everything; returns the bytes dropped. */
     long clear() {
         long dropped = sizeBytes;
-        chunks.clear();
+        head = null;
+        rest = null;
         sizeBytes = 0;
         return dropped;
     }
@@ -74,6 +90,6 @@ final class RecvBuffer {
 
     /** Chunks held, for memory accounting in tests. */
     int chunkCount() {
-        return chunks.size();
+        return (head == null ? 0 : 1) + (rest == null ? 0 : rest.size());
     }
 }

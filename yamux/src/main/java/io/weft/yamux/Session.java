@@ -79,6 +79,7 @@ public final class Session implements AutoCloseable {
     /** This session's account in the shared {@link YamuxConfig#memoryBudget()}. */
     final SessionBudget memory;
     private final String name;
+    private final SessionReader reader;
 
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled when the accept queue gains a stream or the session closes. */
@@ -128,6 +129,7 @@ public final class Session implements AutoCloseable {
         this.outbound = new Outbound(transport, counters, clock, config.threadFactory(),
                 e -> fail(new SessionClosedException("connection write failed: " + e.getMessage(), e), -1));
         this.pings = new Pings(this);
+        this.reader = new SessionReader(this, transport);
     }
 
     private static Session start(Transport transport, YamuxConfig config, boolean client) {
@@ -138,7 +140,7 @@ public final class Session implements AutoCloseable {
             config.memoryBudget().log.warn("session", "refused a new session: memory budget " + refusal);
             session.fail(new LimitExceededException("session refused: memory budget " + refusal), GoAwayCodes.INTERNAL_ERROR);
         }
-        config.threadFactory().newThread(new SessionReader(session, transport)).start();
+        config.threadFactory().newThread(session.reader).start();
         long periodNanos = Math.min(config.keepAliveInterval().toNanos(), config.connectionWriteTimeout().toNanos()) / 4;
         session.tick = session.clock.every(session::tick, Math.clamp(periodNanos, 1_000_000L, 1_000_000_000L));
         if (session.isClosed()) {
@@ -519,12 +521,20 @@ public final class Session implements AutoCloseable {
         return pings.rttNanosForTuning();
     }
 
+    /** {@link #rttNanosForTuning}, made once for every stream's receive side. */
+    final java.util.function.LongSupplier tuningRttNanos = this::rttNanosForTuning;
+
     RecvWindow newRecvWindow() {
         return new RecvWindow(config.streamWindowBytes(), config.maxAutoTunedWindowBytes(), budget, System.nanoTime());
     }
 
     Stream stream(int id) {
         return streams.get(id);
+    }
+
+    /** The reader's input buffer. Visible for testing. */
+    ReaderBuffer readerBuffer() {
+        return reader.buffer();
     }
 
     /** Pings sent and still awaiting their reply. Visible for testing. */
@@ -757,6 +767,7 @@ public final class Session implements AutoCloseable {
             return;
         }
         long now = clock.nanoTime();
+        reader.releaseIdleSpare(now);
         long writeProgress = outbound.writeProgressNanos();
         if (writeProgress != 0 && now - writeProgress > config.connectionWriteTimeout().toNanos()) {
             fail(new WriteTimeoutException("connection write made no progress for " + config.connectionWriteTimeout()), -1);

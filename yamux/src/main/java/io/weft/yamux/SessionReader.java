@@ -23,19 +23,22 @@ import java.nio.ByteBuffer;
  * exception sends GoAway(2); the end of the connection fails the session. No exception escapes.
  */
 final class SessionReader implements Runnable {
-    private static final int BUFFER_BYTES = 128 * 1024;
-
     private final Session session;
     private final Transport transport;
-    /** Unread bytes are [position, limit). */
-    private final ByteBuffer in = ByteBuffer.allocate(BUFFER_BYTES).limit(0);
-    private final byte[] bytes = in.array();
+    /** Small while the connection is quiet, large under load; see {@link ReaderBuffer}. */
+    private final ReaderBuffer buffer;
+    /** {@code buffer}'s current buffer and its array, renewed by {@link #fill}; unread bytes are [position, limit). */
+    private ByteBuffer in;
+    private byte[] bytes;
     /** The largest window this session ever grants: no data frame, on any stream, may be longer. */
     private final long maxUnknownStreamFrameBytes;
 
     SessionReader(Session session, Transport transport) {
         this.session = session;
         this.transport = transport;
+        this.buffer = new ReaderBuffer(session.clock);
+        this.in = buffer.current();
+        this.bytes = in.array();
         this.maxUnknownStreamFrameBytes = Math.max(session.config.maxAutoTunedWindowBytes(),
                 session.config.streamWindowBytes());
     }
@@ -177,6 +180,16 @@ final class SessionReader implements Runnable {
         }
     }
 
+    /** The input buffer. Visible for testing. */
+    ReaderBuffer buffer() {
+        return buffer;
+    }
+
+    /** The timer's hook: drops the input buffer's large spare once unused for a while. */
+    void releaseIdleSpare(long nowNanos) {
+        buffer.releaseIdleSpare(nowNanos);
+    }
+
     /**
      * Ensures at least {@code needed} unread bytes are buffered.
      *
@@ -187,9 +200,12 @@ final class SessionReader implements Runnable {
         if (in.remaining() >= needed) {
             return true;
         }
+        in = buffer.beforeRead(); // the small or the large buffer, with the unread bytes
+        bytes = in.array();
         in.compact(); // now in write mode: unread bytes are [0, position)
         try {
             while (in.position() < needed) {
+                int roomBytes = in.remaining();
                 int n = transport.read(in);
                 if (n < 0) {
                     if (atFrameStart && in.position() == 0) {
@@ -197,6 +213,7 @@ final class SessionReader implements Runnable {
                     }
                     throw new EOFException("connection ended in the middle of a frame");
                 }
+                buffer.afterRead(n, roomBytes);
             }
         } finally {
             in.flip();

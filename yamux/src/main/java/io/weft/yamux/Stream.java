@@ -71,14 +71,15 @@ public final class Stream implements Conn {
 
     private volatile long readDeadlineNanos = Deadlines.NONE;
     private volatile long writeDeadlineNanos = Deadlines.NONE;
-    private final InputStream inputView = new StreamIo.Input(this);
-    private final OutputStream outputView = new StreamIo.Output(this);
+    // Made on first use (most streams never use them). Guarded by lock.
+    private InputStream inputView;
+    private OutputStream outputView;
 
     Stream(Session session, int id, StreamState state, RecvWindow recvWindow, boolean outbound) {
         this.session = session;
         this.id = id;
         this.state = state;
-        this.recv = new RecvSide(recvWindow, session::rttNanosForTuning);
+        this.recv = new RecvSide(recvWindow, session.tuningRttNanos);
         this.outbound = outbound;
         this.timers = new StreamTimers(session.clock);
     }
@@ -370,13 +371,23 @@ public final class Stream implements Conn {
     /** An {@link InputStream} view; the same object each time; closing it closes the stream. */
     @Override
     public InputStream inputStream() {
-        return inputView;
+        lock.lock();
+        try {
+            return inputView != null ? inputView : (inputView = new StreamIo.Input(this));
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** An {@link OutputStream} view; the same object each time; closing it closes the stream; flush does nothing. */
     @Override
     public OutputStream outputStream() {
-        return outputView;
+        lock.lock();
+        try {
+            return outputView != null ? outputView : (outputView = new StreamIo.Output(this));
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override

@@ -1,7 +1,8 @@
 package io.weft.yamux;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The two timeouts of one stream: the open timeout of an outbound stream, armed by
@@ -13,11 +14,26 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Threads: armed by application threads, cancelled by them, by the session reader or by the
  * thread failing the session; the timeouts run on the session's {@link SessionClock} (the shared timer thread). Takes no lock
  * (each slot is swapped atomically and cancelling twice is harmless), so it may be used under the
- * session lock or the stream lock.
+ * session lock or the stream lock. The slots are plain volatile fields swapped through
+ * {@link VarHandle}s rather than two {@code AtomicReference}s: every stream has one of these, so
+ * its size counts (32 bytes less per stream).
  */
 final class StreamTimers {
-    private final AtomicReference<SessionClock.Timeout> openTimeout = new AtomicReference<>();
-    private final AtomicReference<SessionClock.Timeout> closeTimeout = new AtomicReference<>();
+    private static final VarHandle OPEN_TIMEOUT;
+    private static final VarHandle CLOSE_TIMEOUT;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            OPEN_TIMEOUT = lookup.findVarHandle(StreamTimers.class, "openTimeout", SessionClock.Timeout.class);
+            CLOSE_TIMEOUT = lookup.findVarHandle(StreamTimers.class, "closeTimeout", SessionClock.Timeout.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+        private volatile SessionClock.Timeout openTimeout;
+        private volatile SessionClock.Timeout closeTimeout;
     private final SessionClock clock;
 
     StreamTimers(SessionClock clock) {
@@ -27,35 +43,35 @@ final class StreamTimers {
     /** Schedules {@code onTimeout} as the open timeout; none for {@link Duration#ZERO}. */
     void armOpen(Runnable onTimeout, Duration timeout) {
         if (!timeout.isZero()) {
-            openTimeout.set(clock.schedule(onTimeout, timeout.toNanos()));
+            openTimeout = clock.schedule(onTimeout, timeout.toNanos());
         }
     }
 
     /** Schedules {@code onTimeout} as the close timeout, cancelling any earlier one; none for {@link Duration#ZERO}. */
     void armClose(Runnable onTimeout, Duration timeout) {
         if (!timeout.isZero()) {
-            cancel(closeTimeout.getAndSet(clock.schedule(onTimeout, timeout.toNanos())));
+            cancel((SessionClock.Timeout) CLOSE_TIMEOUT.getAndSet(this, clock.schedule(onTimeout, timeout.toNanos())));
         }
     }
 
     /** Whether the open timeout is still armed. */
     boolean openArmed() {
-        return openTimeout.get() != null;
+        return openTimeout != null;
     }
 
     /** Whether either timeout is armed. */
     boolean anyArmed() {
-        return openTimeout.get() != null || closeTimeout.get() != null;
+        return openTimeout != null || closeTimeout != null;
     }
 
     /** The peer ACKed: the open timeout has nothing left to guard. */
     void cancelOpen() {
-        cancel(openTimeout.getAndSet(null));
+        cancel((SessionClock.Timeout) OPEN_TIMEOUT.getAndSet(this, null));
     }
 
     /** The stream or its session is over. */
     void cancelAll() {
-        cancel(closeTimeout.getAndSet(null));
+        cancel((SessionClock.Timeout) CLOSE_TIMEOUT.getAndSet(this, null));
         cancelOpen();
     }
 
