@@ -33,8 +33,8 @@ import java.util.concurrent.atomic.LongAdder;
  *       {@code rr} writes 64 bytes and reads the echo; after {@code --warmup} seconds it measures
  *       for {@code --measure} seconds and prints one JSON line.
  * </ul>
- * The I/O loop runs on a virtual thread, the main thread only times it; the warm-up starts at the
- * first byte received.
+ * The I/O loop runs on a virtual thread ({@code --threads platform}: the client's loop on a
+ * platform thread), the main thread only times it; the warm-up starts at the first byte received.
  */
 public final class MuxPeer {
 
@@ -43,7 +43,7 @@ public final class MuxPeer {
     /** Runs one end of a cell as described in the class comment and halts the JVM. */
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new HashMap<>(Map.of("mux", "yamux", "workload", "bulk",
-                "listen", "127.0.0.1:0", "warmup", "1", "measure", "3", "poller", "epoll"));
+                "listen", "127.0.0.1:0", "warmup", "1", "measure", "3", "poller", "epoll", "threads", "virtual"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!args[i].startsWith("--")) {
                 throw new IllegalArgumentException("expected --option value, got " + args[i]);
@@ -67,7 +67,8 @@ public final class MuxPeer {
                             .plusSeconds(30), "MuxPeer client");
                     System.out.println(client(poller, mux, workload, options.get("addr"),
                         NetBench.seconds(options.get("warmup")), NetBench.seconds(options.get("measure")),
-                            options.getOrDefault("impl", "weft-" + mux), tls).toJson());
+                            options.getOrDefault("impl", "weft-" + mux), tls,
+                            options.get("threads").equals("platform")).toJson());
                 }
                 default -> throw new IllegalArgumentException("--role must be server or client");
             }
@@ -106,7 +107,7 @@ public final class MuxPeer {
     }
 
     static Measurement.Result client(Poller poller, String mux, String workload, String address, Duration warmup,
-            Duration measure, String impl, TlsConfig tls) throws Exception {
+            Duration measure, String impl, TlsConfig tls, boolean platformThread) throws Exception {
         Conn conn = poller.dial("tcp", address);
         if (tls != null) {
             conn = Tls.client(conn, tls, BenchTls.SERVER_NAME);
@@ -119,7 +120,8 @@ public final class MuxPeer {
             case "rr" -> false;
             default -> throw new IllegalArgumentException("--workload must be bulk or rr");
         };
-        Thread.ofVirtual().name("bench-client").start(() -> {
+        Thread.Builder loopThread = platformThread ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
+        loopThread.name("bench-client").start(() -> {
             try {
                 if (bulk) {
                     Workloads.bulkReceive(stream, false, counter);

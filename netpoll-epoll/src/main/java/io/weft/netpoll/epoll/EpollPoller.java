@@ -248,8 +248,8 @@ final class EpollPoller {
                 checkInjectedFailure();
                 int ready = epoll.await(-1);
                 checkInjectedFailure();
-                dispatchReady(ready);
-                if (assistant != null && ready > 0 && !shutdown && assistant.isAlive()) {
+                boolean lendCarrier = dispatchReady(ready);
+                if (assistant != null && lendCarrier && !shutdown && assistant.isAlive()) {
                     awaitAssistant();
                 }
             }
@@ -328,11 +328,16 @@ final class EpollPoller {
         return death != null;
     }
 
-    /** Dispatches the {@code ready} events of the last wait into the primary event array. */
-    private void dispatchReady(int ready) {
+    /**
+     * Dispatches the {@code ready} events of the last wait into the primary event array; returns
+     * whether the assistant should take over ({@link #dispatch}).
+     */
+    private boolean dispatchReady(int ready) {
+        boolean lendCarrier = false;
         for (int i = 0; i < ready; i++) {
-            dispatch(epoll.tag(i), epoll.events(i));
+            lendCarrier |= dispatch(epoll.tag(i), epoll.events(i));
         }
+        return lendCarrier;
     }
 
     /** Hands polling to the assistant and parks until it hands back, polling itself if it stalls. */
@@ -387,27 +392,37 @@ final class EpollPoller {
         }
     }
 
-    /** Hands one event to its descriptor, dropping stale tags; poller thread (and tests). */
-    void dispatch(long tag, int events) {
+    /**
+     * Hands one event to its descriptor, dropping stale tags. Poller thread (and tests).
+     *
+     * @return whether the hybrid poller should hand polling to its assistant: a virtual thread
+     *     was unparked, or a read event was latched (a virtual reader may be about to wait).
+     *     Events that went only to platform threads (unparked, or waiting in {@code poll(2)}
+     *     themselves), or latched a write readiness nobody waits for, gain nothing from the
+     *     assistant's carrier and would pay two more wake-ups for it (issue 12).
+     */
+    boolean dispatch(long tag, int events) {
         if (tag == Epoll.WAKEUP_TAG) {
             epoll.wakeupConsumed();
-            return;
+            return false;
         }
         int slot = (int) (tag >>> 32);
         AtomicReferenceArray<Registration> current = table;
         if (slot < 0 || slot >= current.length()) {
-            return;
+            return false;
         }
         Registration registration = current.get(slot);
         if (registration == null || registration.sequence() != (int) tag) {
-            return; // stale: the socket was deregistered (and its fd maybe reused) after the fetch
+            return false; // stale: the socket was deregistered (and its fd maybe reused) after the fetch
         }
+        boolean lendCarrier = false;
         if ((events & READABLE) != 0) {
-            registration.descriptor().notifyReadable();
+            lendCarrier = registration.descriptor().notifyReadable() != PollDescriptor.Delivery.PLATFORM_THREAD;
         }
         if ((events & WRITABLE) != 0) {
-            registration.descriptor().notifyWritable();
+            lendCarrier |= registration.descriptor().notifyWritable() == PollDescriptor.Delivery.VIRTUAL_THREAD;
         }
+        return lendCarrier;
     }
 
     /** The number of sockets registered now. */
