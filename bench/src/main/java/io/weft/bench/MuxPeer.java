@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.LongAdder;
  *       for {@code --measure} seconds and prints one JSON line.
  * </ul>
  * The I/O loop runs on a virtual thread ({@code --threads platform}: the client's loop on a
- * platform thread), the main thread only times it; the warm-up starts at the first byte received.
+ * platform thread; {@code --session-threads platform}: the client session's reader and writer
+ * threads too), the main thread only times it; the warm-up starts at the first byte received.
  */
 public final class MuxPeer {
 
@@ -43,7 +44,8 @@ public final class MuxPeer {
     /** Runs one end of a cell as described in the class comment and halts the JVM. */
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new HashMap<>(Map.of("mux", "yamux", "workload", "bulk",
-                "listen", "127.0.0.1:0", "warmup", "1", "measure", "3", "poller", "epoll", "threads", "virtual"));
+                "listen", "127.0.0.1:0", "warmup", "1", "measure", "3", "poller", "epoll", "threads", "virtual",
+                "session-threads", "virtual"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!args[i].startsWith("--")) {
                 throw new IllegalArgumentException("expected --option value, got " + args[i]);
@@ -68,7 +70,8 @@ public final class MuxPeer {
                     System.out.println(client(poller, mux, workload, options.get("addr"),
                         NetBench.seconds(options.get("warmup")), NetBench.seconds(options.get("measure")),
                             options.getOrDefault("impl", "weft-" + mux), tls,
-                            options.get("threads").equals("platform")).toJson());
+                            options.get("threads").equals("platform"),
+                            options.get("session-threads").equals("platform")).toJson());
                 }
                 default -> throw new IllegalArgumentException("--role must be server or client");
             }
@@ -107,12 +110,16 @@ public final class MuxPeer {
     }
 
     static Measurement.Result client(Poller poller, String mux, String workload, String address, Duration warmup,
-            Duration measure, String impl, TlsConfig tls, boolean platformThread) throws Exception {
+            Duration measure, String impl, TlsConfig tls, boolean platformThread, boolean platformSession)
+            throws Exception {
         Conn conn = poller.dial("tcp", address);
         if (tls != null) {
             conn = Tls.client(conn, tls, BenchTls.SERVER_NAME);
         }
-        Conn stream = mux.equals("yamux") ? Session.client(conn, YamuxConfig.defaults()).openStream() : conn;
+        YamuxConfig config = platformSession
+                ? YamuxConfig.builder().threadFactory(Thread.ofPlatform().daemon().name("yamux-", 0).factory()).build()
+                : YamuxConfig.defaults();
+        Conn stream = mux.equals("yamux") ? Session.client(conn, config).openStream() : conn;
         LongAdder counter = new LongAdder();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         boolean bulk = switch (workload) {
