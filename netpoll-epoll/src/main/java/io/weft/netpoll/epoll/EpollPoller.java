@@ -41,8 +41,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ul>
  * <li><b>Hybrid</b> (the default): a daemon platform thread blocks in {@code epoll_wait} while
  *     the sockets are idle, so an idle poller costs no carrier and no periodic wake-up. When a
- *     wait returns events it dispatches them and hands polling to a virtual <em>assistant</em>
- *     and parks: the assistant polls without blocking and yields between rounds, so the threads
+ *     wait returns events that woke a virtual thread or latched a read ({@link #dispatch}) it
+ *     hands polling to a virtual <em>assistant</em> and parks (events only for platform
+ *     threads, which gain nothing from a carrier, it just dispatches): the assistant polls without blocking and yields between rounds, so the threads
  *     it unparks run on its own carrier without waking another OS thread, and the platform
  *     thread stops competing for a CPU. Once its rounds have been empty for {@value
  *     #ASSISTANT_LINGER_NANOS} ns the assistant hands back. The platform thread
