@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.LongAdder;
  * them; the warm-up starts at the first byte received. The multi-stream workloads of the
  * {@code yamux2} suite ({@code lub}, {@code bulk8}, {@code churn}, {@code idle} with
  * {@code --streams N}) are in {@link MuxCells}; over {@code --mux raw} each of their streams is a
- * TCP connection of its own.
+ * TCP connection of its own; with {@code --session-threads platform} the client
+ * session's reader and writer threads are platform threads too.
  */
 public final class MuxPeer {
 
@@ -49,7 +50,7 @@ public final class MuxPeer {
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new HashMap<>(Map.of("mux", "yamux", "workload", "bulk",
                 "listen", "127.0.0.1:0", "warmup", "1", "measure", "3", "poller", "epoll", "threads", "virtual",
-                "streams", "10000"));
+                "streams", "10000", "session-threads", "virtual"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!args[i].startsWith("--")) {
                 throw new IllegalArgumentException("expected --option value, got " + args[i]);
@@ -89,7 +90,8 @@ public final class MuxPeer {
                     System.out.println(MuxCells.WORKLOADS.contains(workload)
                             ? clientStreams(poller, mux, workload, options.get("addr"), warmup, measure, impl, threads,
                                     streams)
-                            : client(poller, mux, workload, options.get("addr"), warmup, measure, impl, tls, threads)
+                            : client(poller, mux, workload, options.get("addr"), warmup, measure, impl, tls, threads,
+                                    options.get("session-threads").equals("platform"))
                                     .toJson());
                 }
                 default -> throw new IllegalArgumentException("--role must be server or client");
@@ -129,12 +131,16 @@ public final class MuxPeer {
     }
 
     static Measurement.Result client(Poller poller, String mux, String workload, String address, Duration warmup,
-            Duration measure, String impl, TlsConfig tls, Thread.Builder threads) throws Exception {
+            Duration measure, String impl, TlsConfig tls, Thread.Builder threads, boolean platformSession)
+            throws Exception {
         Conn conn = poller.dial("tcp", address);
         if (tls != null) {
             conn = Tls.client(conn, tls, BenchTls.SERVER_NAME);
         }
-        Conn stream = mux.equals("yamux") ? Session.client(conn, YamuxConfig.defaults()).openStream() : conn;
+        YamuxConfig config = platformSession
+                ? YamuxConfig.builder().threadFactory(Thread.ofPlatform().daemon().name("yamux-", 0).factory()).build()
+                : YamuxConfig.defaults();
+        Conn stream = mux.equals("yamux") ? Session.client(conn, config).openStream() : conn;
         LongAdder counter = new LongAdder();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         boolean bulk = switch (workload) {

@@ -41,7 +41,8 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Variants: {@code weft-epoll} and {@code weft-nio} (Weft TCP on that poller backend, virtual
  * threads), {@code jdk-virtual} and {@code jdk-platform} (blocking {@code SocketChannel} with
  * TCP_NODELAY, the JDK's own virtual-thread poller or a platform thread blocked in the syscall);
- * optionally {@code weft-epoll-vt}: epoll with netpoll-epoll's opt-in virtual-thread pollers.
+ * optionally {@code weft-epoll-vt}: epoll with netpoll-epoll's opt-in virtual-thread pollers, and
+ * {@code weft-epoll-platform}, {@code weft-nio-platform}: Weft TCP with both ends on platform threads.
  * TLS variants (need {@code --tls <file.p12>}, see {@link BenchTls}): {@code weft-epoll-tls}
  * (Weft's {@link TlsConn} over Weft TCP on epoll, virtual threads), {@code jdk-tls-virtual} and
  * {@code jdk-tls-platform} (the JDK's {@link SSLSocket} and {@link SSLServerSocket}, TCP_NODELAY,
@@ -56,7 +57,7 @@ public final class NetBench {
     /** The transports compared in the netpoll table, in the table's column order. */
     static final List<String> VARIANTS =
             List.of("weft-epoll", "weft-nio", "jdk-virtual", "jdk-platform", "weft-epoll-vt",
-                    "weft-epoll-tls", "jdk-tls-virtual", "jdk-tls-platform");
+                    "weft-epoll-tls", "jdk-tls-virtual", "jdk-tls-platform", "weft-epoll-platform", "weft-nio-platform");
 
     private NetBench() {}
 
@@ -245,7 +246,8 @@ public final class NetBench {
                         ? new WeftTlsServer(Poller.named("epoll"), TlsConfig.of(context))
                         : new JdkTlsServer(context);
             }
-            return variant.startsWith("weft-") ? new WeftServer(Poller.named(variant.substring(5))) : new JdkServer();
+            return variant.startsWith("weft-")
+                    ? new WeftServer(Poller.named(variant.substring(5).replace("-platform", ""))) : new JdkServer();
         }
     }
 

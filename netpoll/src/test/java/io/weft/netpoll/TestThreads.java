@@ -10,7 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Starts test calls on platform or virtual threads and keeps track of them, so a test can wait
- * until a call is really blocked (its thread parked) and the suite can join every thread at the
+ * until a call is really blocked ({@link #isBlocked}) and the suite can join every thread at the
  * end. Used by the contract suites; any thread.
  */
 public final class TestThreads {
@@ -32,12 +32,32 @@ public final class TestThreads {
 
         /** Waits until the call's thread is parked (blocked in the call), failing after 10 s. */
         public Call<T> awaitBlocked() {
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2)).until(() -> {
-                Thread.State state = thread.getState();
-                return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING || result.isDone();
-            });
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2))
+                    .until(() -> isBlocked(thread) || result.isDone());
             return this;
         }
+    }
+
+    /**
+     * Whether {@code thread} is blocked: parked ({@code WAITING}, {@code TIMED_WAITING}), or a
+     * platform thread waiting for its socket inside the kernel through a {@code KernelWaiter}
+     * (which is {@code RUNNABLE}, as in any native call; it is published to close, deadlines and
+     * interrupt before it enters the method, so being in it counts).
+     */
+    public static boolean isBlocked(Thread thread) {
+        Thread.State state = thread.getState();
+        if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING) {
+            return true;
+        }
+        if (state != Thread.State.RUNNABLE || thread.isVirtual()) {
+            return false;
+        }
+        for (StackTraceElement frame : thread.getStackTrace()) {
+            if (frame.getMethodName().equals("blockUntilReadable")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private final List<Thread> started = new CopyOnWriteArrayList<>();

@@ -1,6 +1,7 @@
 package io.weft.netpoll.epoll;
 
 import io.weft.netpoll.ConnectionResetException;
+import io.weft.netpoll.spi.KernelWaiter;
 import io.weft.netpoll.spi.PollConn;
 import io.weft.netpoll.spi.PollDescriptor;
 import java.io.IOException;
@@ -96,6 +97,16 @@ class EpollConn extends PollConn {
             return n;
         }
         return n == 0 ? -1 : readFailure(n);
+    }
+
+    /** A platform thread waits for reads in {@code poll(2)} on the socket ({@link EpollKernelWaiter}). */
+    @Override
+    protected KernelWaiter kernelWaiter() {
+        if (Thread.currentThread().isVirtual()) {
+            return null;
+        }
+        EpollKernelWaiter waiter = EpollKernelWaiter.forCurrentThread();
+        return waiter == null ? null : waiter.on(fd);
     }
 
     private int readFailure(long n) throws IOException {

@@ -41,8 +41,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ul>
  * <li><b>Hybrid</b> (the default): a daemon platform thread blocks in {@code epoll_wait} while
  *     the sockets are idle, so an idle poller costs no carrier and no periodic wake-up. When a
- *     wait returns events it dispatches them and hands polling to a virtual <em>assistant</em>
- *     and parks: the assistant polls without blocking and yields between rounds, so the threads
+ *     wait returns events that woke a virtual thread or latched a read ({@link #dispatch}) it
+ *     hands polling to a virtual <em>assistant</em> and parks (events only for platform
+ *     threads, which gain nothing from a carrier, it just dispatches): the assistant polls without blocking and yields between rounds, so the threads
  *     it unparks run on its own carrier without waking another OS thread, and the platform
  *     thread stops competing for a CPU. Once its rounds have been empty for {@value
  *     #ASSISTANT_LINGER_NANOS} ns the assistant hands back. The platform thread
@@ -248,8 +249,8 @@ final class EpollPoller {
                 checkInjectedFailure();
                 int ready = epoll.await(-1);
                 checkInjectedFailure();
-                dispatchReady(ready);
-                if (assistant != null && ready > 0 && !shutdown && assistant.isAlive()) {
+                boolean lendCarrier = dispatchReady(ready);
+                if (assistant != null && lendCarrier && !shutdown && assistant.isAlive()) {
                     awaitAssistant();
                 }
             }
@@ -328,11 +329,16 @@ final class EpollPoller {
         return death != null;
     }
 
-    /** Dispatches the {@code ready} events of the last wait into the primary event array. */
-    private void dispatchReady(int ready) {
+    /**
+     * Dispatches the {@code ready} events of the last wait into the primary event array; returns
+     * whether the assistant should take over ({@link #dispatch}).
+     */
+    private boolean dispatchReady(int ready) {
+        boolean lendCarrier = false;
         for (int i = 0; i < ready; i++) {
-            dispatch(epoll.tag(i), epoll.events(i));
+            lendCarrier |= dispatch(epoll.tag(i), epoll.events(i));
         }
+        return lendCarrier;
     }
 
     /** Hands polling to the assistant and parks until it hands back, polling itself if it stalls. */
@@ -387,27 +393,37 @@ final class EpollPoller {
         }
     }
 
-    /** Hands one event to its descriptor, dropping stale tags; poller thread (and tests). */
-    void dispatch(long tag, int events) {
+    /**
+     * Hands one event to its descriptor, dropping stale tags. Poller thread (and tests).
+     *
+     * @return whether the hybrid poller should hand polling to its assistant: a virtual thread
+     *     was unparked, or a read event was latched (a virtual reader may be about to wait).
+     *     Events that went only to platform threads (unparked, or waiting in {@code poll(2)}
+     *     themselves), or latched a write readiness nobody waits for, gain nothing from the
+     *     assistant's carrier and would pay two more wake-ups for it (issue 12).
+     */
+    boolean dispatch(long tag, int events) {
         if (tag == Epoll.WAKEUP_TAG) {
             epoll.wakeupConsumed();
-            return;
+            return false;
         }
         int slot = (int) (tag >>> 32);
         AtomicReferenceArray<Registration> current = table;
         if (slot < 0 || slot >= current.length()) {
-            return;
+            return false;
         }
         Registration registration = current.get(slot);
         if (registration == null || registration.sequence() != (int) tag) {
-            return; // stale: the socket was deregistered (and its fd maybe reused) after the fetch
+            return false; // stale: the socket was deregistered (and its fd maybe reused) after the fetch
         }
+        boolean lendCarrier = false;
         if ((events & READABLE) != 0) {
-            registration.descriptor().notifyReadable();
+            lendCarrier = registration.descriptor().notifyReadable() != PollDescriptor.Delivery.PLATFORM_THREAD;
         }
         if ((events & WRITABLE) != 0) {
-            registration.descriptor().notifyWritable();
+            lendCarrier |= registration.descriptor().notifyWritable() == PollDescriptor.Delivery.VIRTUAL_THREAD;
         }
+        return lendCarrier;
     }
 
     /** The number of sockets registered now. */

@@ -21,14 +21,16 @@ import java.lang.invoke.MethodHandle;
  * close} (Linux releases the fd even when close reports EINTR, so a retry could close someone
  * else's fd) and {@code epoll_wait} (the poller loop simply polls again).
  *
- * <p>All calls except {@code epoll_wait} are linked <em>critical with heap access</em>: they
+ * <p>All calls except {@code epoll_wait} and {@code poll} are linked <em>critical with heap access</em>: they
  * are short, non-blocking system calls on non-blocking descriptors, so the JVM may skip the
  * thread-state transition and pass heap segments (a heap {@code ByteBuffer}, a {@code long[]}
  * sockaddr, the {@code int[]} errno box) by a temporary address without copying. {@code
- * epoll_wait} blocks, so it is linked normally and needs native memory for its arguments.
+ * epoll_wait} and {@code poll} block, so they are linked normally and need native memory for their
+ * arguments.
  *
  * <p>Stateless; any thread. FFM frames pin a virtual thread's carrier only for the length of
- * the call, which is why nothing here may block except {@code epoll_wait} on a platform thread.
+ * the call, which is why nothing here may block except {@code epoll_wait} and {@code poll} on a
+ * platform thread.
  */
 @SuppressWarnings("restricted") // binding libc is this class's purpose; callers check native access first
 final class LibC {
@@ -119,6 +121,18 @@ final class LibC {
             LIBC.find("epoll_wait").orElseThrow(),
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
             CAPTURE);
+
+    /** Blocking, so not critical: arguments must be native memory. */
+    private static final MethodHandle POLL = LINKER.downcallHandle(
+            LIBC.find("poll").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT),
+            CAPTURE);
+
+    static final short POLLIN = 0x001;
+    static final short POLLOUT = 0x004;
+    static final short POLLRDHUP = 0x2000;
+    /** Size of one {@code struct pollfd}: {@code int fd; short events; short revents}. */
+    static final int POLLFD_BYTES = 8;
 
     private LibC() {}
 
@@ -419,6 +433,20 @@ final class LibC {
     static int epollWait(int epfd, MemorySegment events, int maxEvents, int timeoutMillis, MemorySegment capture) {
         try {
             int result = (int) EPOLL_WAIT.invokeExact(capture, epfd, events, maxEvents, timeoutMillis);
+            return result < 0 ? -capture.getAtIndex(JAVA_INT, ERRNO_INDEX) : result;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code poll(2)}: the number of ready entries or -errno ({@code -EINTR} included). Blocks up
+     * to {@code timeoutMillis} (-1 = forever), so call it only from a platform thread. {@code
+     * pollfds} and {@code capture} must be native segments owned by the calling thread.
+     */
+    static int poll(MemorySegment pollfds, int count, int timeoutMillis, MemorySegment capture) {
+        try {
+            int result = (int) POLL.invokeExact(capture, pollfds, (long) count, timeoutMillis);
             return result < 0 ? -capture.getAtIndex(JAVA_INT, ERRNO_INDEX) : result;
         } catch (Throwable t) {
             throw unexpected(t);

@@ -7,6 +7,7 @@ import io.weft.netpoll.Conn;
 import io.weft.netpoll.ConnectionResetException;
 import io.weft.netpoll.NetClosedException;
 import io.weft.netpoll.TcpConn;
+import io.weft.netpoll.TestThreads;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -205,7 +206,8 @@ class EpollConnTest {
                 assertThat(Thread.currentThread().isInterrupted()).isTrue();
                 done.countDown();
             });
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> reader.getState() == Thread.State.WAITING);
+            // A platform reader waits in poll(2) (RUNNABLE), not parked.
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> TestThreads.isBlocked(reader));
             reader.interrupt();
             assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
             assertThat(failure.get()).isInstanceOf(InterruptedIOException.class);

@@ -96,6 +96,16 @@ public abstract class PollConn implements Conn {
     /** Called after a write would block and before waiting; see {@link #armRead()}. */
     protected void armWrite() throws IOException {}
 
+    /**
+     * How the calling platform thread may wait for this socket to become readable inside the
+     * kernel ({@link PollDescriptor#awaitRead(KernelWaiter)}), or {@code null} to park until the
+     * poller unparks it, which is the default. Called under the read lock, after a read would
+     * block; ignored for virtual threads.
+     */
+    protected KernelWaiter kernelWaiter() {
+        return null;
+    }
+
     /** Shuts down the socket's read side ({@code shutdown(SHUT_RD)}). */
     protected abstract void shutdownInput() throws IOException;
 
@@ -144,7 +154,7 @@ public abstract class PollConn implements Conn {
                         return n;
                     }
                     armRead();
-                    status = poll.awaitRead();
+                    status = poll.awaitRead(kernelWaiter());
                 }
             } finally {
                 leave();
@@ -179,7 +189,7 @@ public abstract class PollConn implements Conn {
                         return n;
                     }
                     armRead();
-                    status = poll.awaitRead();
+                    status = poll.awaitRead(kernelWaiter());
                 }
             } finally {
                 leave();

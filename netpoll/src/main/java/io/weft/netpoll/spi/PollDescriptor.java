@@ -30,6 +30,12 @@ import java.util.concurrent.locks.LockSupport;
  * the CAS. Java does not: {@link LockSupport} keeps a permit, so an unpark that lands between the
  * publish and the park makes the park return at once.
  *
+ * <p>The read slot may instead hold a {@link KernelWaiter} ({@link #awaitRead(KernelWaiter)}): a
+ * platform thread blocked in the kernel on the socket itself. Notifications leave it in place
+ * (the kernel wakes it when the socket is really ready, and a stale event must not turn into a
+ * latch that hides it from close); close, an earlier deadline and {@link #fail} take it out and
+ * {@link KernelWaiter#wake() wake} it.
+ *
  * <h2>Deadlines</h2>
  * Absolute times on the clock {@link #nanoTime()} (always positive), {@link #NO_DEADLINE}
  * ({@code 0}) for none and {@link #EXPIRED} ({@code -1}) for "already passed", as in Go's
@@ -157,20 +163,49 @@ public final class PollDescriptor {
 
     // ---------------------------------------------------------------- poller side
 
-    /** Signals read readiness (or hang-up); wakes the parked reader, else latches the event. */
-    public void notifyReadable() {
-        Object old = READ_SLOT.getAndSet(this, READY);
-        if (old instanceof Thread waiter) {
-            LockSupport.unpark(waiter);
-        }
+    /** Whom a readiness notification reached; see {@link #notifyReadable()}. */
+    public enum Delivery {
+        /** Nobody was waiting: the event is latched for the next wait. */
+        LATCHED,
+        /** A parked virtual thread was unparked. */
+        VIRTUAL_THREAD,
+        /** A platform thread was unparked, or is waiting in the kernel ({@link KernelWaiter}). */
+        PLATFORM_THREAD
     }
 
-    /** Signals write readiness; wakes the parked writer, else latches the event. */
-    public void notifyWritable() {
-        Object old = WRITE_SLOT.getAndSet(this, READY);
+    /**
+     * Signals read readiness (or hang-up); wakes the parked reader, else latches the event (a
+     * reader blocked in the kernel through a {@link KernelWaiter} is left to the kernel).
+     *
+     * @return whom the event reached: a poller that lends its carrier to the virtual threads it
+     *     wakes need not do so for platform threads
+     */
+    public Delivery notifyReadable() {
+        Object old;
+        do {
+            old = READ_SLOT.getVolatile(this);
+            if (old instanceof KernelWaiter) {
+                return Delivery.PLATFORM_THREAD;
+            }
+        } while (!READ_SLOT.compareAndSet(this, old, READY));
+        return deliver(old);
+    }
+
+    /**
+     * Signals write readiness; wakes the parked writer, else latches the event.
+     *
+     * @return whom the event reached; see {@link #notifyReadable()}
+     */
+    public Delivery notifyWritable() {
+        return deliver(WRITE_SLOT.getAndSet(this, READY));
+    }
+
+    private static Delivery deliver(Object old) {
         if (old instanceof Thread waiter) {
             LockSupport.unpark(waiter);
+            return waiter.isVirtual() ? Delivery.VIRTUAL_THREAD : Delivery.PLATFORM_THREAD;
         }
+        return Delivery.LATCHED;
     }
 
     /**
@@ -213,16 +248,27 @@ public final class PollDescriptor {
      * Only one thread may wait for reading at a time.
      */
     public PollStatus awaitRead() {
-        return await(READ_SLOT, true);
+        return await(READ_SLOT, true, null);
+    }
+
+    /**
+     * {@link #awaitRead()}, but a platform thread blocks in the kernel through {@code waiter}
+     * instead of parking (a virtual thread, or a {@code null} waiter, parks as usual). Same
+     * results, including spurious {@link PollStatus#READY}; close, deadlines, poller failure and
+     * interrupt end the wait as promptly as a park's.
+     */
+    public PollStatus awaitRead(KernelWaiter waiter) {
+        return await(READ_SLOT, true, waiter == null || Thread.currentThread().isVirtual() ? null : waiter);
     }
 
     /** Blocks until writable, the write deadline, close or interrupt; see {@link #awaitRead()}. */
     public PollStatus awaitWrite() {
-        return await(WRITE_SLOT, false);
+        return await(WRITE_SLOT, false, null);
     }
 
-    private PollStatus await(VarHandle slot, boolean read) {
+    private PollStatus await(VarHandle slot, boolean read, KernelWaiter kernelWaiter) {
         Thread me = Thread.currentThread();
+        Object waiter = kernelWaiter != null ? kernelWaiter : me;
         while (true) {
             PollStatus error = checkError(read ? readDeadlineNanos : writeDeadlineNanos);
             if (error != null) {
@@ -241,22 +287,30 @@ public final class PollDescriptor {
             if (current != null) {
                 throw new IllegalStateException("two threads wait on one poll descriptor slot: " + current + " and " + me);
             }
-            if (!slot.compareAndSet(this, null, me)) {
+            if (!slot.compareAndSet(this, null, waiter)) {
                 continue; // an event arrived: take it on the next turn
             }
             // Published. Re-check: a close or earlier deadline set before the publish saw no waiter.
             long deadline = read ? readDeadlineNanos : writeDeadlineNanos;
+            boolean socketReady = false;
             if (checkError(deadline) == null && !me.isInterrupted()) {
                 if (deadline == NO_DEADLINE) {
-                    LockSupport.park(this);
+                    if (kernelWaiter != null) {
+                        socketReady = kernelWaiter.blockUntilReadable(-1);
+                    } else {
+                        LockSupport.park(this);
+                    }
                 } else {
                     long remainingNanos = deadline - nanoTime();
-                    if (remainingNanos > 0) {
+                    if (remainingNanos > 0 && kernelWaiter != null) {
+                        socketReady = kernelWaiter.blockUntilReadable(remainingNanos);
+                    } else if (remainingNanos > 0) {
                         LockSupport.parkNanos(this, remainingNanos);
                     }
                 }
             }
-            if (slot.getAndSet(this, null) == READY) {
+            Object left = slot.getAndSet(this, null);
+            if (left == READY || (socketReady && left == waiter)) {
                 return PollStatus.READY;
             }
             // Still ours (timeout, interrupt, spurious wake-up) or cleared by close/deadline: re-evaluate.
@@ -280,6 +334,8 @@ public final class PollDescriptor {
         Object current = slot.getVolatile(this);
         if (current instanceof Thread waiter && slot.compareAndSet(this, current, null)) {
             LockSupport.unpark(waiter);
+        } else if (current instanceof KernelWaiter waiter && slot.compareAndSet(this, current, null)) {
+            waiter.wake();
         }
     }
 
@@ -418,7 +474,8 @@ public final class PollDescriptor {
 
     /** Whether a thread is parked (or about to park) waiting to read; visible for testing. */
     boolean hasReadWaiter() {
-        return READ_SLOT.getVolatile(this) instanceof Thread;
+        Object current = READ_SLOT.getVolatile(this);
+        return current instanceof Thread || current instanceof KernelWaiter;
     }
 
     /** Whether a thread is parked (or about to park) waiting to write; visible for testing. */

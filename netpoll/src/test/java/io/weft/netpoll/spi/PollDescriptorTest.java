@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -315,6 +316,94 @@ class PollDescriptorTest {
         System.out.printf("race seed %d: %d of %d acts after the waiter published itself%n", seed, afterPublish, rounds);
         assertThat(afterPublish).as("rounds where the waiter had published itself before the act")
                 .isBetween(rounds / 20, rounds - rounds / 20);
+    }
+
+    // ------------------------------------------------------------------ kernel waiters (issue 12)
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void kernelWaiterIsLeftToTheKernelByNotifyAndWokenByClose() throws Exception {
+        PollDescriptor poll = new PollDescriptor();
+        FakeKernelWaiter waiter = new FakeKernelWaiter();
+        CompletableFuture<PollStatus> reader =
+                CompletableFuture.supplyAsync(() -> poll.awaitRead(waiter), PollDescriptorTest::platform);
+        awaitParked(poll, true);
+        // A stale event must not replace the waiter with a latch that close would then not see.
+        assertThat(poll.notifyReadable()).isEqualTo(PollDescriptor.Delivery.PLATFORM_THREAD);
+        assertThat(poll.hasReadWaiter()).isTrue();
+        assertThat(waiter.wakes.get()).isZero();
+        assertThat(poll.close()).isTrue();
+        assertThat(reader.get(5, TimeUnit.SECONDS)).isEqualTo(PollStatus.CLOSED);
+        assertThat(waiter.wakes.get()).isEqualTo(1);
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void kernelWaiterReturnsReadyWhenTheSocketIsAndTimesOutAtAnEarlierDeadline() throws Exception {
+        PollDescriptor poll = new PollDescriptor();
+        FakeKernelWaiter waiter = new FakeKernelWaiter();
+        CompletableFuture<PollStatus> ready =
+                CompletableFuture.supplyAsync(() -> poll.awaitRead(waiter), PollDescriptorTest::platform);
+        awaitParked(poll, true);
+        waiter.socketBecomesReady();
+        assertThat(ready.get(5, TimeUnit.SECONDS)).isEqualTo(PollStatus.READY);
+        assertThat(poll.hasReadWaiter()).isFalse();
+
+        FakeKernelWaiter second = new FakeKernelWaiter();
+        CompletableFuture<PollStatus> timedOut =
+                CompletableFuture.supplyAsync(() -> poll.awaitRead(second), PollDescriptorTest::platform);
+        awaitParked(poll, true);
+        poll.setReadDeadline(PollDescriptor.EXPIRED);
+        assertThat(timedOut.get(5, TimeUnit.SECONDS)).isEqualTo(PollStatus.TIMED_OUT);
+        assertThat(second.wakes.get()).isEqualTo(1);
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void virtualThreadParksEvenWhenOfferedAKernelWaiter() throws Exception {
+        PollDescriptor poll = new PollDescriptor();
+        FakeKernelWaiter waiter = new FakeKernelWaiter();
+        CompletableFuture<PollStatus> reader =
+                CompletableFuture.supplyAsync(() -> poll.awaitRead(waiter), PollDescriptorTest::virtual);
+        awaitParked(poll, true);
+        assertThat(poll.notifyReadable()).isEqualTo(PollDescriptor.Delivery.VIRTUAL_THREAD);
+        assertThat(reader.get(5, TimeUnit.SECONDS)).isEqualTo(PollStatus.READY);
+        assertThat(waiter.blocks.get()).isZero();
+        assertThat(poll.notifyWritable()).isEqualTo(PollDescriptor.Delivery.LATCHED);
+    }
+
+    /** Blocks on a semaphore instead of poll(2); counts its blocks and wake-ups. */
+    private static final class FakeKernelWaiter implements KernelWaiter {
+        final Semaphore released = new Semaphore(0);
+        final AtomicInteger wakes = new AtomicInteger();
+        final AtomicInteger blocks = new AtomicInteger();
+        volatile boolean socketReady;
+
+        @Override
+        public boolean blockUntilReadable(long timeoutNanos) {
+            blocks.incrementAndGet();
+            try {
+                if (timeoutNanos < 0) {
+                    released.acquire();
+                } else {
+                    released.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return socketReady;
+        }
+
+        @Override
+        public void wake() {
+            wakes.incrementAndGet();
+            released.release();
+        }
+
+        void socketBecomesReady() {
+            socketReady = true;
+            released.release();
+        }
     }
 
     private static void spin(int times) {
