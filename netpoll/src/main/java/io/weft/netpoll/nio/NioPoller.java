@@ -5,6 +5,8 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
@@ -17,11 +19,18 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * A Selector and the platform daemon thread that runs it. Interest is one-shot, like the JDK's
- * own poller: a waiter that got "would block" ORs its op into the key's interest set and wakes
- * the selector ({@link #arm}); when the op fires, the poller thread removes it from the interest
- * set <em>before</em> notifying the key's {@link PollDescriptor}. So an arm that races with a
- * firing either survives the removal or is followed by the notification, and no wake-up is lost.
+ * A Selector and the platform daemon thread that runs it. A waiter that got "would block" marks
+ * itself waiting and ORs its op into the key's interest set, waking the selector only when the op
+ * was not armed already ({@link #arm}). Write and connect interest is one-shot: when it fires the
+ * poller thread removes it. Read and accept interest stays armed while someone keeps waiting for
+ * it: the poller removes it only when it fires and no waiter marked itself since the previous
+ * firing (the owner is busy or not reading, and a level-triggered Selector would otherwise report
+ * the unread socket on every selection). So a connection whose reader blocks again after each
+ * read (request/response) re-arms without a selector wake-up or an interest update, as the JDK's
+ * own poller re-arms with one {@code epoll_ctl} in the caller. Every removal happens
+ * <em>before</em> the poller notifies the key's {@link PollDescriptor}, so an arm that races with
+ * a firing either sees the interest removed (and re-arms) or is followed by the notification: no
+ * wake-up is lost.
  *
  * <p>Threads: {@link #register}, {@link #arm} and {@link #close} are called by connection
  * threads (any thread but the poller's); the loop runs on the poller thread only and never runs
@@ -47,18 +56,23 @@ final class NioPoller {
     /** Registers a channel (made non-blocking here) with no interest; readiness goes to {@code poll}. */
     SelectionKey register(SelectableChannel channel, PollDescriptor poll) throws IOException {
         channel.configureBlocking(false);
-        return channel.register(selector, 0, poll);
+        return channel.register(selector, 0, new Registration(poll));
     }
 
-    /** Asks for one notification of {@code ops} (SelectionKey.OP_*) on {@code key}'s descriptor. */
+    /**
+     * Asks for a notification of {@code ops} (one SelectionKey.OP_* bit) on {@code key}'s
+     * descriptor: the caller is about to wait for it. Any thread but the poller's.
+     */
     void arm(SelectionKey key, int ops) {
+        Registration registration = (Registration) key.attachment();
+        registration.markWaiting(ops); // before reading the interest set: see the class comment
         try {
-            if ((key.interestOpsOr(ops) & ops) == ops) {
-                return; // already armed, and the selector was woken when it was
+            if ((key.interestOps() & ops) == ops || (key.interestOpsOr(ops) & ops) == ops) {
+                return; // still armed, and the selector was woken when it was armed
             }
         } catch (CancelledKeyException closed) {
             // Only closeHandle cancels, once nothing is in flight; tell the waiter to re-check.
-            ((PollDescriptor) key.attachment()).notifyError();
+            registration.poll.notifyError();
             return;
         }
         selector.wakeup();
@@ -139,11 +153,15 @@ final class NioPoller {
     }
 
     private void fired(SelectionKey key) {
-        PollDescriptor poll = (PollDescriptor) key.attachment();
+        Registration registration = (Registration) key.attachment();
+        PollDescriptor poll = registration.poll;
         int ready;
         try {
             ready = key.readyOps();
-            key.interestOpsAnd(~ready); // before notifying: see the class comment
+            int disarm = registration.disarmOnFiring(ready);
+            if (disarm != 0) {
+                key.interestOpsAnd(~disarm); // before notifying: see the class comment
+            }
         } catch (CancelledKeyException closed) {
             poll.notifyError();
             return;
@@ -153,6 +171,47 @@ final class NioPoller {
         }
         if ((ready & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0) {
             poll.notifyWritable();
+        }
+    }
+
+    /**
+     * A key's attachment: its descriptor and the ops whose waiters armed since the op last fired.
+     * {@link #markWaiting} runs on waiter threads, {@link #disarmOnFiring} on the poller thread.
+     */
+    static final class Registration {
+        private static final int KEPT_ARMED = SelectionKey.OP_READ | SelectionKey.OP_ACCEPT;
+        private static final VarHandle WAITING;
+
+        static {
+            try {
+                WAITING = MethodHandles.lookup().findVarHandle(Registration.class, "waiting", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final PollDescriptor poll;
+        /** OP_* bits of waiters that armed since that op last fired; accessed through WAITING. */
+        @SuppressWarnings("unused")
+        private volatile int waiting;
+
+        Registration(PollDescriptor poll) {
+            this.poll = poll;
+        }
+
+        void markWaiting(int ops) {
+            if ((waiting & ops) != ops) {
+                WAITING.getAndBitwiseOr(this, ops);
+            }
+        }
+
+        /**
+         * Of the {@code ready} ops, those to remove from the interest set: write and connect
+         * always, read and accept when no waiter armed since they last fired. Clears the marks.
+         */
+        int disarmOnFiring(int ready) {
+            int marked = (int) WAITING.getAndBitwiseAnd(this, ~ready);
+            return ready & ~(marked & KEPT_ARMED);
         }
     }
 }
