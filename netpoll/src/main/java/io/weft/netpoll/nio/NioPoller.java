@@ -42,6 +42,12 @@ final class NioPoller {
     private final Selector selector;
     private final Thread thread;
     private final Queue<PendingClose> pendingCloses = new ConcurrentLinkedQueue<>();
+    /**
+     * Whether the poller thread may be blocked in (or entering) a selection: set just before
+     * each blocking select, cleared when it reports its first key or returns. An interest update queued while it is clear is
+     * applied by the next selection anyway, so {@link #arm} wakes the selector only when it is set.
+     */
+    private volatile boolean selecting;
 
     NioPoller(String threadName) {
         try {
@@ -75,7 +81,12 @@ final class NioPoller {
             registration.poll.notifyError();
             return;
         }
-        selector.wakeup();
+        // Dekker with loop(): the update is queued (interestOpsOr) before reading the flag, and the
+        // poller sets the flag before a selection reads the queue; full fences order both sides.
+        VarHandle.fullFence();
+        if (selecting) {
+            selector.wakeup();
+        }
     }
 
     /**
@@ -114,7 +125,13 @@ final class NioPoller {
         while (selector.isOpen()) {
             try {
                 if (notYetDeregistered.isEmpty()) {
-                    selector.select(this::fired);
+                    selecting = true;
+                    VarHandle.fullFence(); // see arm
+                    try {
+                        selector.select(this::fired);
+                    } finally {
+                        selecting = false;
+                    }
                 } else {
                     selector.selectNow(this::fired); // completes the deregistration
                 }
@@ -153,6 +170,9 @@ final class NioPoller {
     }
 
     private void fired(SelectionKey key) {
+        if (selecting) {
+            selecting = false; // past the wait: updates queued from now on wait for the next selection
+        }
         Registration registration = (Registration) key.attachment();
         PollDescriptor poll = registration.poll;
         int ready;
