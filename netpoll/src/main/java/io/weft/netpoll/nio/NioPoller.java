@@ -13,6 +13,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -39,8 +40,18 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 final class NioPoller {
     private static final System.Logger LOG = System.getLogger(NioPoller.class.getName());
 
+    /**
+     * {@code weft.netpoll.nio.pollerThreads}: {@code virtual} runs each selector loop on a virtual
+     * thread, {@code platform} on a platform daemon thread. The default is virtual where the JDK
+     * parks (not pins) a virtual thread blocked in {@link Selector#select} (Linux, JDK 25 and
+     * later), platform elsewhere (JDK 21 pins the carrier for the whole selection).
+     */
+    static final String THREADS_PROPERTY = "weft.netpoll.nio.pollerThreads";
+
     private final Selector selector;
     private final Thread thread;
+    /** Whether {@link #thread} is virtual: it then polls without blocking and yields while busy. */
+    private final boolean virtual;
     private final Queue<PendingClose> pendingCloses = new ConcurrentLinkedQueue<>();
     /**
      * Whether the poller thread may be blocked in (or entering) a selection: set just before
@@ -49,14 +60,32 @@ final class NioPoller {
      */
     private volatile boolean selecting;
 
-    NioPoller(String threadName) {
+    /**
+     * Opens the selector and starts its loop on a virtual thread when {@code virtual} (see
+     * {@link #THREADS_PROPERTY}), else on a platform daemon thread.
+     */
+    NioPoller(String threadName, boolean virtual) {
         try {
             selector = Selector.open();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a Selector for the nio poller", e);
         }
-        thread = Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::loop);
+        this.virtual = virtual;
+        thread = virtual
+                ? Thread.ofVirtual().name(threadName).unstarted(this::loop)
+                : Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::loop);
         thread.start();
+    }
+
+    /** Whether poller loops run on virtual threads; see {@link #THREADS_PROPERTY}. */
+    static boolean virtualPollers() {
+        String configured = System.getProperty(THREADS_PROPERTY, "");
+        return switch (configured) {
+            case "virtual" -> true;
+            case "platform" -> false;
+            default -> Runtime.version().feature() >= 25
+                    && System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
+        };
     }
 
     /** Registers a channel (made non-blocking here) with no interest; readiness goes to {@code poll}. */
@@ -124,7 +153,11 @@ final class NioPoller {
         List<PendingClose> notYetDeregistered = new ArrayList<>();
         while (selector.isOpen()) {
             try {
-                if (notYetDeregistered.isEmpty()) {
+                if (virtual && selector.selectNow(this::fired) > 0) {
+                    // A virtual poller polls while busy and yields between polls, as the JDK's own
+                    // virtual-thread pollers do: the threads it woke run before it polls again.
+                    Thread.yield();
+                } else if (notYetDeregistered.isEmpty()) {
                     selecting = true;
                     VarHandle.fullFence(); // see arm
                     try {
