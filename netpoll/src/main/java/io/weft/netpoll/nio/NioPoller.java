@@ -20,9 +20,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * A Selector and the platform daemon thread that runs it. A waiter that got "would block" marks
- * itself waiting and ORs its op into the key's interest set, waking the selector only when the op
- * was not armed already ({@link #arm}). Write and connect interest is one-shot: when it fires the
+ * A Selector and the thread that runs it (virtual or platform: {@link #THREADS_PROPERTY}). A
+ * waiter that got "would block" marks itself waiting and ORs its op into the key's interest set,
+ * waking the selector only when the op was not armed already ({@link #arm}). Write and connect interest is one-shot: when it fires the
  * poller thread removes it. Read and accept interest stays armed while someone keeps waiting for
  * it: the poller removes it only when it fires and no waiter marked itself since the previous
  * firing (the owner is busy or not reading, and a level-triggered Selector would otherwise report
@@ -54,9 +54,10 @@ final class NioPoller {
     private final boolean virtual;
     private final Queue<PendingClose> pendingCloses = new ConcurrentLinkedQueue<>();
     /**
-     * Whether the poller thread may be blocked in (or entering) a selection: set just before
-     * each blocking select, cleared when it reports its first key or returns. An interest update queued while it is clear is
-     * applied by the next selection anyway, so {@link #arm} wakes the selector only when it is set.
+     * Whether the poller thread may be blocked in (or entering) a selection: set just before each
+     * blocking select, cleared when it reports its first key or returns. An interest update queued
+     * while it is clear is applied by the next selection anyway, so {@link #arm} wakes the selector
+     * only when it is set.
      */
     private volatile boolean selecting;
 
