@@ -158,7 +158,9 @@ final class NioPoller {
                     // A virtual poller polls while busy and yields between polls, as the JDK's own
                     // virtual-thread pollers do: the threads it woke run before it polls again.
                     Thread.yield();
-                } else if (notYetDeregistered.isEmpty()) {
+                } else if (notYetDeregistered.isEmpty() && pendingCloses.isEmpty()) {
+                    // (A close queued after the selectNow above, which may have consumed an earlier
+                    // close's wake-up, wakes this selection: its wakeup() follows its add.)
                     selecting = true;
                     VarHandle.fullFence(); // see arm
                     try {
