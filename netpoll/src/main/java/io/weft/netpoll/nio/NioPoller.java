@@ -5,23 +5,33 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * A Selector and the platform daemon thread that runs it. Interest is one-shot, like the JDK's
- * own poller: a waiter that got "would block" ORs its op into the key's interest set and wakes
- * the selector ({@link #arm}); when the op fires, the poller thread removes it from the interest
- * set <em>before</em> notifying the key's {@link PollDescriptor}. So an arm that races with a
- * firing either survives the removal or is followed by the notification, and no wake-up is lost.
+ * A Selector and the thread that runs it (virtual or platform: {@link #THREADS_PROPERTY}). A
+ * waiter that got "would block" marks itself waiting and ORs its op into the key's interest set,
+ * waking the selector only when the op was not armed already ({@link #arm}). Write and connect interest is one-shot: when it fires the
+ * poller thread removes it. Read and accept interest stays armed while someone keeps waiting for
+ * it: the poller removes it only when it fires and no waiter marked itself since the previous
+ * firing (the owner is busy or not reading, and a level-triggered Selector would otherwise report
+ * the unread socket on every selection). So a connection whose reader blocks again after each
+ * read (request/response) re-arms without a selector wake-up or an interest update, as the JDK's
+ * own poller re-arms with one {@code epoll_ctl} in the caller. Every removal happens
+ * <em>before</em> the poller notifies the key's {@link PollDescriptor}, so an arm that races with
+ * a firing either sees the interest removed (and re-arms) or is followed by the notification: no
+ * wake-up is lost.
  *
  * <p>Threads: {@link #register}, {@link #arm} and {@link #close} are called by connection
  * threads (any thread but the poller's); the loop runs on the poller thread only and never runs
@@ -30,38 +40,83 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 final class NioPoller {
     private static final System.Logger LOG = System.getLogger(NioPoller.class.getName());
 
+    /**
+     * {@code weft.netpoll.nio.pollerThreads}: {@code virtual} runs each selector loop on a virtual
+     * thread, {@code platform} on a platform daemon thread. The default is virtual where the JDK
+     * parks (not pins) a virtual thread blocked in {@link Selector#select} (Linux, JDK 25 and
+     * later), platform elsewhere (JDK 21 pins the carrier for the whole selection).
+     */
+    static final String THREADS_PROPERTY = "weft.netpoll.nio.pollerThreads";
+
     private final Selector selector;
     private final Thread thread;
+    /** Whether {@link #thread} is virtual: it then polls without blocking and yields while busy. */
+    private final boolean virtual;
     private final Queue<PendingClose> pendingCloses = new ConcurrentLinkedQueue<>();
+    /**
+     * Whether the poller thread may be blocked in (or entering) a selection: set just before each
+     * blocking select, cleared when it reports its first key or returns. An interest update queued
+     * while it is clear is applied by the next selection anyway, so {@link #arm} wakes the selector
+     * only when it is set.
+     */
+    private volatile boolean selecting;
 
-    NioPoller(String threadName) {
+    /**
+     * Opens the selector and starts its loop on a virtual thread when {@code virtual} (see
+     * {@link #THREADS_PROPERTY}), else on a platform daemon thread.
+     */
+    NioPoller(String threadName, boolean virtual) {
         try {
             selector = Selector.open();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a Selector for the nio poller", e);
         }
-        thread = Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::loop);
+        this.virtual = virtual;
+        thread = virtual
+                ? Thread.ofVirtual().name(threadName).unstarted(this::loop)
+                : Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::loop);
         thread.start();
+    }
+
+    /** Whether poller loops run on virtual threads; see {@link #THREADS_PROPERTY}. */
+    static boolean virtualPollers() {
+        String configured = System.getProperty(THREADS_PROPERTY, "");
+        return switch (configured) {
+            case "virtual" -> true;
+            case "platform" -> false;
+            default -> Runtime.version().feature() >= 25
+                    && System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
+        };
     }
 
     /** Registers a channel (made non-blocking here) with no interest; readiness goes to {@code poll}. */
     SelectionKey register(SelectableChannel channel, PollDescriptor poll) throws IOException {
         channel.configureBlocking(false);
-        return channel.register(selector, 0, poll);
+        return channel.register(selector, 0, new Registration(poll));
     }
 
-    /** Asks for one notification of {@code ops} (SelectionKey.OP_*) on {@code key}'s descriptor. */
+    /**
+     * Asks for a notification of {@code ops} (one SelectionKey.OP_* bit) on {@code key}'s
+     * descriptor: the caller is about to wait for it. Any thread but the poller's.
+     */
     void arm(SelectionKey key, int ops) {
+        Registration registration = (Registration) key.attachment();
+        registration.markWaiting(ops); // before reading the interest set: see the class comment
         try {
-            if ((key.interestOpsOr(ops) & ops) == ops) {
-                return; // already armed, and the selector was woken when it was
+            if ((key.interestOps() & ops) == ops || (key.interestOpsOr(ops) & ops) == ops) {
+                return; // still armed, and the selector was woken when it was armed
             }
         } catch (CancelledKeyException closed) {
             // Only closeHandle cancels, once nothing is in flight; tell the waiter to re-check.
-            ((PollDescriptor) key.attachment()).notifyError();
+            registration.poll.notifyError();
             return;
         }
-        selector.wakeup();
+        // Dekker with loop(): the update is queued (interestOpsOr) before reading the flag, and the
+        // poller sets the flag before a selection reads the queue; full fences order both sides.
+        VarHandle.fullFence();
+        if (selecting) {
+            selector.wakeup();
+        }
     }
 
     /**
@@ -99,8 +154,20 @@ final class NioPoller {
         List<PendingClose> notYetDeregistered = new ArrayList<>();
         while (selector.isOpen()) {
             try {
-                if (notYetDeregistered.isEmpty()) {
-                    selector.select(this::fired);
+                if (virtual && selector.selectNow(this::fired) > 0) {
+                    // A virtual poller polls while busy and yields between polls, as the JDK's own
+                    // virtual-thread pollers do: the threads it woke run before it polls again.
+                    Thread.yield();
+                } else if (notYetDeregistered.isEmpty() && pendingCloses.isEmpty()) {
+                    // (A close queued after the selectNow above, which may have consumed an earlier
+                    // close's wake-up, wakes this selection: its wakeup() follows its add.)
+                    selecting = true;
+                    VarHandle.fullFence(); // see arm
+                    try {
+                        selector.select(this::fired);
+                    } finally {
+                        selecting = false;
+                    }
                 } else {
                     selector.selectNow(this::fired); // completes the deregistration
                 }
@@ -139,11 +206,18 @@ final class NioPoller {
     }
 
     private void fired(SelectionKey key) {
-        PollDescriptor poll = (PollDescriptor) key.attachment();
+        if (selecting) {
+            selecting = false; // past the wait: updates queued from now on wait for the next selection
+        }
+        Registration registration = (Registration) key.attachment();
+        PollDescriptor poll = registration.poll;
         int ready;
         try {
             ready = key.readyOps();
-            key.interestOpsAnd(~ready); // before notifying: see the class comment
+            int disarm = registration.disarmOnFiring(ready);
+            if (disarm != 0) {
+                key.interestOpsAnd(~disarm); // before notifying: see the class comment
+            }
         } catch (CancelledKeyException closed) {
             poll.notifyError();
             return;
@@ -153,6 +227,47 @@ final class NioPoller {
         }
         if ((ready & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0) {
             poll.notifyWritable();
+        }
+    }
+
+    /**
+     * A key's attachment: its descriptor and the ops whose waiters armed since the op last fired.
+     * {@link #markWaiting} runs on waiter threads, {@link #disarmOnFiring} on the poller thread.
+     */
+    static final class Registration {
+        private static final int KEPT_ARMED = SelectionKey.OP_READ | SelectionKey.OP_ACCEPT;
+        private static final VarHandle WAITING;
+
+        static {
+            try {
+                WAITING = MethodHandles.lookup().findVarHandle(Registration.class, "waiting", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final PollDescriptor poll;
+        /** OP_* bits of waiters that armed since that op last fired; accessed through WAITING. */
+        @SuppressWarnings("unused")
+        private volatile int waiting;
+
+        Registration(PollDescriptor poll) {
+            this.poll = poll;
+        }
+
+        void markWaiting(int ops) {
+            if ((waiting & ops) != ops) {
+                WAITING.getAndBitwiseOr(this, ops);
+            }
+        }
+
+        /**
+         * Of the {@code ready} ops, those to remove from the interest set: write and connect
+         * always, read and accept when no waiter armed since they last fired. Clears the marks.
+         */
+        int disarmOnFiring(int ready) {
+            int marked = (int) WAITING.getAndBitwiseAnd(this, ~ready);
+            return ready & ~(marked & KEPT_ARMED);
         }
     }
 }

@@ -29,16 +29,26 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The portable backend: java.nio channels on {@link NioPoller} Selector threads, one per four
  * processors (at least one), started on first use; sockets are spread over them round-robin.
- * Thread-safe.
+ * The poller threads are virtual where the JDK parks a virtual thread blocked in a selection
+ * (Linux, JDK 25+), else platform; {@code weft.netpoll.nio.pollerThreads} ({@code virtual} or
+ * {@code platform}) overrides. Thread-safe.
  */
 public final class NioTransport implements Transport {
     /** Go asks for the kernel's maximum (somaxconn); the kernel caps this request at it. */
     private static final int LISTEN_BACKLOG = 65535;
     private final AtomicInteger nextPoller = new AtomicInteger();
+    private final boolean virtualPollers;
     private volatile NioPoller[] pollers;
 
     /** Creates the backend; its poller threads start on first use. */
-    public NioTransport() {}
+    public NioTransport() {
+        this(NioPoller.virtualPollers());
+    }
+
+    /** Creates the backend with virtual or platform poller threads; for tests. */
+    NioTransport(boolean virtualPollers) {
+        this.virtualPollers = virtualPollers;
+    }
 
     @Override
     public String name() {
@@ -187,7 +197,7 @@ public final class NioTransport implements Transport {
                     int count = Math.max(1, Runtime.getRuntime().availableProcessors() / 4);
                     all = new NioPoller[count];
                     for (int i = 0; i < count; i++) {
-                        all[i] = new NioPoller("weft-nio-poller-" + i);
+                        all[i] = new NioPoller("weft-nio-poller-" + i, virtualPollers);
                     }
                     pollers = all;
                 }
