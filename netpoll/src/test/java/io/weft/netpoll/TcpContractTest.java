@@ -229,23 +229,34 @@ public abstract class TcpContractTest extends ConnContractTest {
      * 1,100 OS threads on 2 vCPUs and letting each build its exception takes 50–140 ms on the AMD
      * VM of 2026-12-05, varying run to run, so the bound is relative: within 1.5 times what 1,100
      * parked platform threads take to leave when this thread unparks each in a loop, measured just
-     * before, and at least 150 ms. A lock that hands itself on in turn serializes those wake-ups.
+     * before the same attempt, and at least 150 ms. A lock that hands itself on in turn serializes those wake-ups.
      */
     @ParameterizedTest
     @EnumSource(Kind.class)
     void closeReleasesThousandReadersAndHundredWritersQueuedOnOneConnAtOnce(Kind kind) throws Exception {
-        Duration bound = Duration.ofMillis(100);
-        if (kind == Kind.PLATFORM) {
-            Duration control = releaseParkedPlatformThreads(1100);
-            bound = max(Duration.ofMillis(150), control.plus(control.dividedBy(2)));
-            System.out.printf("%s: 1,100 parked platform threads unparked in a loop left %.1f ms after%n",
-                    getClass().getSimpleName(), control.toNanos() / 1e6);
-        }
+        // Each attempt takes its own control right before it, so a burst of load on the machine
+        // raises both; passing needs one attempt within its bound.
+        Duration excess = Duration.ofDays(1);
         Duration best = Duration.ofDays(1);
-        for (int attempt = 0; attempt < 3 && best.compareTo(bound) > 0; attempt++) {
+        Duration bestBound = Duration.ZERO;
+        for (int attempt = 0; attempt < 3 && excess.compareTo(Duration.ZERO) >= 0; attempt++) {
+            Duration bound = Duration.ofMillis(100);
+            if (kind == Kind.PLATFORM) {
+                Duration control = releaseParkedPlatformThreads(1100);
+                bound = max(Duration.ofMillis(150), control.plus(control.dividedBy(2)));
+                System.out.printf("%s: 1,100 parked platform threads unparked in a loop left %.1f ms after%n",
+                        getClass().getSimpleName(), control.toNanos() / 1e6);
+            }
             ConnPair queued = attempt == 0 ? pair : connect();
             try {
-                best = min(best, releaseCallsQueuedOnOneConn(kind, queued.first(), 1000, 100));
+                Duration released = releaseCallsQueuedOnOneConn(kind, queued.first(), 1000, 100);
+                System.out.printf("%s: 1,000 readers and 100 writers queued on one conn (%s threads) released %.1f ms after close%n",
+                        getClass().getSimpleName(), kind, released.toNanos() / 1e6);
+                if (released.minus(bound).compareTo(excess) < 0) {
+                    excess = released.minus(bound);
+                    best = released;
+                    bestBound = bound;
+                }
             } finally {
                 if (queued != pair) {
                     queued.second().close();
@@ -253,9 +264,7 @@ public abstract class TcpContractTest extends ConnContractTest {
                 }
             }
         }
-        System.out.printf("%s: 1,000 readers and 100 writers queued on one conn (%s threads) released %.1f ms after close%n",
-                getClass().getSimpleName(), kind, best.toNanos() / 1e6);
-        assertThat(best).as("time from close to the last of 1,100 queued calls released").isLessThan(bound);
+        assertThat(best).as("time from close to the last of 1,100 queued calls released").isLessThan(bestBound);
     }
 
     /**
