@@ -30,7 +30,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** Shared pieces of the Go interop tests: checksummed echo, a Java yamux server, address helpers. */
 final class InteropSupport {
@@ -76,21 +75,22 @@ final class InteropSupport {
      * reads the echo until EOF on this thread, and asserts length and SHA-256 are equal.
      */
     /**
-     * Opens streams until the peer's GoAway refuses one, resetting each opened before the GoAway
-     * arrived; returns the refusal.
+     * Waits until the peer's GoAway(0) has arrived (opening nothing meanwhile: a stream opened
+     * towards a peer that hangs up after its GoAway would be answered with a TCP reset, which can
+     * overtake the GoAway's bytes in our socket), then asserts that a new open is refused with
+     * {@link RemoteGoAwayException}. A peer that hangs up after its GoAway ({@code peerHangsUp}:
+     * the JS library closes its socket once its muxer is closed) may have ended the session by
+     * then; the open is refused with {@link io.weft.yamux.SessionClosedException} in that case.
      */
-    static RemoteGoAwayException awaitGoAwayRefusal(Session session) {
-        AtomicReference<RemoteGoAwayException> refused = new AtomicReference<>();
-        await().atMost(TIMEOUT).until(() -> {
-            try {
-                session.openStream().reset(); // opened before the GoAway arrived: drop it
-                return false;
-            } catch (RemoteGoAwayException e) {
-                refused.set(e);
-                return true;
-            }
-        });
-        return refused.get();
+    static void assertGoAwayRefusesOpens(Session session, boolean peerHangsUp) {
+        await().atMost(TIMEOUT).until(session::remoteGoAway);
+        assertThat(session.stats().goAwayCodeReceived()).isZero();
+        Throwable refusal = org.assertj.core.api.Assertions.catchThrowable(session::openStream);
+        if (peerHangsUp && refusal instanceof io.weft.yamux.SessionClosedException && session.isClosed()) {
+            return;
+        }
+        assertThat(refusal).isInstanceOf(RemoteGoAwayException.class);
+        assertThat(((RemoteGoAwayException) refusal).code()).isZero();
     }
 
     static void echoRoundTrip(Stream stream, long bytes, long seed, ExecutorService executor) throws Exception {
