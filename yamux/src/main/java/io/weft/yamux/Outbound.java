@@ -35,8 +35,11 @@ import java.util.function.LongSupplier;
  * hands any remainder to the session's writer thread, which otherwise sleeps until control
  * frames arrive while nobody flushes. Over a transport whose
  * close cannot wake a blocked write ({@link Transport#callersMayWrite} is false), application
- * writers never flush: the writer thread does, and they wait on {@link #written}, which a session
- * failure always signals, so no application thread can be left inside a stuck transport write.
+ * writers never flush: the writer thread does, and they wait for their frame, which a session
+ * failure always wakes, so no application thread can be left inside a stuck transport write.
+ * A waiting writer is woken only for its own frame (written, withdrawn, its deadline changed, or
+ * the session failed): with many streams writing at once, a batch wakes the writers of the frames
+ * it carried, not every waiting writer.
  *
  * <p>The control queue is unbounded for its writers, and bounded by whom it is fed: application
  * threads add a bounded number of frames each (window updates for data the reader admitted, a FIN,
@@ -82,8 +85,6 @@ final class Outbound {
     private final java.util.concurrent.atomic.AtomicBoolean closeStarted = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled when a batch was written or the session failed. */
-    private final Condition written = lock.newCondition();
     /** Signalled when the writer thread has work: queued frames and nobody flushing, or failure. */
     private final Condition workAvailable = lock.newCondition();
     /** Signalled when the control queue drops below its limit, or the session failed (the reader waits on it). */
@@ -92,6 +93,8 @@ final class Outbound {
     private final ArrayDeque<Frame> control = new ArrayDeque<>();
     private final ArrayDeque<Frame> data = new ArrayDeque<>();
     private boolean flushing;
+    /** Frames of the batch being written, {@code batchFrames[0..inFlight)}; their writers wait too. */
+    private int inFlight;
     private IOException failure;
     /**
      * Whether the control queue reached {@link #CONTROL_QUEUE_LIMIT}: written under {@link #lock},
@@ -252,11 +255,9 @@ final class Outbound {
                 if (frame.streamId == streamId) { // queued means not taken
                     it.remove();
                     frame.withdrawnBy = cause;
+                    frame.wake();
                     withdrawn++;
                 }
-            }
-            if (withdrawn > 0) {
-                written.signalAll();
             }
             return withdrawn;
         } finally {
@@ -279,11 +280,14 @@ final class Outbound {
                     data.remove(frame); // not taken, so still queued
                     throw Deadlines.exceeded("write");
                 }
+                if (frame.written == null) {
+                    frame.written = lock.newCondition();
+                }
                 try {
                     if (deadlineNanos == Deadlines.NONE) {
-                        written.await();
+                        frame.written.await();
                     } else {
-                        written.awaitNanos(remainingNanos);
+                        frame.written.awaitNanos(remainingNanos);
                     }
                 } catch (InterruptedException e) {
                     interrupted = true;
@@ -317,7 +321,9 @@ final class Outbound {
     void writeDeadlineChanged() {
         lock.lock();
         try {
-            written.signalAll();
+            for (Frame frame : data) { // only frames not yet taken read their deadline
+                frame.wake();
+            }
         } finally {
             lock.unlock();
         }
@@ -414,8 +420,8 @@ final class Outbound {
             failure = cause;
             this.finalFrame = finalFrame;
             busy = flushing;
+            wakeAllWriters();
             data.clear();
-            written.signalAll();
             workAvailable.signalAll();
             controlSpace.signalAll();
         } finally {
@@ -577,6 +583,7 @@ final class Outbound {
                     flushing = false;
                     return;
                 }
+                inFlight = frames;
             } finally {
                 lock.unlock();
             }
@@ -586,7 +593,6 @@ final class Outbound {
             } catch (IOException e) {
                 writeProgressNanos = 0;
                 java.util.Arrays.fill(batchBuffers, 0, buffers, null);
-                java.util.Arrays.fill(batchFrames, 0, frames, null);
                 if (interrupted) {
                     Thread.currentThread().interrupt();
                 }
@@ -594,7 +600,9 @@ final class Outbound {
                 lock.lock();
                 try {
                     flushing = false;
-                    written.signalAll();
+                    wakeAllWriters();
+                    java.util.Arrays.fill(batchFrames, 0, frames, null);
+                    inFlight = 0;
                     workAvailable.signalAll();
                 } finally {
                     lock.unlock();
@@ -611,11 +619,12 @@ final class Outbound {
                 for (int i = 0; i < frames; i++) {
                     Frame frame = batchFrames[i];
                     frame.done = true;
+                    frame.wake();
                     counters.frameOut(frame.type);
                     batchFrames[i] = null;
                 }
+                inFlight = 0;
                 java.util.Arrays.fill(batchBuffers, 0, buffers, null);
-                written.signalAll();
                 if (mine != null && mine.done) {
                     flushing = false;
                     if (!control.isEmpty() || !data.isEmpty()) {
@@ -682,7 +691,23 @@ final class Outbound {
         }
     }
 
-    /** One queued frame. {@code taken}, {@code done} and {@code withdrawnBy} are guarded by {@link #lock}. */
+    /**
+     * Wakes (lock held) every writer waiting for a data frame: the queued ones and those of the
+     * batch being written. The session failed, or a batch write did.
+     */
+    private void wakeAllWriters() {
+        for (Frame frame : data) {
+            frame.wake();
+        }
+        for (int i = 0; i < inFlight; i++) {
+            batchFrames[i].wake();
+        }
+    }
+
+    /**
+     * One queued frame. {@code taken}, {@code done}, {@code withdrawnBy} and {@code written} are
+     * guarded by {@link #lock}.
+     */
     private static final class Frame {
         final byte[] header;
         final ByteBuffer payload;
@@ -694,6 +719,19 @@ final class Outbound {
         /** Taken by the flusher into a batch: its write has begun, it can no longer be withdrawn. */
         boolean taken;
         boolean done;
+        /**
+         * Signalled when this frame is written or withdrawn, or the session fails; made by its
+         * writer when it first waits (an application flusher never does), so a batch wakes only
+         * the writers of its own frames, not every waiting writer.
+         */
+        Condition written;
+
+        /** Wakes this frame's writer if it waits (lock held). */
+        void wake() {
+            if (written != null) {
+                written.signal();
+            }
+        }
 
         Frame(byte[] header, ByteBuffer payload, FrameType type) {
             this.header = header;

@@ -20,12 +20,14 @@ final class RecvSide {
     static final int ADMIT_DISCARD = 1;
     static final int ADMIT_VIOLATION = 2;
 
-    private final RecvBuffer buffer = new RecvBuffer();
+    private final RecvBuffer buffer;
     private final RecvWindow window;
     /** Asked only when an update is due, since it may send an RTT probe. */
     private final LongSupplier rttNanos;
 
-    RecvSide(RecvWindow window, LongSupplier rttNanos) {
+    /** @param chunks the session's pool of bulk receive chunks (null: none) */
+    RecvSide(RecvWindow window, LongSupplier rttNanos, ChunkPool chunks) {
+        this.buffer = new RecvBuffer(chunks);
         this.window = window;
         this.rttNanos = rttNanos;
     }

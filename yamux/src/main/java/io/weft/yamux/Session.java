@@ -78,6 +78,8 @@ public final class Session implements AutoCloseable {
     private final AutoTuneBudget budget;
     /** This session's account in the shared {@link YamuxConfig#memoryBudget()}. */
     final SessionBudget memory;
+    /** Bulk receive chunks recycled across this session's streams; dropped by the tick once idle. */
+    final ChunkPool receiveChunks;
     private final String name;
     private final SessionReader reader;
 
@@ -123,6 +125,7 @@ public final class Session implements AutoCloseable {
         this.client = client;
         this.nextStreamId = client ? 1 : 2;
         this.memory = new SessionBudget(config.memoryBudget(), config);
+        this.receiveChunks = new ChunkPool(clock);
         this.budget = config.windowAutoTuning() ? new AutoTuneBudget(config.autoTuneBudgetBytes(), memory) : null;
         this.name = "yamux " + (client ? "client" : "server") + " session " + SESSION_NUMBERS.incrementAndGet();
         this.log = new RateLimitedLog(name);
@@ -768,6 +771,7 @@ public final class Session implements AutoCloseable {
         }
         long now = clock.nanoTime();
         reader.releaseIdleSpare(now);
+        receiveChunks.releaseIdle(now);
         long writeProgress = outbound.writeProgressNanos();
         if (writeProgress != 0 && now - writeProgress > config.connectionWriteTimeout().toNanos()) {
             fail(new WriteTimeoutException("connection write made no progress for " + config.connectionWriteTimeout()), -1);

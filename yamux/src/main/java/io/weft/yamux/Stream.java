@@ -79,7 +79,7 @@ public final class Stream implements Conn {
         this.session = session;
         this.id = id;
         this.state = state;
-        this.recv = new RecvSide(recvWindow, session.tuningRttNanos);
+        this.recv = new RecvSide(recvWindow, session.tuningRttNanos, session.receiveChunks);
         this.outbound = outbound;
         this.timers = new StreamTimers(session.clock);
     }

@@ -146,6 +146,24 @@ class OutboundTest {
         assertThat(transport.streamsWritten).containsExactly(7);
     }
 
+    @Test
+    void aSessionFailureReleasesTheWritersOfQueuedAndInFlightFramesWhileTheWriteIsStuck() throws Exception {
+        // Each waiting writer waits for its own frame: a failure must wake the writer of a frame
+        // already taken into the stuck batch, not only those still queued.
+        start(false);
+        CompletableFuture<Void> inFlight = writeAsync(3, 100);
+        await().atMost(PATIENCE).until(() -> transport.writesEntered.get() == 1);
+        CompletableFuture<Void> queued = writeAsync(5, 100);
+        await().atMost(PATIENCE).until(() -> outboundDataQueued() == 1);
+
+        outbound.fail(new SessionClosedException("gone", null), null);
+
+        assertThat(catchFailure(queued)).isInstanceOf(SessionClosedException.class);
+        assertThat(catchFailure(inFlight)).as("released while its transport write is still stuck")
+                .isInstanceOf(SessionClosedException.class);
+        assertThat(transport.release.getCount()).as("the stuck write was not let go").isOne();
+    }
+
     private int outboundDataQueued() {
         return outbound.dataQueued();
     }
