@@ -95,6 +95,12 @@ final class Outbound {
     private boolean flushing;
     /** Frames of the batch being written, {@code batchFrames[0..inFlight)}; their writers wait too. */
     private int inFlight;
+    /**
+     * Frames of a batch whose transport write failed before the session's failure reached
+     * {@link #fail}: their writers wait for that failure, so {@link #fail} must still find and wake
+     * them after the batch arrays were cleared. Guarded by {@link #lock}; emptied by {@link #fail}.
+     */
+    private final java.util.ArrayList<Frame> failedBatch = new java.util.ArrayList<>();
     private IOException failure;
     /**
      * Whether the control queue reached {@link #CONTROL_QUEUE_LIMIT}: written under {@link #lock},
@@ -164,6 +170,16 @@ final class Outbound {
     }
 
     /** Data frames queued and not yet taken for the wire. Visible for testing. */
+    /** Frames of the batch being written (0 when none), for tests. */
+    int framesInFlight() {
+        lock.lock();
+        try {
+            return inFlight;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     int dataQueued() {
         lock.lock();
         try {
@@ -422,6 +438,7 @@ final class Outbound {
             busy = flushing;
             wakeAllWriters();
             data.clear();
+            failedBatch.clear();
             workAvailable.signalAll();
             controlSpace.signalAll();
         } finally {
@@ -601,6 +618,9 @@ final class Outbound {
                 try {
                     flushing = false;
                     wakeAllWriters();
+                    if (failure == null) { // the session fails on another thread that has not reached fail() yet
+                        failedBatch.addAll(java.util.Arrays.asList(batchFrames).subList(0, frames));
+                    }
                     java.util.Arrays.fill(batchFrames, 0, frames, null);
                     inFlight = 0;
                     workAvailable.signalAll();
@@ -701,6 +721,9 @@ final class Outbound {
         }
         for (int i = 0; i < inFlight; i++) {
             batchFrames[i].wake();
+        }
+        for (Frame frame : failedBatch) {
+            frame.wake();
         }
     }
 

@@ -29,6 +29,8 @@ class OutboundTest {
         final CountDownLatch release = new CountDownLatch(1);
         final AtomicInteger writesEntered = new AtomicInteger();
         final List<Integer> streamsWritten = new CopyOnWriteArrayList<>();
+        /** When set, a released write fails instead of writing, as over a reset connection. */
+        volatile boolean failWrites;
 
         StuckTransport(boolean callersMayWrite) {
             this.callersMayWrite = callersMayWrite;
@@ -52,6 +54,9 @@ class OutboundTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException();
+            }
+            if (failWrites) {
+                throw new IOException("connection reset by peer (test)");
             }
             for (int i = offset; i < offset + count; i++) {
                 ByteBuffer b = srcs[i];
@@ -162,6 +167,24 @@ class OutboundTest {
         assertThat(catchFailure(inFlight)).as("released while its transport write is still stuck")
                 .isInstanceOf(SessionClosedException.class);
         assertThat(transport.release.getCount()).as("the stuck write was not let go").isOne();
+    }
+
+    @Test
+    void aWriterWhoseBatchFailedBeforeTheSessionFailureReachedOutboundIsReleasedByIt() throws Exception {
+        // The session may already be failing on another thread (the reader saw the same reset) when
+        // the flusher's write fails: the failure sink then returns without failing the outbound,
+        // and the batch's writer must still be released when the session's failure arrives later.
+        start(false); // the failure sink of start() ignores the write failure, like a session already CLOSED
+        CompletableFuture<Void> inBatch = writeAsync(3, 100);
+        await().atMost(PATIENCE).until(() -> transport.writesEntered.get() == 1);
+        transport.failWrites = true;
+        transport.release.countDown();
+        await().atMost(PATIENCE).until(() -> outbound.framesInFlight() == 0);
+        assertThat(inBatch).as("still waiting for the session's failure").isNotDone();
+
+        outbound.fail(new SessionClosedException("connection lost", null), null);
+
+        assertThat(catchFailure(inBatch)).isInstanceOf(SessionClosedException.class);
     }
 
     private int outboundDataQueued() {

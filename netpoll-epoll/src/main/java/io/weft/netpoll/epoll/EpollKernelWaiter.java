@@ -101,7 +101,13 @@ final class EpollKernelWaiter implements KernelWaiter {
 
     @Override
     public void wake() {
-        LibC.write(eventFd, MemorySegment.ofArray(new long[] {1L}), Long.BYTES);
+        try {
+            LibC.write(eventFd, MemorySegment.ofArray(new long[] {1L}), Long.BYTES);
+        } finally {
+            // The owner thread may have returned and died meanwhile: keep this object (and so
+            // its eventfd, which a Cleaner closes once it is unreachable) alive until the write is done.
+            java.lang.ref.Reference.reachabilityFence(this);
+        }
     }
 
     /**

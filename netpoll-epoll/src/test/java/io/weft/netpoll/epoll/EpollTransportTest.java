@@ -103,11 +103,11 @@ class EpollTransportTest {
     @Test
     void dialWithExpiredDeadlineFailsBeforeConnecting() throws Exception {
         try (Listener listener = EpollPair.TRANSPORT.listen("tcp", new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))) {
-            int before = Fds.openCount();
+            int before = Fds.openSocketCount();
             assertThatThrownBy(() -> EpollPair.TRANSPORT.dial("tcp", listener.address(), PollDescriptor.EXPIRED))
                     .isInstanceOf(DeadlineExceededException.class)
                     .hasMessageContaining("i/o timeout");
-            assertThat(Fds.openCount()).isEqualTo(before);
+            assertThat(Fds.openSocketCount()).isEqualTo(before);
         }
     }
 
@@ -127,7 +127,7 @@ class EpollTransportTest {
     void dialTimesOutWhenTheHandshakeNeverCompletes() throws Exception {
         List<Integer> fillers = new ArrayList<>();
         try (SocketPair pair = saturatedListener(fillers)) {
-            int before = Fds.openCount();
+            int before = Fds.openSocketCount();
             long start = System.nanoTime();
             assertThatThrownBy(() -> EpollPair.TRANSPORT.dial("tcp", pair.listenAddress(),
                     PollDescriptor.deadlineNanosAfter(Duration.ofMillis(300))))
@@ -135,7 +135,7 @@ class EpollTransportTest {
                     .hasMessageStartingWith("dial tcp 127.0.0.1:")
                     .hasMessageEndingWith("i/o timeout");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(250), Duration.ofSeconds(5));
-            assertThat(Fds.openCount()).as("the half-open socket is closed").isEqualTo(before);
+            assertThat(Fds.openSocketCount()).as("the half-open socket is closed").isEqualTo(before);
         } finally {
             fillers.forEach(Sockets::closeQuietly);
         }
