@@ -54,12 +54,15 @@ final class Progress {
             Duration window = Duration.ofNanos(now - lastNanos);
             Duration elapsed = Duration.ofNanos(now - startNanos);
             Duration rtt = load.pingRtts.isEmpty() ? Duration.ZERO : last(load);
-            String stats = String.format("bulk %s  req %s p99 %s  probe p99 %s  streams %s  rtt %s",
-                    Format.byteRate(bulk - lastBulk, window), Format.rate(requests - lastRequests, window),
-                    Format.millis(load.requestLatency.percentile(99)),
-                    Format.millis((load.probeLoadedLatency.count() > 0 ? load.probeLoadedLatency : load.probeIdleLatency)
-                            .percentile(99)),
-                    Format.count(load.streamsOpened.sum()), Format.millis(rtt));
+            String stats = load.probeLoadedLatency.count() == 0 && requests == 0
+                    ? String.format("probe alone (no load yet): p50 %s  p99 %s",
+                            Format.millis(load.probeIdleLatency.percentile(50)),
+                            Format.millis(load.probeIdleLatency.percentile(99)))
+                    : String.format("bulk %s  req %s p99 %s  probe p99 %s  streams %s  rtt %s",
+                            Format.byteRate(bulk - lastBulk, window), Format.rate(requests - lastRequests, window),
+                            Format.millis(load.requestLatency.percentile(99)),
+                            Format.millis(load.probeLoadedLatency.percentile(99)),
+                            Format.count(load.streamsOpened.sum()), Format.millis(rtt));
             if (terminal) {
                 String line = Terminal.bar(elapsed.toNanos() / (double) total.toNanos(), 20) + " "
                         + Format.seconds(elapsed) + "/" + GoDuration.format(total) + "  " + stats;
