@@ -69,8 +69,8 @@ record DocBlock(String file, int fenceLine, String language, List<String> lines,
         List<DocBlock> blocks = new ArrayList<>();
         for (int i = 0; i < page.size(); i++) {
             Matcher open = FENCE.matcher(page.get(i));
-            if (!open.find()) {
-                continue;
+            if (!open.find() || open.group(2).charAt(0) == '`' && page.get(i).substring(open.end(2)).contains("`")) {
+                continue; // not a fence: a backtick fence's info string has no backtick (CommonMark)
             }
             int indent = open.group(1).length();
             String fence = open.group(2);
