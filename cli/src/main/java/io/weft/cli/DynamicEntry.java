@@ -179,7 +179,7 @@ final class DynamicEntry implements AutoCloseable {
             MessageIo.write(stream, Preamble.request(target));
             MessageIo.Message<Preamble.Status> reply;
             try {
-                reply = MessageIo.read(stream, Preamble.REPLY_BYTES, REPLY_TIMEOUT, Preamble::decodeReply);
+                reply = MessageIo.read(stream, 64, REPLY_TIMEOUT, Preamble::decodeReply); // room to show a plain reply
             } catch (PreambleException.NotAPreamble | EOFException | SocketTimeoutException
                     | io.weft.yamux.StreamResetException e) {
                 throw new PreambleException.NotAPreamble(mismatch(e));
@@ -199,7 +199,8 @@ final class DynamicEntry implements AutoCloseable {
         String what = e instanceof SocketTimeoutException ? "no answer from the exit within " + GoDuration.format(REPLY_TIMEOUT)
                 : e instanceof EOFException ? "the exit closed the stream without answering"
                 : e instanceof io.weft.yamux.StreamResetException ? "the exit reset the stream without answering"
-                : "the exit answered without a Weft preamble: " + e.getMessage().replace("no Weft preamble ", "");
+                : "the exit answered with plain bytes " + e.getMessage().replace("no Weft preamble ", "")
+                        + ", not a Weft preamble reply";
         return what + "; --forward and --socks need the peer started with --allow PATTERN, not --to ADDR";
     }
 
