@@ -21,7 +21,9 @@ import picocli.CommandLine.Option;
  * again with exponential backoff whenever it drops) and which end of the forwarding this is
  * ({@code --from ADDR}: connections accepted here enter the tunnel; {@code --to ADDR}: streams
  * leave the tunnel by connecting here). All four combinations work: {@code --connect … --to …}
- * is a reverse tunnel from behind a firewall.
+ * is a reverse tunnel from behind a firewall. Entries that name each stream's destination
+ * ({@code --forward}, {@code --socks}) and the exit that checks it ({@code --allow}) are in
+ * {@link DynamicOptions}.
  *
  * <p>Security: TLS ({@link TlsOptions}) and a shared token ({@code --token-file}, see {@link
  * TokenAuth}) run before yamux on every connection. Listening anywhere but loopback or a unix
@@ -61,6 +63,14 @@ import picocli.CommandLine.Option;
             "",
             "  # loopback and unix sockets need no TLS:",
             "  weft tunnel --listen unix:/run/weft.sock --to localhost:5432",
+            "",
+            "  # two forwards and SOCKS5 (ssh -L -L -D); the exit allows what it lists:",
+            "  server$ weft tunnel --listen :7000 --allow db:5432 \\",
+            "              --allow '*.internal:443' --allow 10.0.0.0/8:22 ...",
+            "  laptop$ weft tunnel --connect server:7000 --socks 1080 \\",
+            "              --forward 5432:db:5432 --forward 2222:10.0.0.7:22 ...",
+            "  laptop$ curl --socks5-hostname 127.0.0.1:1080 https://wiki.internal/",
+            "  (on a --listen side --forward is ssh -R; the connecting side is the exit)",
             "",
             "Listening on anything but loopback or a unix socket needs TLS (--tls-cert, --tls-key) and",
             "authentication (--token-file or --tls-client-ca), or --insecure.",
