@@ -175,24 +175,24 @@ final class DynamicEntry implements AutoCloseable {
             throw new IOException("no yamux session available");
         }
         Stream stream = session.openStream();
+        MessageIo.Message<Preamble.Status> reply;
         try {
             MessageIo.write(stream, Preamble.request(target));
-            MessageIo.Message<Preamble.Status> reply;
             try {
                 reply = MessageIo.read(stream, 64, REPLY_TIMEOUT, Preamble::decodeReply); // room to show a plain reply
             } catch (PreambleException.NotAPreamble | EOFException | SocketTimeoutException
                     | io.weft.yamux.StreamResetException e) {
                 throw new PreambleException.NotAPreamble(mismatch(e));
             }
-            if (reply.value() != Preamble.Status.OK) {
-                stream.close();
-                throw new DestinationRefusedException(target, reply.value());
+            if (reply.value() == Preamble.Status.OK) {
+                return new MessageIo.Message<>(stream, reply.leftover());
             }
-            return new MessageIo.Message<>(stream, reply.leftover());
         } catch (IOException | RuntimeException e) {
             stream.reset();
             throw e;
         }
+        stream.close(); // the exit closed its side after the status
+        throw new DestinationRefusedException(target, reply.value());
     }
 
     private static String mismatch(IOException e) {

@@ -4,7 +4,6 @@ import io.weft.netpoll.Conn;
 import io.weft.netpoll.Net;
 import io.weft.yamux.Session;
 import io.weft.yamux.Stream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -33,6 +32,12 @@ final class DynamicExit {
 
     /** How long dialling may take in all, over every address a name resolves to. */
     static final Duration DIAL_BUDGET = Duration.ofSeconds(10);
+
+    /** Name resolution; {@link InetAddress#getAllByName} outside tests. */
+    @FunctionalInterface
+    interface Resolver {
+        InetAddress[] resolve(String name) throws UnknownHostException;
+    }
 
     private final AllowList allow;
     private final PeerWarnings warnings;
@@ -70,11 +75,8 @@ final class DynamicExit {
             warnings.warn("stream " + stream.id() + ": " + e.getMessage() + "; refused");
             answerAndClose(stream, e.status());
             return;
-        } catch (EOFException e) {
-            stream.reset(); // the entry gave up before it finished asking
-            return;
         } catch (IOException e) {
-            stream.reset();
+            stream.reset(); // the entry gave up before it finished asking, or the session ended
             return;
         }
         Destination target = request.value();
@@ -99,8 +101,14 @@ final class DynamicExit {
         Forwarding.join(stream, conn, target.toString());
     }
 
-    /** The addresses the allow-list lets this side dial for {@code target}, in resolver order. */
-    private List<InetAddress> permittedAddresses(Destination target) throws RefusedException {
+    /**
+     * The addresses {@code allow} lets the exit dial for {@code target}, in resolver order: an
+     * address asked for, if an address pattern matches it; all addresses of a name a name pattern
+     * matches; otherwise those of the name's addresses that an address pattern matches. A name
+     * is resolved only when some pattern could allow it.
+     */
+    static List<InetAddress> permittedAddresses(AllowList allow, Destination target, Resolver resolver)
+            throws RefusedException {
         InetAddress literal = target.literal();
         if (literal != null) {
             if (!allow.permitsAddress(literal, target.port())) {
@@ -114,7 +122,7 @@ final class DynamicExit {
         }
         InetAddress[] resolved;
         try {
-            resolved = InetAddress.getAllByName(target.host());
+            resolved = resolver.resolve(target.host());
         } catch (UnknownHostException e) {
             throw new RefusedException(Preamble.Status.DNS_FAILURE, "cannot resolve " + target.host());
         }
@@ -133,7 +141,7 @@ final class DynamicExit {
 
     /** Dials the first permitted address that answers, within {@link #DIAL_BUDGET} in all. */
     private Conn dial(Destination target, int streamId) throws RefusedException {
-        List<InetAddress> addresses = permittedAddresses(target);
+        List<InetAddress> addresses = permittedAddresses(allow, target, InetAddress::getAllByName);
         long deadlineNanos = System.nanoTime() + DIAL_BUDGET.toNanos();
         IOException last = null;
         for (InetAddress a : addresses) {
@@ -184,13 +192,18 @@ final class DynamicExit {
     }
 
     /** Why this exit will not connect a stream; the message is for the log. */
-    private static final class RefusedException extends IOException {
+    static final class RefusedException extends IOException {
         private static final long serialVersionUID = 1L;
         private final Preamble.Status status;
 
         RefusedException(Preamble.Status status, String message) {
             super(message);
             this.status = status;
+        }
+
+        /** The status to answer with. */
+        Preamble.Status status() {
+            return status;
         }
     }
 }
