@@ -81,7 +81,15 @@ public final class Main implements Callable<Integer> {
     /** Runs the command line and returns its exit code; used by tests. */
     public static int run(String... args) {
         CommandLine cl = commandLine();
-        return cl.execute(args);
+        String[] expanded;
+        try {
+            expanded = ConfigFile.expand(Main::commandLine, args);
+        } catch (ConfigFile.ConfigFileException e) {
+            cl.getErr().println("weft: " + e.getMessage());
+            cl.getErr().flush();
+            return Failures.USAGE;
+        }
+        return cl.execute(expanded);
     }
 
     /** The configured command line: logging set up before execution, failures mapped to exit codes. */

@@ -119,9 +119,11 @@ final class TunnelCommand implements Callable<Integer> {
                     + " that ended within --retry-max (default: never).")
     int maxRetries;
 
-    @Option(names = "--drain", paramLabel = "DURATION", converter = GoDuration.class, defaultValue = "2s",
-            description = "On SIGINT/SIGTERM, how long open streams may finish after GoAway (default: ${DEFAULT-VALUE}).")
-    Duration drain;
+    @Mixin
+    DrainOption drainOption;
+
+    @Mixin
+    ConfigOption configOption;
 
     @Option(names = "--insecure",
             description = "Allow --listen on a non-loopback address without TLS and authentication (with a warning).")
@@ -151,7 +153,7 @@ final class TunnelCommand implements Callable<Integer> {
         Handshake handshake = handshake();
         Listener entry = role.from != null ? Endpoints.listen(role.from) : null;
         Listener yamux = transport.listen != null ? Endpoints.listen(transport.listen) : null;
-        Shutdown.install(drain);
+        Shutdown.installService(drainOption.timeout());
         Shutdown.register(budget -> {
             sessions.beginDrain();
             closeQuietly(entry);
