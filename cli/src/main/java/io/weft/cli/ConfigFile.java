@@ -161,6 +161,10 @@ final class ConfigFile {
             JsonNode root = new TomlMapper().readTree(text);
             return root == null ? new TomlMapper().createObjectNode() : root;
         } catch (TomlStreamReadException e) {
+            String duplicate = TomlKeyLines.firstDuplicate(text);
+            if (duplicate != null && String.valueOf(e.getOriginalMessage()).startsWith("Duplicate key")) {
+                throw new ConfigFileException(name + ":" + duplicate);
+            }
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
             throw new ConfigFileException(name + ":" + line + ": invalid TOML: " + e.getOriginalMessage());
         } catch (IOException e) {
@@ -203,13 +207,18 @@ final class ConfigFile {
             if (e.getValue().hidden()) {
                 continue;
             }
-            int d = distance(key, e.getKey());
+            String candidate = e.getKey();
+            int d = distance(key, candidate);
+            if (key.length() >= 4 && candidate.length() > key.length()) {
+                // A misspelt start of a longer key ("drainn" for "drain-timeout").
+                d = Math.min(d, distance(key, candidate.substring(0, key.length())) + 1);
+            }
             if (d < bestDistance) {
                 best = e.getKey();
                 bestDistance = d;
             }
         }
-        boolean close = best != null && (bestDistance <= 2 || best.startsWith(key) || key.startsWith(best));
+        boolean close = best != null && bestDistance <= 2;
         return "unknown key \"" + key + "\"" + (close ? " (did you mean \"" + best + "\"?)" : "");
     }
 

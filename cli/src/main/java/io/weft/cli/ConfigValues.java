@@ -17,8 +17,8 @@ import picocli.CommandLine.Model.OptionSpec;
  *       repeatable flag ({@code verbose}) also takes a count;</li>
  *   <li>a repeatable option: an array of values (or one value);</li>
  *   <li>a number without a converter of its own: an integer (a float for floating types);</li>
- *   <li>an option with a converter (durations, sizes, addresses): a string, or an integer,
- *       which the converter then reads as it reads the same text on the command line;</li>
+ *   <li>a number with a converter of its own (sizes): an integer or a string ({@code "1MiB"});</li>
+ *   <li>a duration: a string ({@code "10s"}), never a bare number (which unit?);</li>
  *   <li>anything else: a string.</li>
  * </ul>
  */
@@ -69,7 +69,7 @@ final class ConfigValues {
         if (value.isTextual() && (converter || !integer && !floating)) {
             return value.textValue();
         }
-        if (value.isIntegralNumber() && (converter || integer || floating)
+        if (value.isIntegralNumber() && (integer || floating)
                 || value.isFloatingPointNumber() && floating
                 || value.isBoolean() && (type == boolean.class || type == Boolean.class)) {
             return value.asText();

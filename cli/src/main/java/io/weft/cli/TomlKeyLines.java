@@ -18,6 +18,21 @@ final class TomlKeyLines {
 
     /** The line each top-level key (or table name) is first defined on, by key; 1-based. */
     static Map<String, Integer> of(String text) {
+        return scan(text, null);
+    }
+
+    /**
+     * The first top-level key defined twice, as {@code "KEY" at LINE (first set on line FIRST)}
+     * text for a message, or {@code null}. (Jackson finds duplicates but names neither the key
+     * nor, reliably, the line.)
+     */
+    static String firstDuplicate(String text) {
+        String[] duplicate = new String[1];
+        scan(text, duplicate);
+        return duplicate[0];
+    }
+
+    private static Map<String, Integer> scan(String text, String[] duplicate) {
         Map<String, Integer> lines = new HashMap<>();
         String[] all = text.split("\r?\n", -1);
         String openDelimiter = null; // inside a multi-line string that this delimiter ends
@@ -43,10 +58,15 @@ final class TomlKeyLines {
             if (key == null) {
                 continue;
             }
-            if (!inTable) {
-                lines.putIfAbsent(key, i + 1);
-            }
             int eq = s.indexOf('=');
+            if (!inTable) {
+                Integer first = lines.putIfAbsent(key, i + 1);
+                String lhs = eq < 0 ? "" : s.substring(0, eq).strip();
+                boolean plain = lhs.equals(key) || lhs.equals('"' + key + '"') || lhs.equals("'" + key + "'");
+                if (first != null && plain && duplicate != null && duplicate[0] == null) {
+                    duplicate[0] = (i + 1) + ": duplicate key \"" + key + "\" (first set on line " + first + ")";
+                }
+            }
             String value = eq < 0 ? "" : s.substring(eq + 1).strip();
             for (String delimiter : new String[] {"\"\"\"", "'''"}) {
                 if (value.startsWith(delimiter) && !value.substring(3).contains(delimiter)) {
