@@ -67,7 +67,9 @@ import picocli.CommandLine.Option;
             "",
             "Exit codes: 0 ok, 1 I/O error, 2 usage error, 3 protocol error (yamux, or the peer does",
             "not speak TLS), 4 keepalive timeout, 5 authentication failed (token refused or missing,",
-            "certificate or pin rejected; the client does not reconnect), 130 interrupted."
+            "certificate or pin rejected; the client does not reconnect), 130 interrupted (Ctrl-C).",
+            "SIGTERM stops gracefully: GoAway, open streams get --drain-timeout to finish, exit 0.",
+            "All options can come from a TOML file: --config FILE (see docs/cli.md)."
         })
 final class TunnelCommand implements Callable<Integer> {
 
