@@ -4,5 +4,8 @@ module io.weft.cli {
     requires io.weft.yamux;
     requires java.logging;
     requires info.picocli;
+    requires com.fasterxml.jackson.dataformat.toml;
+    requires com.fasterxml.jackson.databind;
+    requires jdk.unsupported; // sun.misc.Signal: SIGINT and SIGTERM handled apart (Shutdown)
     opens io.weft.cli to info.picocli;
 }

@@ -2,7 +2,6 @@ package io.weft.cli;
 
 import io.weft.netpoll.Listener;
 import io.weft.yamux.YamuxConfig;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,9 +35,11 @@ final class EchoCommand implements Callable<Integer> {
             description = "Address to accept yamux connections on.")
     Address listen;
 
-    @Option(names = "--drain", paramLabel = "DURATION", converter = GoDuration.class, defaultValue = "2s",
-            description = "On SIGINT/SIGTERM, how long open streams may finish after GoAway (default: ${DEFAULT-VALUE}).")
-    Duration drain;
+    @Mixin
+    DrainOption drainOption;
+
+    @Mixin
+    ConfigOption configOption;
 
     @Mixin
     TokenOption tokenOption;
@@ -61,7 +62,7 @@ final class EchoCommand implements Callable<Integer> {
         SessionSet sessions = new SessionSet();
         Listener listener = Endpoints.listen(listen);
         try {
-            Shutdown.install(drain);
+            Shutdown.installService(drainOption.timeout());
             Shutdown.register(budget -> {
                 sessions.beginDrain();
                 listener.close();

@@ -55,7 +55,7 @@ import picocli.CommandLine.ScopeType;
             "  3    protocol error (yamux, or the peer does not speak TLS)",
             "  4    keepalive timeout (the peer stopped answering pings)",
             "  5    authentication failed (token refused or missing, certificate or pin rejected)",
-            "  130  interrupted (SIGINT/SIGTERM: GoAway, drain, final stats on stderr)"
+            "  130  interrupted (Ctrl-C; SIGTERM too, but tunnel and echo exit 0 after a SIGTERM drain)"
         })
 public final class Main implements Callable<Integer> {
 
@@ -81,7 +81,15 @@ public final class Main implements Callable<Integer> {
     /** Runs the command line and returns its exit code; used by tests. */
     public static int run(String... args) {
         CommandLine cl = commandLine();
-        return cl.execute(args);
+        String[] expanded;
+        try {
+            expanded = ConfigFile.expand(Main::commandLine, args);
+        } catch (ConfigFile.ConfigFileException e) {
+            cl.getErr().println("weft: " + e.getMessage());
+            cl.getErr().flush();
+            return Failures.USAGE;
+        }
+        return cl.execute(expanded);
     }
 
     /** The configured command line: logging set up before execution, failures mapped to exit codes. */

@@ -48,22 +48,25 @@ final class SessionSet {
 
     /** Records that a session ended (its accept loop returned, or its close future completed). */
     void ended(Session session) {
+        session.close();
+        SessionStats s = session.stats();
         boolean removed;
         lock.lock();
         try {
+            // Counted and removed together: a summary never sees the session in neither place.
             removed = live.remove(session);
+            if (removed) {
+                endedStreams.add(s.streamsOpened() + s.streamsAccepted());
+                endedResets.add(s.streamsReset());
+                endedBytesIn.add(s.bytesIn());
+                endedBytesOut.add(s.bytesOut());
+            }
         } finally {
             lock.unlock();
         }
         if (!removed) {
             return;
         }
-        session.close();
-        SessionStats s = session.stats();
-        endedStreams.add(s.streamsOpened() + s.streamsAccepted());
-        endedResets.add(s.streamsReset());
-        endedBytesIn.add(s.bytesIn());
-        endedBytesOut.add(s.bytesOut());
         IOException cause = session.closeCause();
         LOG.log(System.Logger.Level.DEBUG, () -> "session down: " + describe(session)
                 + (cause != null ? " (" + Failures.describe(cause) + ")" : ""));
@@ -136,11 +139,22 @@ final class SessionSet {
 
     /** One line: sessions, streams, resets and bytes so far, live and ended together. */
     String summary() {
-        long streams = endedStreams.sum();
-        long resets = endedResets.sum();
-        long in = endedBytesIn.sum();
-        long out = endedBytesOut.sum();
-        for (Session s : snapshot()) {
+        long streams;
+        long resets;
+        long in;
+        long out;
+        List<Session> live;
+        lock.lock();
+        try {
+            streams = endedStreams.sum();
+            resets = endedResets.sum();
+            in = endedBytesIn.sum();
+            out = endedBytesOut.sum();
+            live = List.copyOf(this.live);
+        } finally {
+            lock.unlock();
+        }
+        for (Session s : live) {
             SessionStats st = s.stats();
             streams += st.streamsOpened() + st.streamsAccepted();
             resets += st.streamsReset();

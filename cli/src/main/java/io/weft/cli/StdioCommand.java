@@ -8,7 +8,6 @@ import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -57,9 +56,8 @@ final class StdioCommand implements Callable<Integer> {
     @Parameters(arity = "1..2", paramLabel = "ARG", description = "HOST PORT, [HOST] PORT with -l, or PATH with -U.")
     List<String> args;
 
-    @Option(names = "--drain", paramLabel = "DURATION", converter = GoDuration.class, defaultValue = "2s",
-            description = "On SIGINT/SIGTERM, how long open streams may finish after GoAway (default: ${DEFAULT-VALUE}).")
-    Duration drain;
+    @Mixin
+    DrainOption drainOption;
 
     @Mixin
     SessionOptions sessionOptions;
@@ -75,7 +73,7 @@ final class StdioCommand implements Callable<Integer> {
         Session session = listen
                 ? Session.client(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out), config)
                 : Session.server(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out), config);
-        Shutdown.install(drain);
+        Shutdown.install(drainOption.timeout());
         // Set before the listener closes, so the accept loop takes the closed listener for the
         // stop it is and leaves the session to the drain (GoAway first) instead of closing it.
         AtomicBoolean stopping = new AtomicBoolean();

@@ -77,7 +77,9 @@ import picocli.CommandLine.Option;
             "",
             "Exit codes: 0 ok, 1 I/O error, 2 usage error, 3 protocol error (yamux, or the peer does",
             "not speak TLS), 4 keepalive timeout, 5 authentication failed (token refused or missing,",
-            "certificate or pin rejected; the client does not reconnect), 130 interrupted."
+            "certificate or pin rejected; the client does not reconnect), 130 interrupted (Ctrl-C).",
+            "SIGTERM stops gracefully: GoAway, open streams get --drain-timeout to finish, exit 0.",
+            "All options can come from a TOML file: --config FILE (see docs/cli.md)."
         })
 final class TunnelCommand implements Callable<Integer> {
 
@@ -132,9 +134,11 @@ final class TunnelCommand implements Callable<Integer> {
                     + " that ended within --retry-max (default: never).")
     int maxRetries;
 
-    @Option(names = "--drain", paramLabel = "DURATION", converter = GoDuration.class, defaultValue = "2s",
-            description = "On SIGINT/SIGTERM, how long open streams may finish after GoAway (default: ${DEFAULT-VALUE}).")
-    Duration drain;
+    @Mixin
+    DrainOption drainOption;
+
+    @Mixin
+    ConfigOption configOption;
 
     @Option(names = "--insecure",
             description = "Allow --listen on a non-loopback address without TLS and authentication (with a warning).")
@@ -173,7 +177,7 @@ final class TunnelCommand implements Callable<Integer> {
                     + dynamic.allowList() + " lets it");
         }
         Listener yamux = transport.listen != null ? Endpoints.listen(transport.listen) : null;
-        Shutdown.install(drain);
+        Shutdown.installService(drainOption.timeout());
         Shutdown.register(budget -> {
             sessions.beginDrain();
             closeQuietly(entry);

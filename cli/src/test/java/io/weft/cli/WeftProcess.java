@@ -57,6 +57,15 @@ final class WeftProcess implements AutoCloseable {
         return launch(false, List.of(), args);
     }
 
+    /**
+     * Starts {@code weft ARGS} with SIGINT at its default disposition, whatever this JVM
+     * inherited ({@code env --default-signal=INT}): a JVM that starts with SIGINT ignored, as
+     * background jobs of a non-interactive shell do, never sees Ctrl-C.
+     */
+    static WeftProcess startWithSigint(String... args) throws IOException {
+        return launch(List.of("env", "--default-signal=INT"), true, List.of(), args);
+    }
+
     /** Runs {@code weft ARGS} to completion (at most {@code timeout}) with empty stdin. */
     static WeftProcess run(Duration timeout, String... args) throws IOException {
         WeftProcess p = start(args);
@@ -66,7 +75,12 @@ final class WeftProcess implements AutoCloseable {
     }
 
     private static WeftProcess launch(boolean captureStdout, List<String> jvmOptions, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
+        return launch(List.of(), captureStdout, jvmOptions, args);
+    }
+
+    private static WeftProcess launch(List<String> prefix, boolean captureStdout, List<String> jvmOptions,
+            String... args) throws IOException {
+        List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-ea");
         command.add("--enable-native-access=ALL-UNNAMED");
@@ -186,6 +200,19 @@ final class WeftProcess implements AutoCloseable {
      */
     void terminate() {
         process.toHandle().destroy();
+    }
+
+    /** Sends {@code SIG<name>} ({@code "INT"}, {@code "TERM"}, {@code "KILL"}) with the shell's kill. */
+    void signal(String name) {
+        try {
+            int rc = new ProcessBuilder("sh", "-c", "kill -" + name + " " + process.pid()).inheritIO().start().waitFor();
+            assertThat(rc).as("kill -%s %d", name, process.pid()).isZero();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     @Override
