@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * running tests; a run against the shared local repository could install {@code io.weft}
  * artifacts there, where other builds of other checkouts would pick them up. So builds here use
  * {@link #localRepository}: a local repository of their own that shares everything in {@code
- * ~/.m2/repository} except {@code io/weft}.
+ * ~/.m2/repository} except {@code io/weft}, through symbolic links (JUnit's {@code @TempDir}
+ * clean-up deletes the links, not what they point to).
  *
  * <p>Not thread-safe; one per test class.
  */
