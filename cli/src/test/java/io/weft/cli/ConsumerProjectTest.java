@@ -45,6 +45,7 @@ import org.w3c.dom.Node;
  * compiles the tests too, since {@code -Dmaven.test.skip} would drop the test-jars the modules'
  * test scopes name); 3 to 4 minutes when the machine is loaded eight times over.
  */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class ConsumerProjectTest {
 
     private static final List<String> LIBRARIES = List.of("weft-netpoll", "weft-netpoll-epoll", "weft-yamux");
