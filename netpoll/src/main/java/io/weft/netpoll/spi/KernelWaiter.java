@@ -8,7 +8,7 @@ package io.weft.netpoll.spi;
  * {@link PollDescriptor#awaitRead(KernelWaiter)} puts it in the read slot while it blocks, so that
  * close, an earlier deadline and a poller failure still end the wait at once ({@link #wake()}).
  *
- * <p>Threads: {@link #block} only on the platform thread that owns the waiter, for one socket at
+ * <p>Threads: {@link #blockUntilReadable} only on the platform thread that owns the waiter, for one socket at
  * a time; {@link #wake()} from any thread, at any time.
  */
 public interface KernelWaiter {
