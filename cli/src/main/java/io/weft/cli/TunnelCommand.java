@@ -139,6 +139,9 @@ final class TunnelCommand implements Callable<Integer> {
     @Mixin
     LimitOptions limitOptions;
 
+    @Mixin
+    MetricsOptions metricsOptions;
+
     private final SessionSet sessions = new SessionSet();
 
     @Override
@@ -160,12 +163,14 @@ final class TunnelCommand implements Callable<Integer> {
         });
         Shutdown.onExitReport(() -> System.err.println("weft tunnel: " + sessions.summary()));
         try {
+            metricsOptions.start(sessions, LOG);
             if (entry != null) {
                 LOG.log(System.Logger.Level.INFO, "entry: listening on " + Address.of(entry.address())
                         + " (each connection opens a stream)");
                 Thread.ofVirtual().name("tunnel entry").start(() -> {
                     try {
-                        Forwarding.acceptConnections(entry, Forwarding.SessionSource.of(sessions));
+                        Forwarding.acceptConnections(entry, Forwarding.SessionSource.of(sessions),
+                                new AcceptBackoff(LOG, sessions.counters.entryAcceptErrors));
                     } catch (IOException e) {
                         if (!sessions.isDraining()) {
                             LOG.log(System.Logger.Level.ERROR, "accepting on " + role.from + " failed", e);
@@ -181,6 +186,7 @@ final class TunnelCommand implements Callable<Integer> {
             sessions.beginDrain(); // the accept loops end quietly
             closeQuietly(entry);
             closeQuietly(yamux);
+            metricsOptions.stop();
         }
     }
 
