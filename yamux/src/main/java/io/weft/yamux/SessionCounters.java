@@ -35,7 +35,7 @@ final class SessionCounters {
     private volatile long goAwayCodeSent = -1;
     private volatile long goAwayCodeReceived = -1;
 
-    /** @param session the session's name, for JFR events */
+    /** Counters for the session named {@code session} (its {@code toString()}, carried by its JFR events). */
     SessionCounters(String session) {
         this.session = session;
     }
