@@ -110,7 +110,7 @@ final class Forwarding {
     }
 
     /** Joins a stream and a connection; logs the outcome at debug level. */
-    private static void join(Stream stream, Conn conn, String peer) {
+    static void join(Stream stream, Conn conn, String peer) {
         Supplier<String> what = () -> "stream " + stream.id() + " <-> " + peer;
         LOG.log(System.Logger.Level.DEBUG, () -> what.get() + ": open");
         Splice splice = new Splice(new Splice.Side("stream", stream, stream::reset),
@@ -148,7 +148,7 @@ final class Forwarding {
         conn.close();
     }
 
-    private static void abortQuietly(Conn conn) {
+    static void abortQuietly(Conn conn) {
         try {
             abort(conn);
         } catch (IOException | RuntimeException ignored) {

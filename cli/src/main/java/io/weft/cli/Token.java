@@ -64,7 +64,7 @@ final class Token {
         return new Token(secret.clone());
     }
 
-    private static boolean othersMayRead(Path file) {
+    static boolean othersMayRead(Path file) {
         try {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
             return perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ);

@@ -21,7 +21,9 @@ import picocli.CommandLine.Option;
  * again with exponential backoff whenever it drops) and which end of the forwarding this is
  * ({@code --from ADDR}: connections accepted here enter the tunnel; {@code --to ADDR}: streams
  * leave the tunnel by connecting here). All four combinations work: {@code --connect … --to …}
- * is a reverse tunnel from behind a firewall.
+ * is a reverse tunnel from behind a firewall. Entries that name each stream's destination
+ * ({@code --forward}, {@code --socks}) and the exit that checks it ({@code --allow}) are in
+ * {@link DynamicOptions}.
  *
  * <p>Security: TLS ({@link TlsOptions}) and a shared token ({@code --token-file}, see {@link
  * TokenAuth}) run before yamux on every connection. Listening anywhere but loopback or a unix
@@ -61,6 +63,14 @@ import picocli.CommandLine.Option;
             "",
             "  # loopback and unix sockets need no TLS:",
             "  weft tunnel --listen unix:/run/weft.sock --to localhost:5432",
+            "",
+            "  # two forwards and SOCKS5 (ssh -L -L -D); the exit allows what it lists:",
+            "  server$ weft tunnel --listen :7000 --allow db:5432 \\",
+            "              --allow '*.internal:443' --allow 10.0.0.0/8:22 ...",
+            "  laptop$ weft tunnel --connect server:7000 --socks 1080 \\",
+            "              --forward 5432:db:5432 --forward 2222:10.0.0.7:22 ...",
+            "  laptop$ curl --socks5-hostname 127.0.0.1:1080 https://wiki.internal/",
+            "  (on a --listen side --forward is ssh -R; the connecting side is the exit)",
             "",
             "Listening on anything but loopback or a unix socket needs TLS (--tls-cert, --tls-key) and",
             "authentication (--token-file or --tls-client-ca), or --insecure.",
@@ -103,8 +113,11 @@ final class TunnelCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Transport transport;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     Role role;
+
+    @Mixin
+    DynamicOptions dynamic;
 
     @Option(names = "--retry-min", paramLabel = "DURATION", converter = GoDuration.class, defaultValue = "100ms",
             description = "With --connect: first wait before reconnecting (default: ${DEFAULT-VALUE}).")
@@ -146,6 +159,8 @@ final class TunnelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        role = role != null ? role : new Role();
+        dynamic.validate(role.from, role.to);
         if (retryMin.isZero() || retryMax.compareTo(retryMin) < 0) {
             throw new IllegalArgumentException("--retry-min must be more than 0s and at most --retry-max");
         }
@@ -153,11 +168,19 @@ final class TunnelCommand implements Callable<Integer> {
         YamuxConfig config = base.toBuilder().memoryBudget(limitOptions.budget(base)).build();
         Handshake handshake = handshake();
         Listener entry = role.from != null ? Endpoints.listen(role.from) : null;
+        DynamicEntry dynamicEntry = dynamic.isEntry() ? DynamicEntry.start(dynamic.forwards, dynamic.socks,
+                dynamic.socksServer(), Forwarding.SessionSource.of(sessions), sessions::isDraining) : null;
+        DynamicExit dynamicExit = dynamic.isExit() ? new DynamicExit(dynamic.allowList()) : null;
+        if (dynamicExit != null) {
+            LOG.log(System.Logger.Level.INFO, "exit: each stream connects where its entry asks, if --allow "
+                    + dynamic.allowList() + " lets it");
+        }
         Listener yamux = transport.listen != null ? Endpoints.listen(transport.listen) : null;
         Shutdown.install(drain);
         Shutdown.register(budget -> {
             sessions.beginDrain();
             closeQuietly(entry);
+            closeQuietly(dynamicEntry);
             closeQuietly(yamux);
             sessions.drain(budget);
         });
@@ -179,12 +202,13 @@ final class TunnelCommand implements Callable<Integer> {
                 });
             }
             if (yamux != null) {
-                return acceptSessions(yamux, config, handshake);
+                return acceptSessions(yamux, config, handshake, dynamicExit);
             }
-            return connectLoop(config, handshake);
+            return connectLoop(config, handshake, dynamicExit);
         } finally {
             sessions.beginDrain(); // the accept loops end quietly
             closeQuietly(entry);
+            closeQuietly(dynamicEntry);
             closeQuietly(yamux);
             metricsOptions.stop();
         }
@@ -225,13 +249,14 @@ final class TunnelCommand implements Callable<Integer> {
         return Handshake.client(tls, tls == null ? null : tlsOptions.serverName(transport.connect), token, timeout);
     }
 
-    private int acceptSessions(Listener yamux, YamuxConfig config, Handshake handshake) throws IOException {
+    private int acceptSessions(Listener yamux, YamuxConfig config, Handshake handshake, DynamicExit dynamicExit)
+            throws IOException {
         LOG.log(System.Logger.Level.INFO, LimitOptions.describe(config.memoryBudget()));
         LOG.log(System.Logger.Level.INFO, "yamux: listening on " + Address.of(yamux.address())
                 + describe(handshake));
         new Admission(handshake, config, sessions, LOG).acceptLoop(yamux, session -> {
             LOG.log(System.Logger.Level.INFO, "yamux connection from " + session.remoteAddress());
-            runSession(session);
+            runSession(session, dynamicExit);
             LOG.log(System.Logger.Level.INFO, "yamux connection from " + session.remoteAddress() + " ended"
                     + endedHow(session));
         });
@@ -256,7 +281,8 @@ final class TunnelCommand implements Callable<Integer> {
      * never reconnects in a tight loop; once the backoff has grown, at most about once per
      * {@code --retry-max}.
      */
-    private int connectLoop(YamuxConfig config, Handshake handshake) throws InterruptedException, IOException {
+    private int connectLoop(YamuxConfig config, Handshake handshake, DynamicExit dynamicExit)
+            throws InterruptedException, IOException {
         Address peer = transport.connect;
         Duration wait = retryMin;
         int failuresInARow = 0;
@@ -281,7 +307,7 @@ final class TunnelCommand implements Callable<Integer> {
             long startedNanos = System.nanoTime();
             sessions.add(session);
             LOG.log(System.Logger.Level.INFO, "connected to " + peer);
-            Thread serving = Thread.ofVirtual().name("tunnel session").start(() -> runSession(session));
+            Thread serving = Thread.ofVirtual().name("tunnel session").start(() -> runSession(session, dynamicExit));
             awaitEndOrGoAway(session);
             if (!session.isClosed() && !sessions.isDraining()) {
                 // The peer sent GoAway(0): the session drains on its own thread; dial a fresh one
@@ -360,9 +386,11 @@ final class TunnelCommand implements Callable<Integer> {
     }
 
     /** Serves one session in its role until it ends. */
-    private void runSession(Session session) {
+    private void runSession(Session session, DynamicExit dynamicExit) {
         if (role.to != null) {
             Forwarding.serveStreams(session, role.to);
+        } else if (dynamicExit != null) {
+            dynamicExit.serveStreams(session);
         } else {
             session.closeFuture().join();
         }
@@ -382,6 +410,12 @@ final class TunnelCommand implements Callable<Integer> {
             }
         }
         return " (" + Failures.describe(cause) + hint + ")";
+    }
+
+    private static void closeQuietly(DynamicEntry dynamicEntry) {
+        if (dynamicEntry != null) {
+            dynamicEntry.close();
+        }
     }
 
     private static void closeQuietly(Listener listener) {

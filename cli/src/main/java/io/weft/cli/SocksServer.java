@@ -1,0 +1,72 @@
+package io.weft.cli;
+
+import io.weft.netpoll.Conn;
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * The server half of a SOCKS5 handshake (RFC 1928 CONNECT; no-auth, or RFC 1929
+ * username/password when users are configured) on one accepted connection. Immutable; one
+ * call per connection, any thread.
+ */
+final class SocksServer {
+
+    /** How long a client has for each handshake message. */
+    static final Duration MESSAGE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final SocksUsers users;
+
+    /** A server requiring one of {@code users}' credentials, or none when {@code null}. */
+    SocksServer(SocksUsers users) {
+        this.users = users;
+    }
+
+    /** Whether clients must authenticate. */
+    boolean requiresAuthentication() {
+        return users != null;
+    }
+
+    /**
+     * Runs the handshake up to the CONNECT request; the caller answers it with {@link #reply}.
+     * Whatever the client sent after its request is in the message's leftover.
+     *
+     * @throws Socks5Exception the client is not a SOCKS5 client, offers no method this server
+     *     accepts, fails authentication, or asks for something unsupported (the due reply has
+     *     been sent)
+     */
+    MessageIo.Message<Destination> handshake(Conn conn) throws IOException {
+        Socks5.Greeting greeting = MessageIo.read(conn, Socks5.MAX_MESSAGE_BYTES, MESSAGE_TIMEOUT,
+                Socks5::decodeGreeting).value();
+        int method = users != null ? Socks5.METHOD_USER_PASS : Socks5.METHOD_NO_AUTH;
+        if (!greeting.offers(method)) {
+            MessageIo.write(conn, Socks5.methodSelection(Socks5.METHOD_NONE_ACCEPTABLE));
+            throw new Socks5Exception(users != null
+                    ? "the client offers no username/password authentication (this --socks has --socks-users)"
+                    : "the client offers only authentication methods this --socks does not use (no --socks-users)",
+                    Socks5Exception.NO_REPLY);
+        }
+        MessageIo.write(conn, Socks5.methodSelection(method));
+        if (users != null) {
+            Socks5.Credentials credentials = MessageIo.read(conn, Socks5.MAX_MESSAGE_BYTES, MESSAGE_TIMEOUT,
+                    Socks5::decodeCredentials).value();
+            boolean accepted = users.accepts(credentials);
+            MessageIo.write(conn, Socks5.authReply(accepted));
+            if (!accepted) {
+                throw new Socks5Exception("wrong username or password", Socks5Exception.NO_REPLY);
+            }
+        }
+        try {
+            return MessageIo.read(conn, Socks5.MAX_MESSAGE_BYTES, MESSAGE_TIMEOUT, Socks5::decodeRequest);
+        } catch (Socks5Exception e) {
+            if (e.replyCode() != Socks5Exception.NO_REPLY) {
+                reply(conn, e.replyCode());
+            }
+            throw e;
+        }
+    }
+
+    /** Answers the request with REP {@code code}. */
+    static void reply(Conn conn, int code) throws IOException {
+        MessageIo.write(conn, Socks5.reply(code));
+    }
+}
