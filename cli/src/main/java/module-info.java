@@ -7,5 +7,8 @@ module io.weft.cli {
     requires com.fasterxml.jackson.dataformat.toml;
     requires com.fasterxml.jackson.databind;
     requires jdk.unsupported; // sun.misc.Signal: SIGINT and SIGTERM handled apart (Shutdown)
+    requires io.prometheus.metrics.exporter.httpserver;
+    requires io.prometheus.metrics.model;
+    requires jdk.httpserver;
     opens io.weft.cli to info.picocli;
 }

@@ -6,6 +6,7 @@ import io.weft.netpoll.TemporaryAcceptException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * An accept loop's answer to a temporary accept error ({@link TemporaryAcceptException}: out of
@@ -27,16 +28,27 @@ final class AcceptBackoff {
 
     private final PeerWarnings warnings;
     private final Sleeper sleeper;
+    private final LongAdder errors;
     private long delayMillis; // 0 after a success
 
     /** The policy with real waits, logging to {@code log}. */
     AcceptBackoff(System.Logger log) {
-        this(new PeerWarnings(log), duration -> Thread.sleep(duration));
+        this(log, new LongAdder());
+    }
+
+    /** As {@link #AcceptBackoff(System.Logger)}, counting each temporary error in {@code errors} (for metrics). */
+    AcceptBackoff(System.Logger log, LongAdder errors) {
+        this(new PeerWarnings(log), duration -> Thread.sleep(duration), errors);
     }
 
     AcceptBackoff(PeerWarnings warnings, Sleeper sleeper) {
+        this(warnings, sleeper, new LongAdder());
+    }
+
+    private AcceptBackoff(PeerWarnings warnings, Sleeper sleeper, LongAdder errors) {
         this.warnings = warnings;
         this.sleeper = sleeper;
+        this.errors = errors;
         // Loaded now: this class is needed exactly when no descriptor is left to read it with.
         TemporaryAcceptException.class.getName();
     }
@@ -61,6 +73,7 @@ final class AcceptBackoff {
 
     /** Logs {@code failure} and waits the next delay. */
     void backOff(TemporaryAcceptException failure) throws InterruptedIOException {
+        errors.increment();
         delayMillis = delayMillis == 0 ? FIRST_MILLIS : Math.min(MAX_MILLIS, delayMillis * 2);
         warnings.warn(failure.getMessage() + "; retrying in " + delayMillis + "ms");
         try {

@@ -38,7 +38,7 @@ final class Admission {
         this.config = config;
         this.sessions = sessions;
         this.warnings = new PeerWarnings(log);
-        this.backoff = new AcceptBackoff(log);
+        this.backoff = new AcceptBackoff(log, sessions.counters.yamuxAcceptErrors);
     }
 
     /** Handshakes running now (each on its own virtual thread, which ends with it). */
@@ -63,6 +63,7 @@ final class Admission {
                 throw e;
             }
             if (!pending.tryAcquire()) {
+                sessions.counters.refusedConnections.increment();
                 warnings.warn("refused " + peer(conn.remoteAddress()) + ": " + MAX_PENDING
                         + " handshakes already in progress");
                 closeQuietly(conn);
@@ -78,6 +79,7 @@ final class Admission {
         try {
             secured = handshake.run(conn, false);
         } catch (IOException | RuntimeException e) {
+            sessions.counters.handshakeFailed(e);
             warnings.warn("refused " + peer(remote) + ": " + why(e));
             return;
         } finally {

@@ -53,6 +53,9 @@ final class EchoCommand implements Callable<Integer> {
     @Mixin
     LimitOptions limitOptions;
 
+    @Mixin
+    MetricsOptions metricsOptions;
+
     @Override
     public Integer call() throws Exception {
         YamuxConfig base = sessionOptions.toConfig();
@@ -69,6 +72,7 @@ final class EchoCommand implements Callable<Integer> {
                 sessions.drain(budget);
             });
             Shutdown.onExitReport(() -> System.err.println("weft echo: " + sessions.summary()));
+            metricsOptions.start(sessions, LOG);
             LOG.log(System.Logger.Level.INFO, LimitOptions.describe(config.memoryBudget()));
             LOG.log(System.Logger.Level.INFO, "listening on " + Address.of(listener.address())
                     + (handshake.usesTls() ? " (TLS" + (tlsOptions.requiresClientCertificates()
@@ -80,6 +84,7 @@ final class EchoCommand implements Callable<Integer> {
             return Failures.OK;
         } finally {
             listener.close();
+            metricsOptions.stop();
         }
     }
 }

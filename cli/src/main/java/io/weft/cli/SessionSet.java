@@ -1,7 +1,6 @@
 package io.weft.cli;
 
 import io.weft.yamux.Session;
-import io.weft.yamux.SessionStats;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,10 +26,10 @@ final class SessionSet {
     private final List<Session> live = new ArrayList<>();
     private final AtomicInteger next = new AtomicInteger();
     private final LongAdder sessionsTotal = new LongAdder();
-    private final LongAdder endedStreams = new LongAdder();
-    private final LongAdder endedResets = new LongAdder();
-    private final LongAdder endedBytesIn = new LongAdder();
-    private final LongAdder endedBytesOut = new LongAdder();
+    /** The final figures of the sessions that left {@link #live}. Guarded by lock. */
+    private final SessionTotals ended = new SessionTotals();
+    /** Accept errors and failed handshakes, counted by {@link Admission}; read by {@code --metrics}. */
+    final ServerCounters counters = new ServerCounters();
     private volatile boolean draining;
 
     /** Registers a new session (wakes {@link #pick} callers waiting for one). */
@@ -48,19 +47,11 @@ final class SessionSet {
 
     /** Records that a session ended (its accept loop returned, or its close future completed). */
     void ended(Session session) {
-        session.close();
-        SessionStats s = session.stats();
+        session.close(); // first: its figures are final before they move from live to ended
         boolean removed;
         lock.lock();
         try {
-            // Counted and removed together: a summary never sees the session in neither place.
-            removed = live.remove(session);
-            if (removed) {
-                endedStreams.add(s.streamsOpened() + s.streamsAccepted());
-                endedResets.add(s.streamsReset());
-                endedBytesIn.add(s.bytesIn());
-                endedBytesOut.add(s.bytesOut());
-            }
+            removed = retire(session);
         } finally {
             lock.unlock();
         }
@@ -85,7 +76,9 @@ final class SessionSet {
         lock.lock();
         try {
             while (true) {
-                live.removeIf(Session::isClosed);
+                for (Session closed : live.stream().filter(Session::isClosed).toList()) {
+                    retire(closed);
+                }
                 int size = live.size();
                 int start = Math.floorMod(next.getAndIncrement(), Math.max(size, 1));
                 for (int i = 0; i < size; i++) {
@@ -137,33 +130,50 @@ final class SessionSet {
         }
     }
 
-    /** One line: sessions, streams, resets and bytes so far, live and ended together. */
-    String summary() {
-        long streams;
-        long resets;
-        long in;
-        long out;
-        List<Session> live;
+    /**
+     * Moves {@code session} from {@link #live} to {@link #ended}, its figures with it, in one step
+     * under the lock, so that {@link #metrics()} never sees it twice or not at all.
+     *
+     * @return whether it was live
+     */
+    private boolean retire(Session session) {
+        if (!live.remove(session)) {
+            return false;
+        }
+        ended.add(session.stats());
+        return true;
+    }
+
+    /** What {@link #metrics()} returns: counters over every session so far, gauges over the live ones. */
+    record Metrics(long sessionsTotal, int sessionsOpen, SessionTotals totals) {
+    }
+
+    /**
+     * One consistent view for {@code --metrics} and the summary: the counters of every session
+     * so far (ended and live; each only ever grows) and the gauges of the live ones. Takes the
+     * lock and each live session's lock briefly.
+     */
+    Metrics metrics() {
         lock.lock();
         try {
-            streams = endedStreams.sum();
-            resets = endedResets.sum();
-            in = endedBytesIn.sum();
-            out = endedBytesOut.sum();
-            live = List.copyOf(this.live);
+            SessionTotals totals = new SessionTotals();
+            for (Session s : live) {
+                totals.add(s.stats());
+            }
+            totals.addCounters(ended);
+            return new Metrics(sessionsTotal.sum(), live.size(), totals);
         } finally {
             lock.unlock();
         }
-        for (Session s : live) {
-            SessionStats st = s.stats();
-            streams += st.streamsOpened() + st.streamsAccepted();
-            resets += st.streamsReset();
-            in += st.bytesIn();
-            out += st.bytesOut();
-        }
-        return "sessions " + Format.count(sessionsTotal.sum()) + " | streams " + Format.count(streams)
-                + " (" + Format.count(resets) + " reset) | in " + ByteSize.format(in) + " | out "
-                + ByteSize.format(out);
+    }
+
+    /** One line: sessions, streams, resets and bytes so far, live and ended together. */
+    String summary() {
+        Metrics m = metrics();
+        SessionTotals t = m.totals();
+        return "sessions " + Format.count(m.sessionsTotal()) + " | streams " + Format.count(t.streams())
+                + " (" + Format.count(t.resets()) + " reset) | in " + ByteSize.format(t.bytesIn) + " | out "
+                + ByteSize.format(t.bytesOut);
     }
 
     private List<Session> snapshot() {

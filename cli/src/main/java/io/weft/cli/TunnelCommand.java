@@ -156,6 +156,9 @@ final class TunnelCommand implements Callable<Integer> {
     @Mixin
     LimitOptions limitOptions;
 
+    @Mixin
+    MetricsOptions metricsOptions;
+
     private final SessionSet sessions = new SessionSet();
 
     @Override
@@ -187,12 +190,14 @@ final class TunnelCommand implements Callable<Integer> {
         });
         Shutdown.onExitReport(() -> System.err.println("weft tunnel: " + sessions.summary()));
         try {
+            metricsOptions.start(sessions, LOG);
             if (entry != null) {
                 LOG.log(System.Logger.Level.INFO, "entry: listening on " + Address.of(entry.address())
                         + " (each connection opens a stream)");
                 Thread.ofVirtual().name("tunnel entry").start(() -> {
                     try {
-                        Forwarding.acceptConnections(entry, Forwarding.SessionSource.of(sessions));
+                        Forwarding.acceptConnections(entry, Forwarding.SessionSource.of(sessions),
+                                new AcceptBackoff(LOG, sessions.counters.entryAcceptErrors));
                     } catch (IOException e) {
                         if (!sessions.isDraining()) {
                             LOG.log(System.Logger.Level.ERROR, "accepting on " + role.from + " failed", e);
@@ -209,6 +214,7 @@ final class TunnelCommand implements Callable<Integer> {
             closeQuietly(entry);
             closeQuietly(dynamicEntry);
             closeQuietly(yamux);
+            metricsOptions.stop();
         }
     }
 

@@ -36,6 +36,8 @@ final class Pings {
     private final AtomicInteger ids = new AtomicInteger();
     private final ConcurrentHashMap<Integer, Pending> pending = new ConcurrentHashMap<>();
     private volatile long rttNanos;
+    /** The latest sample, 0 before the first. */
+    private volatile long lastRttNanos;
     /** The smallest sample so far, 0 before the first; only ever lowered. */
     private final AtomicLong minRttNanos = new AtomicLong();
     private volatile long lastReceivedNanos;
@@ -81,6 +83,11 @@ final class Pings {
     /** The smoothed round-trip time, 0 before the first reply. */
     long rttNanos() {
         return rttNanos;
+    }
+
+    /** The latest round-trip time measured, 0 before the first reply. */
+    long lastRttNanos() {
+        return lastRttNanos;
     }
 
     /** The smallest round-trip time measured, 0 before the first reply. */
@@ -144,6 +151,7 @@ final class Pings {
         long sample = Math.max(1, session.clock.nanoTime() - ping.sentNanos());
         long previous = rttNanos;
         rttNanos = previous == 0 ? sample : (previous + sample) / 2;
+        lastRttNanos = sample;
         minRttNanos.accumulateAndGet(sample, (min, s) -> min == 0 ? s : Math.min(min, s));
         lastRttSampleNanos = session.clock.nanoTime();
         if (id == keepAlivePingId) {

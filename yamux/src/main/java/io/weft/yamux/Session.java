@@ -67,7 +67,7 @@ public final class Session implements AutoCloseable {
     private enum State { OPEN, DRAINING, CLOSED }
 
     final YamuxConfig config;
-    final SessionCounters counters = new SessionCounters();
+    final SessionCounters counters;
     final Outbound outbound;
     final RateLimitedLog log;
     final Pings pings;
@@ -129,6 +129,7 @@ public final class Session implements AutoCloseable {
         this.budget = config.windowAutoTuning() ? new AutoTuneBudget(config.autoTuneBudgetBytes(), memory) : null;
         this.name = "yamux " + (client ? "client" : "server") + " session " + SESSION_NUMBERS.incrementAndGet();
         this.log = new RateLimitedLog(name);
+        this.counters = new SessionCounters(name);
         this.outbound = new Outbound(transport, counters, clock, config.threadFactory(),
                 e -> fail(new SessionClosedException("connection write failed: " + e.getMessage(), e), -1));
         this.pings = new Pings(this);
@@ -137,6 +138,7 @@ public final class Session implements AutoCloseable {
 
     private static Session start(Transport transport, YamuxConfig config, boolean client) {
         Session session = new Session(transport, config, client);
+        YamuxEvents.sessionStarted(session, transport.localAddress(), transport.remoteAddress());
         session.outbound.start();
         String refusal = session.memory.admitSession();
         if (refusal != null) { // GoAway(2) as the only frame; the reader drains the peer until the close
@@ -363,8 +365,7 @@ public final class Session implements AutoCloseable {
             lock.unlock();
         }
         outbound.writeControlLater(FrameType.GO_AWAY, 0, 0, GoAwayCodes.NORMAL);
-        counters.goAwayCodeSent = GoAwayCodes.NORMAL;
-        YamuxEvents.goAway(GoAwayCodes.NORMAL, true);
+        counters.goAwaySent(GoAwayCodes.NORMAL);
         // Armed after the GoAway is queued, so that even a zero drain timeout cannot close the
         // session before it.
         SessionClock.Timeout timer = clock.schedule(() -> closeAfterDrain("drain timeout"),
@@ -475,9 +476,19 @@ public final class Session implements AutoCloseable {
         return streams.size();
     }
 
-    /** A snapshot of the session's counters. */
+    /** A snapshot of counters and gauges (units: {@link SessionStats}); any thread, also once closed. */
     public SessionStats stats() {
-        return counters.snapshot(streams.size(), pings.rttNanos());
+        return counters.snapshot(this);
+    }
+
+    /** Inbound streams admitted and not yet accepted. */
+    int acceptBacklog() {
+        lock.lock();
+        try {
+            return acceptQueue.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The connection's local address, or {@code null} when it has none. */
@@ -584,7 +595,9 @@ public final class Session implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        if (stream == null) {
+        if (stream != null) {
+            counters.streamsOpenedByPeer.increment();
+        } else {
             counters.streamsRefused.increment();
             outbound.writeControlLater(FrameType.WINDOW_UPDATE, Flags.RST, id, 0);
             log.warn("refused", "refused inbound stream " + Integer.toUnsignedString(id) + ": " + refusal);
@@ -661,8 +674,7 @@ public final class Session implements AutoCloseable {
     }
 
     void onGoAway(long code) {
-        counters.goAwayCodeReceived = code;
-        YamuxEvents.goAway(code, false);
+        counters.goAwayReceived(code);
         if (code == GoAwayCodes.NORMAL) {
             lock.lock();
             try {
@@ -726,8 +738,7 @@ public final class Session implements AutoCloseable {
         byte[] goAway = null;
         if (goAwayCode >= 0) {
             goAway = FrameHeader.goAway((int) goAwayCode).toBytes();
-            counters.goAwayCodeSent = goAwayCode;
-            YamuxEvents.goAway(goAwayCode, true);
+            counters.goAwaySent(goAwayCode);
         }
         outbound.fail(cause, goAway);
         memory.close();
@@ -747,7 +758,7 @@ public final class Session implements AutoCloseable {
         if (!cleanClose && RateLimitedLog.LOGGER.isLoggable(Level.DEBUG)) {
             RateLimitedLog.LOGGER.log(Level.DEBUG, name + " failed: " + cause);
         }
-        YamuxEvents.sessionClosed(client, cause.toString());
+        YamuxEvents.sessionClosed(this, cause.toString());
         IOException forCaller = Failures.forCaller(cause);
         closed.complete(forCaller);
         Runnable notify = () -> closedForUsers.complete(forCaller);
@@ -770,6 +781,7 @@ public final class Session implements AutoCloseable {
             return;
         }
         long now = clock.nanoTime();
+        YamuxEvents.registerPeriodicEvent();
         reader.releaseIdleSpare(now);
         receiveChunks.releaseIdle(now);
         long writeProgress = outbound.writeProgressNanos();

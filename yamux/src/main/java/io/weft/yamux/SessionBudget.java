@@ -127,6 +127,16 @@ final class SessionBudget {
         }
     }
 
+    /** Bytes this session holds in the budget now: itself, its streams, their window growth; 0 once closed. */
+    long chargedBytes() {
+        lock.lock();
+        try {
+            return closed ? 0 : (admitted ? MemoryBudget.SESSION_BYTES : 0) + streams * streamBytes + growthBytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Streams charged now. Visible for testing. */
     int streams() {
         lock.lock();

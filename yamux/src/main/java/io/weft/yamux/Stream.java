@@ -683,8 +683,7 @@ public final class Stream implements Conn {
             out.withdrawData(id, e.reset);
         }
         if (e.has(StreamEffect.REPORT_RESET)) {
-            session.counters.streamsReset.increment();
-            YamuxEvents.streamReset(id, e.reset.errorCode(), e.reset.isRemote());
+            session.counters.streamReset(id, e.reset.errorCode(), e.reset.isRemote());
         }
         if (e.has(StreamEffect.RELEASE_ACK_SLOT)) {
             session.releaseAckSlot();

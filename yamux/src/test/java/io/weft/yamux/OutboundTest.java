@@ -88,7 +88,7 @@ class OutboundTest {
 
     private void start(boolean callersMayWrite) {
         transport = new StuckTransport(callersMayWrite);
-        outbound = new Outbound(transport, new SessionCounters(), new ManualClock(), Thread.ofVirtual().factory(),
+        outbound = new Outbound(transport, new SessionCounters("test"), new ManualClock(), Thread.ofVirtual().factory(),
                 e -> { });
         outbound.start();
     }
