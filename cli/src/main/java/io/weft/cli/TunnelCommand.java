@@ -224,9 +224,9 @@ final class TunnelCommand implements Callable<Integer> {
         LOG.log(System.Logger.Level.INFO, "yamux: listening on " + Address.of(yamux.address())
                 + describe(handshake));
         new Admission(handshake, config, sessions, LOG).acceptLoop(yamux, session -> {
-            LOG.log(System.Logger.Level.INFO, "yamux connection from " + session.remoteAddress());
+            LOG.log(System.Logger.Level.INFO, "yamux connection from " + Address.text(session.remoteAddress()));
             runSession(session);
-            LOG.log(System.Logger.Level.INFO, "yamux connection from " + session.remoteAddress() + " ended"
+            LOG.log(System.Logger.Level.INFO, "yamux connection from " + Address.text(session.remoteAddress()) + " ended"
                     + endedHow(session));
         });
         return Failures.OK;
