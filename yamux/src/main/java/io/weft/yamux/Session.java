@@ -340,6 +340,19 @@ public final class Session implements AutoCloseable {
         return pings.ping();
     }
 
+    /**
+     * Sends a ping carrying {@code opaque} (hashicorp and rust peers echo it unchanged) and waits
+     * up to {@code timeout} for the reply: a way to put a value in front of a peer that watches
+     * with {@link YamuxConfig#peerPingListener()}, and a liveness check. Any thread.
+     *
+     * @throws IllegalStateException if a ping of this session with this value awaits its reply
+     * @throws KeepAliveTimeoutException if no reply came in time (the session stays up)
+     */
+    public Duration ping(int opaque, Duration timeout) throws IOException {
+        throwIfClosed();
+        return pings.ping(opaque, timeout);
+    }
+
     /** The smoothed round-trip time from pings and keepalives, {@link Duration#ZERO} before the first reply. */
     public Duration rtt() {
         return Duration.ofNanos(pings.rttNanos());
@@ -654,7 +667,7 @@ public final class Session implements AutoCloseable {
 
     void onPing(int flags, long opaque) {
         if ((flags & Flags.SYN) != 0) {
-            outbound.writePingReplyLater((int) opaque); // never dropped; the reader throttles a peer that does not read
+            pings.onRequest((int) opaque);
         } else if ((flags & Flags.ACK) != 0) {
             pings.onReply((int) opaque);
         }

@@ -32,6 +32,8 @@ final class SessionReader implements Runnable {
     private byte[] bytes;
     /** The largest window this session ever grants: no data frame, on any stream, may be longer. */
     private final long maxUnknownStreamFrameBytes;
+    /** Whether a valid frame header has been read: until then a bad one means the peer may not speak yamux. */
+    private boolean framesSeen;
 
     SessionReader(Session session, Transport transport) {
         this.session = session;
@@ -53,7 +55,9 @@ final class SessionReader implements Runnable {
         } catch (YamuxProtocolException e) {
             session.onProtocolError(e);
         } catch (MalformedFrameException e) {
-            session.onProtocolError(new YamuxProtocolException(GoAwayCodes.PROTOCOL_ERROR, e.getMessage(), false));
+            session.onProtocolError(framesSeen
+                    ? new YamuxProtocolException(GoAwayCodes.PROTOCOL_ERROR, e.getMessage(), false)
+                    : YamuxProtocolException.notYamux(GoAwayCodes.PROTOCOL_ERROR, e.getMessage(), unreadBytes()));
         } catch (IOException e) {
             session.onTransportEnd(e);
         } catch (RuntimeException | Error e) {
@@ -76,6 +80,7 @@ final class SessionReader implements Runnable {
         int streamId = FrameHeader.streamIdAt(bytes, at);
         long length = FrameHeader.lengthAt(bytes, at);
         in.position(at + FrameHeader.SIZE);
+        framesSeen = true;
         session.pings.markReceived();
         session.counters.frameIn(type);
         switch (type) {
@@ -178,6 +183,12 @@ final class SessionReader implements Runnable {
             in.position(in.position() + piece);
             remaining -= piece;
         }
+    }
+
+    /** A copy of the buffered, unread bytes, at most {@link YamuxProtocolException#FIRST_BYTES_LIMIT}. */
+    private byte[] unreadBytes() {
+        int count = Math.min(in.remaining(), YamuxProtocolException.FIRST_BYTES_LIMIT);
+        return java.util.Arrays.copyOfRange(bytes, in.position(), in.position() + count);
     }
 
     /** The input buffer. Visible for testing. */
