@@ -97,8 +97,7 @@ final class PeerCheck {
         String where = "peer at " + Address.text(session.remoteAddress());
         if (session.isClient()) {
             if (conflict != null) {
-                mismatches.put(session, new RoleMismatchException(where + " does not fit this end, an " + role
-                        + ": " + conflict));
+                mismatches.put(session, new RoleMismatchException(where + " " + conflict));
                 Thread.ofVirtual().name("peer check").start(session::close);
             }
             return;
@@ -112,8 +111,7 @@ final class PeerCheck {
                 // The session ended or the client is slow: nothing to report beyond its own end.
             }
             if (conflict != null) {
-                log.log(System.Logger.Level.WARNING, where + " does not fit this end, an " + role + ": " + conflict
-                        + "; closing the connection");
+                log.log(System.Logger.Level.WARNING, where + " " + conflict + "; closing the connection");
                 session.close();
             }
         });

@@ -101,18 +101,25 @@ final class TunnelRole {
 
     /**
      * What is wrong with this end working with a peer that plays {@code peer}, or {@code null}
-     * when they fit: this end opens streams that the peer would never accept, or neither end
-     * opens any. The text names this end's flag to change.
+     * when they fit: this end opens streams that the peer would never accept, the peer opens
+     * streams this end would never accept, or neither end opens any. The text follows "peer at
+     * ADDR " and names this end's flag to change, e.g. {@code "is an entry too (this end has
+     * --from): neither end accepts streams; start one of them with --to instead of --from"}.
      */
     String conflictWith(Set<Part> peer) {
+        if (isEntry() && isExit() && !peer.contains(Part.EXIT)) {
+            return "accepts no streams, but this end opens them (" + entryFlags + "); add --to on that end";
+        }
         if (isEntry() && !peer.contains(Part.EXIT)) {
-            return "it is an entry too and accepts no streams; start one end with --to instead of " + entryFlags;
+            return "is an entry too (this end has " + entryFlags + "): neither end accepts streams;"
+                    + " start one of them with --to instead of " + entryFlags;
         }
         if (!isEntry() && !peer.contains(Part.ENTRY)) {
-            return "it is an exit too, so nothing enters the tunnel; start one end with --from instead of " + exitFlags;
+            return "is an exit too (this end has " + exitFlags + "): nothing enters the tunnel;"
+                    + " start one of them with --from instead of " + exitFlags;
         }
         if (peer.contains(Part.ENTRY) && !isExit()) {
-            return "it opens streams that this end (" + entryFlags + ") does not accept; add --to on one end";
+            return "opens streams that this end (" + entryFlags + ") does not accept; add --to on this end";
         }
         return null;
     }
