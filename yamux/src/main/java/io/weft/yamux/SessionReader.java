@@ -5,7 +5,6 @@ import io.weft.yamux.frame.FrameHeader;
 import io.weft.yamux.frame.FrameType;
 import io.weft.yamux.frame.GoAwayCodes;
 import io.weft.yamux.frame.MalformedFrameException;
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -222,7 +221,7 @@ final class SessionReader implements Runnable {
                     if (atFrameStart && in.position() == 0) {
                         return false;
                     }
-                    throw new EOFException("connection ended in the middle of a frame");
+                    throw new TruncatedFrameException("connection ended in the middle of a frame");
                 }
                 buffer.afterRead(n, roomBytes);
             }
