@@ -44,9 +44,8 @@ final class PingCommand implements Callable<Integer> {
             description = "Stop after COUNT replies or losses, at least 1 (default: until interrupted).")
     Long count;
 
-    /** The global {@code -q}: as with ping(8), only the first line and the statistics. */
-    @picocli.CommandLine.ParentCommand
-    Main main;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"-i", "--interval"}, paramLabel = "DURATION", converter = GoDuration.class, defaultValue = "1s",
             description = "Time between pings (default: ${DEFAULT-VALUE}).")
@@ -72,7 +71,9 @@ final class PingCommand implements Callable<Integer> {
             // iputils ping refuses 0 too; 0 meaning "for ever" would surprise whoever scripted it
             throw new IllegalArgumentException("invalid --count " + count + ": at least 1 (leave -c out to ping until interrupted)");
         }
-        boolean quiet = main != null && main.quiet;
+        // The global -q (given before or after "ping"): as with ping(8), only the first line and the statistics.
+        boolean quiet = spec.commandLine().getParseResult().hasMatchedOption("-q")
+                || spec.parent() != null && spec.parent().commandLine().getParseResult().hasMatchedOption("-q");
         PrintStream out = System.out;
         YamuxConfig config = sessionOptions.toConfig();
         TlsConfig tls = tlsOptions.forClient();

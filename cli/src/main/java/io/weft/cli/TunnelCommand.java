@@ -65,8 +65,9 @@ import picocli.CommandLine.Option;
             "Listening on anything but loopback or a unix socket needs TLS (--tls-cert, --tls-key) and",
             "authentication (--token-file or --tls-client-ca), or --insecure.",
             "",
-            "Exit codes: 0 ok, 1 I/O error, 2 usage error (also: both ends --from, or both --to), 3 protocol",
-            "error (yamux, or the peer does not speak yamux or TLS), 4 keepalive timeout, 5 authentication failed (token refused or missing,",
+            "Exit codes: 0 ok, 1 I/O error, 2 usage error (also: both ends --from, or both",
+            "--to), 3 protocol error (yamux, or the peer does not speak yamux or TLS),",
+            "4 keepalive timeout, 5 authentication failed (token refused or missing,",
             "certificate or pin rejected; the client does not reconnect), 130 interrupted."
         })
 final class TunnelCommand implements Callable<Integer> {

@@ -3,6 +3,7 @@ package io.weft.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.weft.yamux.interop.GoPeer;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -78,6 +79,20 @@ class TunnelPeerCheckEndToEndTest {
                     + silent.address() + " does not speak yamux (no reply to a ping within 500ms)");
             assertThat(acceptedNanos).hasSize(1);
             assertThat(entry.stderr()).doesNotContain("retrying").doesNotContain(" ERROR ");
+        }
+    }
+
+    /** Wire compatibility: hashicorp/yamux answers the announcing ping like any other, and is never judged. */
+    @Test
+    void aGoYamuxServerAnswersTheFirstPingAndCarriesTheTunnel() throws Exception {
+        try (GoPeer go = GoPeer.startServer("echo");
+                WeftProcess entry = WeftProcess.start("tunnel", "--connect", go.address(), "--from", "127.0.0.1:0",
+                        "--max-retries", "0")) {
+            String address = entry.awaitListening("entry:", TIMEOUT);
+            assertThat(entry.awaitStderr("connected to " + go.address(), 1, TIMEOUT)).as(entry.stderr()).isTrue();
+            assertThat(TcpPeers.echoOnce(address, 100_000, 5)).isEqualTo(100_000);
+            assertThat(entry.isAlive()).as(entry.stderr()).isTrue();
+            assertThat(entry.stderr()).doesNotContain("WARN").doesNotContain("ERROR");
         }
     }
 
