@@ -56,8 +56,10 @@ class TunnelPeerCheckEndToEndTest {
             entry.assertExit(Failures.PROTOCOL, TIMEOUT);
             String stderr = entry.stderr();
             String peer = "peer at 127.0.0.1:" + http.getAddress().getPort() + " does not speak yamux";
-            assertThat(stderr).containsPattern("weft tunnel: cannot connect to 127\\.0\\.0\\.1:\\d+ after 3 tries: "
-                    + java.util.regex.Pattern.quote(peer) + " \\((it sent \"HTTP/1\\.1 400|no reply to a ping within 2s)");
+            // The JDK's server waits for a request line that never comes (a ping has no CRLF): the
+            // timeout finds it. (A peer that answers garbage is named by what it sent: TunnelEndToEndTest.)
+            assertThat(stderr).contains("weft tunnel: cannot connect to 127.0.0.1:" + http.getAddress().getPort()
+                    + " after 3 tries: " + peer + " (no reply to a ping within 2s)");
             assertThat(stderr.split("retrying in", -1)).as(stderr).hasSize(3); // two retries
             assertThat(stderr).doesNotContain(" ERROR ");
         } finally {
