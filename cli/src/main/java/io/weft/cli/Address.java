@@ -127,6 +127,20 @@ record Address(String network, String address) {
         return new Address("tcp", String.valueOf(socketAddress));
     }
 
+    /**
+     * A socket address as log lines and messages print it, Go style: {@code 127.0.0.1:80},
+     * {@code [::1]:8080}, a unix path; {@code "unix socket peer"} for a peer with no name (a
+     * unix socket's client) or none known. Never the JDK's {@code /127.0.0.1:80} or
+     * {@code [0:0:0:0:0:0:0:1]}.
+     */
+    static String text(java.net.SocketAddress socketAddress) {
+        if (socketAddress == null || socketAddress instanceof java.net.UnixDomainSocketAddress unix
+                && unix.getPath().toString().isEmpty()) {
+            return "unix socket peer";
+        }
+        return of(socketAddress).toString();
+    }
+
     /** RFC 5952 text for an IPv6 address: the longest run of two or more zero groups becomes "::". */
     static String compressIpv6(byte[] bytes) {
         int[] groups = new int[8];

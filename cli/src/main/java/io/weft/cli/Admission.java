@@ -112,7 +112,7 @@ final class Admission {
     }
 
     private static String peer(SocketAddress address) {
-        return address == null ? "unix socket peer" : Address.of(address).toString();
+        return Address.text(address);
     }
 
     private static void closeQuietly(Conn conn) {

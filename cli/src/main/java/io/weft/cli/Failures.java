@@ -39,7 +39,7 @@ final class Failures {
     /** The exit code for a failure, looking through the cause chain for the most specific kind. */
     static int exitCode(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof UsageException || t instanceof BindException) {
+            if (t instanceof UsageException || t instanceof BindException || t instanceof RoleMismatchException) {
                 return USAGE;
             }
             if (t instanceof AuthenticationFailedException || TokenAuth.serverRequiresToken(t)) {
@@ -56,7 +56,8 @@ final class Failures {
             if (t instanceof KeepAliveTimeoutException) {
                 return KEEPALIVE;
             }
-            if (t instanceof YamuxProtocolException || t instanceof ProtocolMismatchException) {
+            if (t instanceof YamuxProtocolException || t instanceof ProtocolMismatchException
+                    || t instanceof NotYamuxException) {
                 return PROTOCOL;
             }
             if (t instanceof RemoteGoAwayException goAway && goAway.code() != 0) {
@@ -101,7 +102,7 @@ final class Failures {
             }
             sb.append(GoDuration.formatIn(message.strip().replace('\n', ' ')));
             last = message;
-            if (t instanceof TlsHandshakeException) {
+            if (t instanceof TlsHandshakeException || t instanceof NotYamuxException) {
                 break; // its message says it all; the JDK's causes below it are noise on a command line
             }
         }

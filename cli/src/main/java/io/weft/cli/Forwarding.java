@@ -100,13 +100,13 @@ final class Forwarding {
             }
             stream = session.openStream();
         } catch (IOException | InterruptedException e) {
-            LOG.log(System.Logger.Level.WARNING, "connection from " + conn.remoteAddress() + " dropped: "
+            LOG.log(System.Logger.Level.WARNING, "connection from " + Address.text(conn.remoteAddress()) + " dropped: "
                     + Failures.describe(e));
             // Reset, not close: a clean EOF would tell the client its (empty) exchange succeeded.
             abortQuietly(conn);
             return;
         }
-        join(stream, conn, String.valueOf(conn.remoteAddress()));
+        join(stream, conn, Address.text(conn.remoteAddress()));
     }
 
     /** Joins a stream and a connection; logs the outcome at debug level. */

@@ -27,6 +27,7 @@ import picocli.CommandLine.Parameters;
         footer = {
             "  weft ping localhost:7000               until Ctrl-C",
             "  weft ping -c 5 -i 200ms 10.0.0.2:7000",
+            "  weft ping -q -c 100 -i 10ms host:7000  the first line and the statistics only",
             "  weft ping unix:/tmp/echo.sock",
             "  weft ping --tls-pin sha256:... host:7000     a TLS yamux server (weft echo --tls-cert ...)",
             "",
@@ -39,9 +40,12 @@ final class PingCommand implements Callable<Integer> {
             description = "The yamux server: host:port, [v6]:port or unix:/path.")
     Address address;
 
-    @Option(names = {"-c", "--count"}, paramLabel = "COUNT", defaultValue = "0",
-            description = "Stop after COUNT replies or losses (default: until interrupted).")
-    long count;
+    @Option(names = {"-c", "--count"}, paramLabel = "COUNT",
+            description = "Stop after COUNT replies or losses, at least 1 (default: until interrupted).")
+    Long count;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"-i", "--interval"}, paramLabel = "DURATION", converter = GoDuration.class, defaultValue = "1s",
             description = "Time between pings (default: ${DEFAULT-VALUE}).")
@@ -63,9 +67,13 @@ final class PingCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (count < 0) {
-            throw new IllegalArgumentException("--count must not be negative");
+        if (count != null && count < 1) {
+            // iputils ping refuses 0 too; 0 meaning "for ever" would surprise whoever scripted it
+            throw new IllegalArgumentException("invalid --count " + count + ": at least 1 (leave -c out to ping until interrupted)");
         }
+        // The global -q (given before or after "ping"): as with ping(8), only the first line and the statistics.
+        boolean quiet = spec.commandLine().getParseResult().hasMatchedOption("-q")
+                || spec.parent() != null && spec.parent().commandLine().getParseResult().hasMatchedOption("-q");
         PrintStream out = System.out;
         YamuxConfig config = sessionOptions.toConfig();
         TlsConfig tls = tlsOptions.forClient();
@@ -76,7 +84,7 @@ final class PingCommand implements Callable<Integer> {
             startNanos = System.nanoTime();
             Shutdown.install(Duration.ofSeconds(1));
             Shutdown.onExitReport(() -> statistics(out));
-            for (long seq = 1; count == 0 || seq <= count; seq++) {
+            for (long seq = 1; count == null || seq <= count; seq++) {
                 if (seq > 1) {
                     TimeUnit.NANOSECONDS.sleep(interval.toNanos());
                 }
@@ -84,9 +92,13 @@ final class PingCommand implements Callable<Integer> {
                 try {
                     Duration rtt = session.ping();
                     rtts.add(rtt);
-                    out.println("pong from " + address + ": seq=" + seq + " time=" + Format.millis(rtt));
+                    if (!quiet) {
+                        out.println("pong from " + address + ": seq=" + seq + " time=" + Format.millis(rtt));
+                    }
                 } catch (KeepAliveTimeoutException e) {
-                    out.println("no pong from " + address + ": seq=" + seq + " (" + Failures.describe(e) + ")");
+                    if (!quiet) {
+                        out.println("no pong from " + address + ": seq=" + seq + " (" + Failures.describe(e) + ")");
+                    }
                 }
                 out.flush();
             }

@@ -186,6 +186,6 @@ final class SessionSet {
     }
 
     static String describe(Session s) {
-        return (s.isClient() ? "client" : "server") + " " + s.localAddress() + " <-> " + s.remoteAddress();
+        return (s.isClient() ? "client" : "server") + " " + Address.text(s.localAddress()) + " <-> " + Address.text(s.remoteAddress());
     }
 }

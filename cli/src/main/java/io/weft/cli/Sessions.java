@@ -2,6 +2,7 @@ package io.weft.cli;
 
 import io.weft.yamux.RemoteGoAwayException;
 import io.weft.yamux.SessionClosedException;
+import io.weft.yamux.TruncatedFrameException;
 import java.io.EOFException;
 import java.io.IOException;
 
@@ -12,10 +13,14 @@ final class Sessions {
 
     /**
      * Whether a session's close cause means a clean end: closed here, the transport reached EOF
-     * (the peer exited or stdin ended), or the peer said GoAway(0).
+     * (the peer exited or stdin ended) between frames, or the peer said GoAway(0). An end in the
+     * middle of a frame ({@link TruncatedFrameException}) is not clean.
      */
     static boolean endedCleanly(IOException cause) {
         for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof TruncatedFrameException) {
+                return false;
+            }
             if (t instanceof EOFException) {
                 return true;
             }
@@ -27,5 +32,15 @@ final class Sessions {
             }
         }
         return true;
+    }
+
+    /** Whether a session's transport ended in the middle of a frame ({@link TruncatedFrameException}). */
+    static boolean endedMidFrame(IOException cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof TruncatedFrameException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

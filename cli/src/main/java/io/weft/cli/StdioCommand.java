@@ -119,6 +119,10 @@ final class StdioCommand implements Callable<Integer> {
         if (Sessions.endedCleanly(cause)) {
             return Failures.OK;
         }
+        if (Sessions.endedMidFrame(cause)) {
+            throw new IOException("stdin ended in the middle of a yamux frame (the peer stopped mid-write, or the"
+                    + " input was cut short)", cause);
+        }
         throw cause;
     }
 

@@ -75,8 +75,9 @@ import picocli.CommandLine.Option;
             "Listening on anything but loopback or a unix socket needs TLS (--tls-cert, --tls-key) and",
             "authentication (--token-file or --tls-client-ca), or --insecure.",
             "",
-            "Exit codes: 0 ok, 1 I/O error, 2 usage error, 3 protocol error (yamux, or the peer does",
-            "not speak TLS), 4 keepalive timeout, 5 authentication failed (token refused or missing,",
+            "Exit codes: 0 ok, 1 I/O error, 2 usage error (also: both ends --from, or both",
+            "--to), 3 protocol error (yamux, or the peer does not speak yamux or TLS),",
+            "4 keepalive timeout, 5 authentication failed (token refused or missing,",
             "certificate or pin rejected; the client does not reconnect), 130 interrupted (Ctrl-C).",
             "SIGTERM stops gracefully: GoAway, open streams get --drain-timeout to finish, exit 0.",
             "All options can come from a TOML file: --config FILE (see docs/cli.md)."
@@ -129,9 +130,10 @@ final class TunnelCommand implements Callable<Integer> {
             description = "With --connect: longest wait between reconnects; waits double up to it (default: ${DEFAULT-VALUE}).")
     Duration retryMax;
 
-    @Option(names = "--max-retries", paramLabel = "N", defaultValue = "0",
-            description = "With --connect: give up after N failures in a row: failed connects, or connections"
-                    + " that ended within --retry-max (default: never).")
+    @Option(names = "--max-retries", paramLabel = "N", defaultValue = "-1",
+            description = "With --connect: retry at most N times in a row, so N+1 attempts (0: one attempt), then"
+                    + " exit. A failed connect, a peer that does not speak yamux, and a connection that ended within"
+                    + " --retry-max each count (default: retry for ever).")
     int maxRetries;
 
     @Mixin
@@ -160,6 +162,7 @@ final class TunnelCommand implements Callable<Integer> {
     MetricsOptions metricsOptions;
 
     private final SessionSet sessions = new SessionSet();
+    private PeerCheck peerCheck;
 
     @Override
     public Integer call() throws Exception {
@@ -171,6 +174,8 @@ final class TunnelCommand implements Callable<Integer> {
         YamuxConfig base = sessionOptions.toConfig();
         YamuxConfig config = base.toBuilder().memoryBudget(limitOptions.budget(base)).build();
         Handshake handshake = handshake();
+        peerCheck = new PeerCheck(tunnelRole(), handshake.timeout(), LOG);
+        config = peerCheck.install(config);
         Listener entry = role.from != null ? Endpoints.listen(role.from) : null;
         DynamicEntry dynamicEntry = dynamic.isEntry() ? DynamicEntry.start(dynamic.forwards, dynamic.socks,
                 dynamic.socksServer(), Forwarding.SessionSource.of(sessions), sessions::isDraining) : null;
@@ -218,6 +223,17 @@ final class TunnelCommand implements Callable<Integer> {
         }
     }
 
+    /** This end's part, named by the flag that made it (the peer check's messages name it). */
+    private TunnelRole tunnelRole() {
+        if (role.from != null) {
+            return TunnelRole.entry("--from");
+        }
+        if (dynamic.isEntry()) {
+            return TunnelRole.entry(dynamic.forwards.isEmpty() ? "--socks" : "--forward");
+        }
+        return TunnelRole.exit(role.to != null ? "--to" : "--allow");
+    }
+
     /**
      * This side's handshake from the options, after the safe-default check: a listener that
      * other machines can reach needs TLS and authentication unless {@code --insecure}.
@@ -259,9 +275,9 @@ final class TunnelCommand implements Callable<Integer> {
         LOG.log(System.Logger.Level.INFO, "yamux: listening on " + Address.of(yamux.address())
                 + describe(handshake));
         new Admission(handshake, config, sessions, LOG).acceptLoop(yamux, session -> {
-            LOG.log(System.Logger.Level.INFO, "yamux connection from " + session.remoteAddress());
+            LOG.log(System.Logger.Level.INFO, "yamux connection from " + Address.text(session.remoteAddress()));
             runSession(session, dynamicExit);
-            LOG.log(System.Logger.Level.INFO, "yamux connection from " + session.remoteAddress() + " ended"
+            LOG.log(System.Logger.Level.INFO, "yamux connection from " + Address.text(session.remoteAddress()) + " ended"
                     + endedHow(session));
         });
         return Failures.OK;
@@ -294,15 +310,18 @@ final class TunnelCommand implements Callable<Integer> {
             Session session;
             try {
                 session = Session.client(handshake.run(Endpoints.dial(peer), true), config);
+                peerCheck.verify(session, peer); // a ping must come back: the peer speaks yamux
             } catch (IOException e) {
                 if (isFinal(e)) {
                     throw e;
                 }
                 failuresInARow++;
-                if (maxRetries > 0 && failuresInARow > maxRetries) {
-                    throw new IOException("cannot connect to " + peer + " after " + failuresInARow + " tries", e);
+                if (maxRetries >= 0 && failuresInARow > maxRetries) {
+                    throw new IOException("cannot connect to " + peer + " after " + failuresInARow
+                            + (failuresInARow == 1 ? " try" : " tries"), e);
                 }
-                LOG.log(System.Logger.Level.WARNING, "cannot connect to " + peer + ": " + Failures.describe(e)
+                LOG.log(System.Logger.Level.WARNING, (e instanceof NotYamuxException ? e.getMessage()
+                        : "cannot connect to " + peer + ": " + Failures.describe(e))
                         + "; retrying in " + GoDuration.format(wait));
                 TimeUnit.NANOSECONDS.sleep(wait.toNanos());
                 wait = nextWait(wait);
@@ -329,6 +348,10 @@ final class TunnelCommand implements Callable<Integer> {
                 continue;
             }
             serving.join();
+            RoleMismatchException mismatch = peerCheck.mismatch(session);
+            if (mismatch != null) {
+                throw mismatch;
+            }
             if (sessions.isDraining()) {
                 break;
             }
@@ -340,7 +363,7 @@ final class TunnelCommand implements Callable<Integer> {
                 wait = retryMin;
             } else {
                 failuresInARow++;
-                if (maxRetries > 0 && failuresInARow > maxRetries) {
+                if (maxRetries >= 0 && failuresInARow > maxRetries) {
                     IOException cause = session.closeCause();
                     throw new IOException("connection to " + peer + " failed " + failuresInARow
                             + " times in a row, each within " + GoDuration.format(retryMax), cause);
@@ -361,7 +384,7 @@ final class TunnelCommand implements Callable<Integer> {
      */
     private static boolean isFinal(IOException e) {
         int code = Failures.exitCode(e);
-        if (code == Failures.AUTH) {
+        if (code == Failures.AUTH || e instanceof RoleMismatchException) {
             return true;
         }
         for (Throwable t = e; t != null; t = t.getCause()) {

@@ -62,6 +62,17 @@ class AddressTest {
         assertThat(Address.of(UnixDomainSocketAddress.of("/tmp/x.sock")).toString()).isEqualTo("unix:/tmp/x.sock");
     }
 
+    @Test
+    void logLinesPrintPeersAsGoDoesNeverWithTheJdksSlash() throws Exception {
+        assertThat(Address.text(new InetSocketAddress("127.0.0.1", 80))).isEqualTo("127.0.0.1:80");
+        assertThat(Address.text(new InetSocketAddress(java.net.InetAddress.getByName("0:0:0:0:0:0:0:1"), 8080)))
+                .isEqualTo("[::1]:8080");
+        assertThat(Address.text(new InetSocketAddress(java.net.InetAddress.getByAddress(new byte[16]), 7000)))
+                .isEqualTo("[::]:7000");
+        assertThat(Address.text(UnixDomainSocketAddress.of(""))).isEqualTo("unix socket peer");
+        assertThat(Address.text(null)).isEqualTo("unix socket peer");
+    }
+
     @ParameterizedTest
     @CsvSource({
         "::1, ::1",

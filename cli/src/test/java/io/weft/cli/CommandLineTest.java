@@ -83,7 +83,14 @@ class CommandLineTest {
     void goDurationsAreAcceptedWhereIsoWasRequired() {
         // picocli's stock converter rejected "5s"; ours takes it. A bad --count stops the run after parsing.
         assertThat(run("ping", "--keepalive", "5s", "--write-timeout", "1m30s", "-c", "-1", "127.0.0.1:9")).isEqualTo(2);
-        assertThat(err.toString()).contains("--count must not be negative").doesNotContain("duration");
+        assertThat(err.toString()).contains("invalid --count -1: at least 1").doesNotContain("duration");
+    }
+
+    @Test
+    void pingCountZeroIsRefusedAsIputilsDoes() {
+        assertThat(run("ping", "-c", "0", "127.0.0.1:9")).isEqualTo(Failures.USAGE);
+        assertThat(err.toString().strip()).isEqualTo("weft ping: invalid --count 0: at least 1 (leave -c out to ping"
+                + " until interrupted)");
     }
 
     @Test

@@ -28,6 +28,19 @@ class EchoPingEndToEndTest {
     }
 
     @Test
+    void quietPingPrintsTheFirstLineAndTheStatisticsOnlyAsIputilsDoes() throws Exception {
+        try (WeftProcess echo = WeftProcess.start("echo", "--listen", "127.0.0.1:0")) {
+            String address = echo.awaitListening(TIMEOUT);
+            WeftProcess ping = WeftProcess.run(TIMEOUT, "ping", "-q", "-c", "3", "-i", "10ms", address);
+            ping.assertExit(0, TIMEOUT);
+            assertThat(ping.stdout().lines().toList()).as(ping.stdout()).hasSize(5)
+                    .startsWith("PING " + address + " (yamux over tcp)", "", "--- " + address + " yamux ping statistics ---");
+            assertThat(ping.stdout()).contains("3 pings transmitted, 3 received, 0% loss").doesNotContain("pong");
+            assertThat(ping.stderr()).isEmpty();
+        }
+    }
+
+    @Test
     void benchAgainstEchoVerifiesEveryByteAndPrintsJson() throws Exception {
         try (WeftProcess echo = WeftProcess.start("echo", "--listen", "127.0.0.1:0")) {
             String address = echo.awaitListening(TIMEOUT);

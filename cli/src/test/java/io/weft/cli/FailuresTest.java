@@ -55,6 +55,8 @@ class FailuresTest {
         assertThat(Sessions.endedCleanly(new SessionClosedException("closed", null))).isTrue();
         assertThat(Sessions.endedCleanly(new SessionClosedException("closed", new EOFException()))).isTrue();
         assertThat(Sessions.endedCleanly(new RemoteGoAwayException(0))).isTrue();
+        assertThat(Sessions.endedCleanly(new SessionClosedException("connection lost",
+                new io.weft.yamux.TruncatedFrameException("connection ended in the middle of a frame")))).isFalse();
         assertThat(Sessions.endedCleanly(new RemoteGoAwayException(2))).isFalse();
         assertThat(Sessions.endedCleanly(new SessionClosedException("closed", new KeepAliveTimeoutException("no ping reply within 10s")))).isFalse();
         assertThat(Sessions.endedCleanly(new ConnectException("refused"))).isFalse();

@@ -51,6 +51,20 @@ class StdioEndToEndTest {
     }
 
     @Test
+    void inputEndingInTheMiddleOfAFrameExitsNonZeroWithAMessage() throws Exception {
+        try (WeftProcess exit = WeftProcess.startPiped("stdio", "127.0.0.1", "9")) {
+            byte[] ping = {0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 7}; // a whole PING(SYN, 7) frame
+            byte[] cut = {0, 1, 0, 1, 0}; // 5 of a window update's 12 header bytes
+            exit.stdin().write(ping);
+            exit.stdin().write(cut);
+            exit.stdin().close();
+            int code = exit.awaitExit(TIMEOUT);
+            assertThat(code).as(exit.stderr()).isEqualTo(Failures.IO);
+            assertThat(exit.stderr()).contains("weft stdio: stdin ended in the middle of a yamux frame");
+        }
+    }
+
+    @Test
     void refusedTargetResetsOnlyThatStreamAndTheSessionLivesOn() throws Exception {
         int port = TcpPeers.freePort();
         try (WeftProcess exit = WeftProcess.startPiped("stdio", "127.0.0.1", String.valueOf(port));

@@ -176,7 +176,8 @@ class TunnelEndToEndTest {
                 assertThat(gapMillis).as("gap before retry %d; stderr:%n%s", i + 1, entry.stderr())
                         .isGreaterThanOrEqualTo(minimumGapMillis[i] * 8 / 10);
             }
-            assertThat(entry.stderr()).contains("failed 4 times in a row");
+            assertThat(entry.stderr()).contains("after 4 tries: peer at " + peer.address()
+                    + " does not speak yamux (it sent \"HTTP/1.1 400 Bad Request\\r\\n\\r\\n\")");
         }
     }
 

@@ -89,7 +89,12 @@ final class AddressParser {
         return new IllegalArgumentException("address " + address + ": " + why);
     }
 
-    /** The address to listen on: the wildcard of the network's family when no host is given. */
+    /**
+     * The address to listen on. Without a host: for {@code "tcp"} the IPv6 wildcard {@code ::}
+     * when this machine has IPv6 (both backends then open one socket with {@code IPV6_V6ONLY}
+     * off, which accepts IPv4 as v4-mapped addresses, as Go's {@code ":port"} does) and
+     * {@code 0.0.0.0} otherwise; for {@code "tcp4"}/{@code "tcp6"} that family's wildcard.
+     */
     static SocketAddress listenAddress(String network, String address) throws UnknownHostException {
         if (network.equals("unix")) {
             return unixAddress(address);
@@ -99,7 +104,8 @@ final class AddressParser {
             return switch (network) {
                 case "tcp4" -> new InetSocketAddress(InetAddress.getByAddress(new byte[4]), hostPort.port());
                 case "tcp6" -> new InetSocketAddress(InetAddress.getByAddress(new byte[16]), hostPort.port());
-                default -> new InetSocketAddress(hostPort.port()); // the JDK's wildcard: dual-stack when it can
+                // Go's ":port": one socket on "::" that takes IPv4 too (v4-mapped), when IPv6 exists
+                default -> new InetSocketAddress(InetAddress.getByAddress(new byte[Ipv6.AVAILABLE ? 16 : 4]), hostPort.port());
             };
         }
         return resolve(network, hostPort).getFirst();
@@ -143,6 +149,23 @@ final class AddressParser {
             throw new UnknownHostException("no " + (network.equals("tcp4") ? "IPv4" : "IPv6") + " address for host " + host);
         }
         return matching;
+    }
+
+    /**
+     * Whether this JVM can open IPv6 sockets, asked once: the JDK's own test (its answer is no
+     * with {@code -Djava.net.preferIPv4Stack=true} or a kernel without IPv6), as Go's
+     * {@code favoriteAddrFamily} asks the kernel.
+     */
+    private static final class Ipv6 {
+        static final boolean AVAILABLE = probe();
+
+        private static boolean probe() {
+            try (var channel = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.INET6)) {
+                return channel.isOpen();
+            } catch (UnsupportedOperationException | java.io.IOException e) {
+                return false;
+            }
+        }
     }
 
     private static UnixDomainSocketAddress unixAddress(String path) {

@@ -68,6 +68,19 @@ class AddressParserTest {
     }
 
     @Test
+    void listenWithoutHostOnTcpIsTheIpv6WildcardWhenIpv6Exists() throws Exception {
+        boolean ipv6;
+        try (var probe = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.INET6)) {
+            ipv6 = probe.isOpen();
+        } catch (UnsupportedOperationException noIpv6) {
+            ipv6 = false;
+        }
+        InetSocketAddress any = (InetSocketAddress) AddressParser.listenAddress("tcp", ":7000");
+        assertThat(any.getAddress()).isInstanceOf(ipv6 ? Inet6Address.class : Inet4Address.class);
+        assertThat(any.getPort()).isEqualTo(7000);
+    }
+
+    @Test
     void dialWithoutHostGoesToLoopback() throws Exception {
         assertThat(AddressParser.dialAddresses("tcp", ":81")).containsExactly(new InetSocketAddress("127.0.0.1", 81));
         assertThat(AddressParser.dialAddresses("tcp6", ":81")).containsExactly(new InetSocketAddress("::1", 81));

@@ -209,6 +209,35 @@ public abstract class TcpContractTest extends ConnContractTest {
         }
     }
 
+    /** Go's {@code ":port"}: one socket on {@code ::} that accepts IPv4 and IPv6; IPv4 only where IPv6 is absent. */
+    @Test
+    void listenWithoutHostAcceptsIpv4AndIpv6() throws Exception {
+        boolean ipv6 = hasIpv6Loopback();
+        try (Listener listener = poller().listen("tcp", ":0")) {
+            int port = ((InetSocketAddress) listener.address()).getPort();
+            assertThat(Addresses.format(listener.address())).isEqualTo((ipv6 ? "[::]:" : "0.0.0.0:") + port);
+            List<String> peers = new ArrayList<>(List.of("127.0.0.1"));
+            if (ipv6) {
+                peers.add("::1");
+            }
+            for (String peer : peers) {
+                try (java.net.Socket socket = new java.net.Socket(peer, port); Conn accepted = listener.accept()) {
+                    assertThat(((InetSocketAddress) accepted.remoteAddress()).getAddress()).isEqualTo(InetAddress.getByName(peer));
+                    socket.getOutputStream().write(7);
+                    assertThat(readByte(accepted)).isEqualTo(7);
+                }
+            }
+        }
+    }
+
+    private boolean hasIpv6Loopback() {
+        try (Listener probe = poller().listen("tcp6", "[::1]:0")) {
+            return probe.address() != null;
+        } catch (IOException noIpv6) {
+            return false;
+        }
+    }
+
     @Test
     void thousandBlockedReadersAreReleasedWithin100MillisecondsOfClose() throws Exception {
         long fdBaseline = openFileDescriptors();

@@ -55,16 +55,40 @@ final class Pings {
 
     /** See {@link Session#ping()}. */
     Duration ping() throws IOException {
-        int id = ids.incrementAndGet();
         CompletableFuture<Long> reply = new CompletableFuture<>();
-        pending.put(id, new Pending(session.clock.nanoTime(), reply));
+        return awaitReply(register(new Pending(session.clock.nanoTime(), reply)), reply,
+                session.config.connectionWriteTimeout());
+    }
+
+    /** See {@link Session#ping(int, Duration)}. */
+    Duration ping(int opaque, Duration timeout) throws IOException {
+        java.util.Objects.requireNonNull(timeout, "timeout");
+        CompletableFuture<Long> reply = new CompletableFuture<>();
+        if (pending.putIfAbsent(opaque, new Pending(session.clock.nanoTime(), reply)) != null) {
+            throw new IllegalStateException("a ping with opaque value " + Integer.toUnsignedString(opaque)
+                    + " is already awaiting its reply");
+        }
+        return awaitReply(opaque, reply, timeout);
+    }
+
+    /** Registers a ping under a fresh id, skipping any still in use (a caller's opaque value). */
+    private int register(Pending ping) {
+        while (true) {
+            int id = ids.incrementAndGet();
+            if (pending.putIfAbsent(id, ping) == null) {
+                return id;
+            }
+        }
+    }
+
+    /** Sends the registered ping {@code id} and waits up to {@code timeout} for its reply. */
+    private Duration awaitReply(int id, CompletableFuture<Long> reply, Duration timeout) throws IOException {
         try {
             // Registered first: a failure from now on fails the reply, one before it is seen here.
             session.throwIfClosed();
             if (!send(id)) {
                 throw session.failureForCaller();
             }
-            Duration timeout = session.config.connectionWriteTimeout();
             try {
                 return Duration.ofNanos(reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
             } catch (TimeoutException e) {
@@ -95,7 +119,12 @@ final class Pings {
         return minRttNanos.get();
     }
 
-    /** See {@link Session#rttNanosForTuning()}: the minimum RTT, probing for a sample when due. */
+    /**
+     * The RTT for window auto-tuning: the minimum measured. A receiver busy with data is never
+     * idle, so keepalive alone would never measure it: when no sample is younger than the
+     * keepalive interval, this sends one probe ping (at most one outstanding) and returns the
+     * minimum we have (0 if none yet).
+     */
     long rttNanosForTuning() {
         long now = session.clock.nanoTime();
         long sampleAge = now - lastRttSampleNanos;
@@ -104,12 +133,11 @@ final class Pings {
                 && (probeSent == 0 || now - probeSent > session.config.connectionWriteTimeout().toNanos())
                 && !session.isClosed()
                 && rttProbeSentNanos.compareAndSet(probeSent, now)) {
-            int id = ids.incrementAndGet();
             // The previous probe (if any) went unanswered for a whole write timeout: forget it, or
             // every lost probe would stay in the map for the session's lifetime.
             pending.remove(rttProbeId);
+            int id = register(new Pending(now, null));
             rttProbeId = id;
-            pending.put(id, new Pending(now, null));
             send(id);
         }
         return minRttNanos.get();
@@ -133,13 +161,35 @@ final class Pings {
             return nowNanos - sent <= session.config.connectionWriteTimeout().toNanos();
         }
         if (nowNanos - lastReceivedNanos >= session.config.keepAliveInterval().toNanos()) {
-            int id = ids.incrementAndGet();
-            pending.put(id, new Pending(nowNanos, null));
+            int id = register(new Pending(nowNanos, null));
             keepAlivePingId = id;
             keepAlivePingSentNanos = nowNanos;
             send(id);
         }
         return true;
+    }
+
+    /**
+     * The peer sent a ping request with {@code opaque}: shows it to the configured
+     * {@link YamuxConfig#peerPingListener()} (on this, the reader thread), then queues the reply.
+     * A listener that throws is logged and the ping still answered.
+     */
+    /** A ping frame from the reader: a request (SYN) is answered, a reply (ACK) completes its ping. */
+    void onFrame(int flags, long opaque) {
+        if ((flags & Flags.SYN) != 0) {
+            onRequest((int) opaque);
+        } else if ((flags & Flags.ACK) != 0) {
+            onReply((int) opaque);
+        }
+    }
+
+    void onRequest(int opaque) {
+        try {
+            session.config.peerPingListener().accept(session, opaque);
+        } catch (RuntimeException e) {
+            RateLimitedLog.LOGGER.log(System.Logger.Level.WARNING, session + ": peer ping listener failed", e);
+        }
+        session.outbound.writePingReplyLater(opaque); // never dropped; the reader throttles a peer that does not read
     }
 
     /** The peer answered ping {@code id}. Late or unsolicited replies are harmless and ignored. */

@@ -342,6 +342,19 @@ public final class Session implements AutoCloseable {
         return pings.ping();
     }
 
+    /**
+     * Sends a ping carrying {@code opaque} (hashicorp and rust peers echo it unchanged) and waits
+     * up to {@code timeout} for the reply: a way to put a value in front of a peer that watches
+     * with {@link YamuxConfig#peerPingListener()}, and a liveness check. Any thread.
+     *
+     * @throws IllegalStateException if a ping of this session with this value awaits its reply
+     * @throws KeepAliveTimeoutException if no reply came in time (the session stays up)
+     */
+    public Duration ping(int opaque, Duration timeout) throws IOException {
+        throwIfClosed();
+        return pings.ping(opaque, timeout);
+    }
+
     /** The smoothed round-trip time from pings and keepalives, {@link Duration#ZERO} before the first reply. */
     public Duration rtt() {
         return Duration.ofNanos(pings.rttNanos());
@@ -521,22 +534,12 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    long rttNanos() {
-        return pings.rttNanos();
-    }
+    /** {@link Pings#rttNanosForTuning}, made once for every stream's receive side. */
+    final java.util.function.LongSupplier tuningRttNanos = this::rttNanosForTuning;
 
-    /**
-     * The RTT for window auto-tuning: the minimum measured (see {@link Pings}). A receiver busy
-     * with data is never idle, so keepalive alone would never measure it: when no sample is
-     * younger than the keepalive interval, this sends one probe ping (at most one outstanding)
-     * and returns the minimum we have (0 if none yet).
-     */
-    long rttNanosForTuning() {
+    private long rttNanosForTuning() {
         return pings.rttNanosForTuning();
     }
-
-    /** {@link #rttNanosForTuning}, made once for every stream's receive side. */
-    final java.util.function.LongSupplier tuningRttNanos = this::rttNanosForTuning;
 
     RecvWindow newRecvWindow() {
         return new RecvWindow(config.streamWindowBytes(), config.maxAutoTunedWindowBytes(), budget, System.nanoTime());
@@ -549,11 +552,6 @@ public final class Session implements AutoCloseable {
     /** The reader's input buffer. Visible for testing. */
     ReaderBuffer readerBuffer() {
         return reader.buffer();
-    }
-
-    /** Pings sent and still awaiting their reply. Visible for testing. */
-    int pendingPings() {
-        return pings.pendingCount();
     }
 
     /**
@@ -662,14 +660,6 @@ public final class Session implements AutoCloseable {
             inboundLive--;
         } finally {
             lock.unlock();
-        }
-    }
-
-    void onPing(int flags, long opaque) {
-        if ((flags & Flags.SYN) != 0) {
-            outbound.writePingReplyLater((int) opaque); // never dropped; the reader throttles a peer that does not read
-        } else if ((flags & Flags.ACK) != 0) {
-            pings.onReply((int) opaque);
         }
     }
 

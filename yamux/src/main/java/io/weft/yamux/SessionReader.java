@@ -5,7 +5,6 @@ import io.weft.yamux.frame.FrameHeader;
 import io.weft.yamux.frame.FrameType;
 import io.weft.yamux.frame.GoAwayCodes;
 import io.weft.yamux.frame.MalformedFrameException;
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -32,6 +31,8 @@ final class SessionReader implements Runnable {
     private byte[] bytes;
     /** The largest window this session ever grants: no data frame, on any stream, may be longer. */
     private final long maxUnknownStreamFrameBytes;
+    /** Whether a valid frame header has been read: until then a bad one means the peer may not speak yamux. */
+    private boolean framesSeen;
 
     SessionReader(Session session, Transport transport) {
         this.session = session;
@@ -53,7 +54,9 @@ final class SessionReader implements Runnable {
         } catch (YamuxProtocolException e) {
             session.onProtocolError(e);
         } catch (MalformedFrameException e) {
-            session.onProtocolError(new YamuxProtocolException(GoAwayCodes.PROTOCOL_ERROR, e.getMessage(), false));
+            session.onProtocolError(framesSeen
+                    ? new YamuxProtocolException(GoAwayCodes.PROTOCOL_ERROR, e.getMessage(), false)
+                    : YamuxProtocolException.notYamux(GoAwayCodes.PROTOCOL_ERROR, e.getMessage(), unreadBytes()));
         } catch (IOException e) {
             session.onTransportEnd(e);
         } catch (RuntimeException | Error e) {
@@ -76,12 +79,13 @@ final class SessionReader implements Runnable {
         int streamId = FrameHeader.streamIdAt(bytes, at);
         long length = FrameHeader.lengthAt(bytes, at);
         in.position(at + FrameHeader.SIZE);
+        framesSeen = true;
         session.pings.markReceived();
         session.counters.frameIn(type);
         switch (type) {
             case DATA -> onData(streamId, flags, length);
             case WINDOW_UPDATE -> onWindowUpdate(streamId, flags, length);
-            case PING -> session.onPing(flags, length); // any stream id tolerated, as hashicorp
+            case PING -> session.pings.onFrame(flags, length); // any stream id tolerated, as hashicorp
             case GO_AWAY -> session.onGoAway(length);
         }
         return true;
@@ -180,6 +184,12 @@ final class SessionReader implements Runnable {
         }
     }
 
+    /** A copy of the buffered, unread bytes, at most {@link YamuxProtocolException#FIRST_BYTES_LIMIT}. */
+    private byte[] unreadBytes() {
+        int count = Math.min(in.remaining(), YamuxProtocolException.FIRST_BYTES_LIMIT);
+        return java.util.Arrays.copyOfRange(bytes, in.position(), in.position() + count);
+    }
+
     /** The input buffer. Visible for testing. */
     ReaderBuffer buffer() {
         return buffer;
@@ -211,7 +221,7 @@ final class SessionReader implements Runnable {
                     if (atFrameStart && in.position() == 0) {
                         return false;
                     }
-                    throw new EOFException("connection ended in the middle of a frame");
+                    throw new TruncatedFrameException("connection ended in the middle of a frame");
                 }
                 buffer.afterRead(n, roomBytes);
             }

@@ -4,6 +4,7 @@ import io.weft.yamux.frame.FrameHeader;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.ObjIntConsumer;
 
 /**
  * Immutable session configuration. {@link #defaults()} equals hashicorp/yamux's
@@ -46,6 +47,7 @@ public final class YamuxConfig {
     private final SessionClock clock;
     private final MemoryBudget memoryBudget;
     private final int notSentLowWaterBytes;
+    private final ObjIntConsumer<Session> peerPingListener;
 
     private YamuxConfig(Builder b) {
         this.acceptBacklog = b.acceptBacklog;
@@ -67,6 +69,7 @@ public final class YamuxConfig {
         this.clock = b.clock;
         this.memoryBudget = b.memoryBudget;
         this.notSentLowWaterBytes = b.notSentLowWaterBytes;
+        this.peerPingListener = b.peerPingListener;
     }
 
     /** The default configuration (see each getter for its default). */
@@ -225,6 +228,18 @@ public final class YamuxConfig {
         return notSentLowWaterBytes;
     }
 
+    /**
+     * Shown the opaque value of every ping request the peer sends, with the session it came on,
+     * before the reply is queued (the reply is sent whatever the listener does). Runs on the
+     * session's reader thread: it must return quickly and never block (start a thread to act,
+     * e.g. to {@link Session#close()} or {@link Session#ping(int, Duration)}); what it throws is
+     * logged and ignored. Peers choose their own values: hashicorp counts up from 0, Weft from 1,
+     * so a listener looks for values it agreed on with the peer. Default: does nothing.
+     */
+    public ObjIntConsumer<Session> peerPingListener() {
+        return peerPingListener;
+    }
+
     @Override
     public String toString() {
         return "YamuxConfig[acceptBacklog=" + acceptBacklog + ", maxInboundStreams=" + maxInboundStreams
@@ -258,6 +273,7 @@ public final class YamuxConfig {
         private SessionClock clock = SessionClock.SYSTEM;
         private MemoryBudget memoryBudget = MemoryBudget.processDefault();
         private int notSentLowWaterBytes = 128 * 1024;
+        private ObjIntConsumer<Session> peerPingListener = (session, opaque) -> { };
 
         private Builder() {
         }
@@ -281,6 +297,7 @@ public final class YamuxConfig {
             threadFactory = c.threadFactory;
             memoryBudget = c.memoryBudget;
             notSentLowWaterBytes = c.notSentLowWaterBytes;
+            peerPingListener = c.peerPingListener;
             clock = c.clock;
         }
 
@@ -403,11 +420,17 @@ public final class YamuxConfig {
             return this;
         }
 
+        /** See {@link YamuxConfig#peerPingListener()}; not null. */
+        public Builder peerPingListener(ObjIntConsumer<Session> listener) {
+            this.peerPingListener = listener;
+            return this;
+        }
+
         /**
          * Validates and builds.
          *
          * @throws IllegalArgumentException naming the first invalid option and why
-         * @throws NullPointerException if a duration, the thread factory or the memory budget is null
+         * @throws NullPointerException if a duration, the thread factory, the memory budget or the peer ping listener is null
          */
         public YamuxConfig build() {
             positive("acceptBacklog", acceptBacklog);
@@ -421,6 +444,7 @@ public final class YamuxConfig {
             notNegative("goAwayDrainTimeout", goAwayDrainTimeout);
             Objects.requireNonNull(threadFactory, "threadFactory");
             Objects.requireNonNull(memoryBudget, "memoryBudget");
+            Objects.requireNonNull(peerPingListener, "peerPingListener");
             if (streamWindowBytes < FrameHeader.INITIAL_STREAM_WINDOW) {
                 throw new IllegalArgumentException("streamWindowBytes must be at least 262144 (256 KiB): "
                         + streamWindowBytes);

@@ -243,7 +243,7 @@ class SessionEndTest {
         clock.advance(Duration.ofMillis(300));
         assertThat(session.isClosed()).isTrue();
         assertThat(session.closeCause()).isInstanceOf(KeepAliveTimeoutException.class);
-        assertThat(session.pendingPings()).isZero();
+        assertThat(session.pings.pendingCount()).isZero();
     }
 
     @Test
@@ -254,11 +254,11 @@ class SessionEndTest {
         Session session = clientFacingRawEnd(YamuxConfig.builder().keepAliveEnabled(false).clock(clock)
                 .connectionWriteTimeout(Duration.ofMillis(20)).build());
         for (int i = 0; i < 3; i++) {
-            session.rttNanosForTuning(); // sends a probe: the first, or one replacing an expired one
+            session.pings.rttNanosForTuning(); // sends a probe: the first, or one replacing an expired one
             clock.advance(Duration.ofMillis(21));
         }
         await().atMost(PATIENCE).until(() -> session.counters.framesOut[FrameType.PING.ordinal()].sum() >= 3);
-        assertThat(session.pendingPings()).isEqualTo(1);
+        assertThat(session.pings.pendingCount()).isEqualTo(1);
     }
 
     @Test

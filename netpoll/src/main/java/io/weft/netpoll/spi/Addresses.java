@@ -16,12 +16,12 @@ public final class Addresses {
         }
         if (address instanceof InetSocketAddress inet) {
             String host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
-            int zone = host.indexOf('%');
-            if (inet.getAddress() instanceof Inet6Address) {
-                if (zone >= 0 && host.substring(zone + 1).matches("\\d+")) {
-                    host = host.substring(0, zone); // a numeric scope id adds nothing for a reader
-                }
-                host = "[" + host + "]";
+            if (inet.getAddress() instanceof Inet6Address v6) {
+                int zone = host.indexOf('%');
+                String zoneText = zone < 0 || host.substring(zone + 1).matches("\\d+")
+                        ? "" // a numeric scope id adds nothing for a reader
+                        : host.substring(zone);
+                host = "[" + ipv6(v6.getAddress()) + zoneText + "]";
             }
             return host + ":" + inet.getPort();
         }
@@ -30,6 +30,47 @@ public final class Addresses {
             return path.isEmpty() ? "@" : path;
         }
         return address.toString();
+    }
+
+    /**
+     * RFC 5952 text for the 16 bytes of an IPv6 address, as Go's {@code netip.Addr.String}
+     * prints it: lower-case hex without leading zeros, the longest run of two or more zero groups
+     * (the first of equal runs) as {@code "::"}; {@code "::1"}, never {@code "0:0:0:0:0:0:0:1"}.
+     */
+    public static String ipv6(byte[] bytes) {
+        if (bytes.length != 16) {
+            throw new IllegalArgumentException("an IPv6 address has 16 bytes, not " + bytes.length);
+        }
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((bytes[2 * i] & 0xff) << 8) | (bytes[2 * i + 1] & 0xff);
+        }
+        int runStart = -1;
+        int runLength = 1; // a single zero group stays "0" (RFC 5952 section 4.2.2)
+        for (int i = 0; i < 8; ) {
+            int end = i;
+            while (end < 8 && groups[end] == 0) {
+                end++;
+            }
+            if (end - i > runLength) {
+                runStart = i;
+                runLength = end - i;
+            }
+            i = Math.max(i + 1, end);
+        }
+        StringBuilder text = new StringBuilder(39);
+        for (int i = 0; i < 8; i++) {
+            if (i == runStart) {
+                text.append("::");
+                i += runLength - 1;
+            } else {
+                if (!text.isEmpty() && text.charAt(text.length() - 1) != ':') {
+                    text.append(':');
+                }
+                text.append(Integer.toHexString(groups[i]));
+            }
+        }
+        return text.toString();
     }
 
     /**
