@@ -12,7 +12,7 @@ weft_user_picks_gc() {
 
 weft_jvm_opts() {
     if weft_user_picks_gc; then
-        sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e '/-XX:[+-]Use[A-Za-z]*GC/d' -e '/-XX:[+-]\{0,1\}G1/d' "$1"
+        sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e '/-XX:[+-]Use[A-Za-z0-9]*GC/d' -e '/-XX:[+-]\{0,1\}G1/d' "$1"
     else
         sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$1"
     fi
