@@ -51,6 +51,47 @@ class LauncherScriptTest {
         assertThat(result.stdout.strip()).isEqualTo(jdks.resolve("current").toString());
     }
 
+    @Test
+    void weftSymlinkedElsewhereFindsItsTree(@TempDir Path emptyJdkDir, @TempDir Path bin) throws Exception {
+        // A relative link to a link: both are followed to the real script beside tools/.
+        Files.createSymbolicLink(bin.resolve("weft-real"), REPO_ROOT.resolve("weft"));
+        Files.createSymbolicLink(bin.resolve("weft"), Path.of("weft-real"));
+        Result result = runWithoutJdk(emptyJdkDir, bin.resolve("weft").toString(), "--help");
+
+        // It got as far as the JDK search in tools/jdk.sh (not "tools/jdk.sh: not found").
+        assertThat(result.exitCode).isEqualTo(1);
+        assertThat(result.stderrLines).singleElement().asString().contains("needs a JDK 21 or newer");
+    }
+
+    @Test
+    void jvmOptionsLeaveTheCollectorToTheUserWhenTheyPickOne() throws Exception {
+        String script = ". tools/jvm-opts.sh && weft_jvm_opts tools/jvm.options";
+        List<String> own = jvmOptions(script, "", "");
+        assertThat(own).contains("-XX:+ExitOnOutOfMemoryError").anyMatch(o -> o.matches("-XX:\\+Use\\w+GC"));
+        for (String[] userPick : new String[][] {{"JAVA_TOOL_OPTIONS", "-XX:+UseSerialGC"}, {"WEFT_OPTS", "-Xmx64m -XX:+UseZGC"},
+            {"JAVA_OPTS", "-XX:+UseParallelGC"}, {"JDK_JAVA_OPTIONS", "-XX:+UseG1GC"}}) {
+            List<String> left = jvmOptions(script, userPick[0], userPick[1]);
+            assertThat(left).as("%s=%s", userPick[0], userPick[1])
+                    .contains("-XX:+ExitOnOutOfMemoryError", "--enable-native-access=ALL-UNNAMED")
+                    .noneMatch(o -> o.matches("-XX:[+-]Use\\w+GC") || o.contains("G1"));
+        }
+        // Other options of the user's leave the collector lines in.
+        assertThat(jvmOptions(script, "WEFT_OPTS", "-Xmx64m")).isEqualTo(own);
+    }
+
+    private static List<String> jvmOptions(String script, String variable, String value) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", script).directory(REPO_ROOT.toFile());
+        for (String name : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "JAVA_OPTS", "WEFT_OPTS")) {
+            pb.environment().remove(name);
+        }
+        if (!variable.isEmpty()) {
+            pb.environment().put(variable, value);
+        }
+        Result result = run(pb);
+        assertThat(result.exitCode).as(result.toString()).isZero();
+        return result.stdout.lines().map(String::strip).toList();
+    }
+
     private static Result runWithoutJdk(Path emptyJdkDir, String... command) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).directory(REPO_ROOT.toFile());
         pb.environment().remove("JAVA_HOME");

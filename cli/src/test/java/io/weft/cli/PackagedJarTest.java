@@ -90,6 +90,160 @@ class PackagedJarTest {
         assertThat(r.stderr).as(r.toString()).doesNotContain("nio poller", "WARNING");
     }
 
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void launcherSymlinkedOntoPathFindsItsTreeAndHonoursJavaOptsAndWeftOpts(@TempDir Path bin) throws Exception {
+        Files.createSymbolicLink(bin.resolve("weft"), clone.resolve("weft"));
+        Map<String, String> env = Map.of("PATH", bin + ":" + System.getenv("PATH"),
+                "JAVA_OPTS", "-Xmx77m", "WEFT_OPTS", "-XX:+PrintCommandLineFlags");
+        // sh finds weft on the child's PATH (ProcessBuilder would search this JVM's PATH).
+        Result r;
+        try {
+            r = run(RUN_TIMEOUT, env, bin.toFile(), "sh", "-c", "weft --version");
+        } finally {
+            deleteLinks(bin);
+        }
+        assertThat(r.exitCode).as(r.toString()).isZero();
+        String flags = r.stdout.lines().findFirst().orElse("");
+        assertThat(flags).as(r.toString()).contains("-XX:MaxHeapSize=" + 77 * 1024 * 1024, "-XX:+ExitOnOutOfMemoryError");
+        assertThat(r.stdout).as(r.toString()).contains("weft 0.1.0", "netpoll poller: epoll");
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void aCollectorPickedByTheUserReplacesTheLaunchersOwn() throws Exception {
+        // Two collectors on one command line stop the JVM ("Conflicting collector combinations").
+        for (Map<String, String> env : List.of(Map.of("JAVA_TOOL_OPTIONS", "-XX:+UseSerialGC -XX:+PrintCommandLineFlags"),
+                Map.of("WEFT_OPTS", "-XX:+UseParallelGC -XX:+PrintCommandLineFlags"))) {
+            Result r = run(RUN_TIMEOUT, env, "./weft", "--version");
+            assertThat(r.exitCode).as(r.toString()).isZero();
+            String flags = r.stdout.lines().findFirst().orElse("");
+            assertThat(flags).as(r.toString()).containsAnyOf("-XX:+UseSerialGC", "-XX:+UseParallelGC")
+                    .contains("-XX:+ExitOnOutOfMemoryError").doesNotContain("G1");
+        }
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void twoFirstRunsAtOnceBuildOnce() throws Exception {
+        Files.delete(clone.resolve("cli/target/weft.jar"));
+        Process[] runs = new Process[2];
+        Path[] errs = new Path[2];
+        for (int i = 0; i < runs.length; i++) {
+            errs[i] = Files.createTempFile(clone, "race", ".txt");
+            runs[i] = new ProcessBuilder("./weft", "--version").directory(clone.toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(errs[i].toFile()).start();
+        }
+        String stderr = "";
+        for (int i = 0; i < runs.length; i++) {
+            assertThat(runs[i].waitFor(150, TimeUnit.SECONDS)).isTrue();
+            stderr += Files.readString(errs[i], StandardCharsets.UTF_8);
+            assertThat(runs[i].exitValue()).as(stderr).isZero();
+        }
+        // One built while the other waited for the lock (or found the jar built): one build, no errors.
+        assertThat(stderr.split("weft: building", -1)).as(stderr).hasSize(2);
+        assertThat(stderr).as(stderr).doesNotContain("failed", "Exception");
+        try (var files = Files.list(clone.resolve("cli/target"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).as("no temporary jar or lock left")
+                    .noneMatch(n -> n.endsWith(".tmp") || n.endsWith(".lock"));
+        }
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void aBuildThatRanNoTestsPrintsNoTestTotals() throws Exception {
+        // A report left by an earlier run must not be counted (the old script counted every report newer than pom.xml).
+        Path reports = Files.createDirectories(clone.resolve("netpoll/target/surefire-reports"));
+        Files.writeString(reports.resolve("TEST-io.weft.Stale.xml"), "<testsuite tests=\"7\" failures=\"0\" errors=\"0\" skipped=\"0\">\n");
+        // `mvn --version` runs no tests and is quick; the script's summary is the same after any goal.
+        Result r = run(RUN_TIMEOUT, "./build", "--version");
+        assertThat(r.exitCode).as(r.toString()).isZero();
+        assertThat(r.stdout + r.stderr).as(r.toString()).doesNotContain("Weft tests", "PASSED", "Tests run");
+    }
+
+    /**
+     * {@code ./build dist} in the copy, unpacked in an empty directory and run through a symlink on a
+     * PATH without any java, JAVA_HOME unset: the runtime image alone must run weft, on epoll.
+     */
+    @Test
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void distUnpackedAnywhereRunsWithoutAJdk(@TempDir Path elsewhere) throws Exception {
+        Result dist = run(Duration.ofMinutes(5), "./build", "dist", "-o");
+        assertThat(dist.exitCode).as(dist.toString()).isZero();
+        Path tarball;
+        try (var files = Files.list(clone.resolve("cli/target"))) {
+            tarball = files.filter(f -> f.getFileName().toString().matches("weft-.+-linux-(x64|aarch64)\\.tar\\.gz"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no tarball; " + dist));
+        }
+        Result untar = run(RUN_TIMEOUT, Map.of(), elsewhere.toFile(), "tar", "-xzf", tarball.toString());
+        assertThat(untar.exitCode).as(untar.toString()).isZero();
+        Path home;
+        try (var dirs = Files.list(elsewhere)) {
+            home = dirs.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+        Path bin = Files.createDirectories(elsewhere.resolve("path"));
+        try {
+            linkEverythingButJava(bin);
+            runWithoutAJdk(home, bin, elsewhere);
+        } finally {
+            deleteLinks(bin); // TempDir's clean-up would log a warning for each link that leaves it
+        }
+    }
+
+    private static void runWithoutAJdk(Path home, Path bin, Path elsewhere) throws Exception {
+        Files.createSymbolicLink(bin.resolve("weft"), home.resolve("bin/weft"));
+        Map<String, String> noJdk = new java.util.HashMap<>(Map.of("PATH", bin.toString()));
+        for (String unset : List.of("JAVA_HOME", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "JAVA_OPTS", "WEFT_OPTS")) {
+            noJdk.put(unset, null);
+        }
+
+        Result version = run(RUN_TIMEOUT, noJdk, elsewhere.toFile(), "/bin/sh", "-c", "command -v java || weft --version");
+        assertThat(version.exitCode).as(version.toString()).isZero();
+        assertThat(version.stdout).as(version.toString()).startsWith("weft ").contains("netpoll poller: epoll");
+        assertThat(version.stderr).as("no CDS or native-access warning").isEmpty();
+
+        Result demo = run(RUN_TIMEOUT, noJdk, elsewhere.toFile(), "/bin/sh", "-c", "weft demo --duration 1s");
+        assertThat(demo.exitCode).as(demo.toString()).isZero();
+        assertThat(demo.stdout).as(demo.toString()).contains("OK: every byte verified.");
+        // The launcher used the image's Java and its AppCDS archive.
+        Result cds = run(RUN_TIMEOUT, withEntry(noJdk, "WEFT_OPTS", "-Xshare:on"), elsewhere.toFile(), "/bin/sh", "-c", "weft --version");
+        assertThat(cds.exitCode).as(cds.toString()).isZero();
+    }
+
+    /** Links every command of /usr/bin and /bin into {@code dir} except those of an installed JDK. */
+    private static void linkEverythingButJava(Path dir) throws IOException {
+        for (String system : List.of("/usr/bin", "/bin")) {
+            try (var commands = Files.list(Path.of(system))) {
+                for (Path command : (Iterable<Path>) commands::iterator) {
+                    Path target = dir.resolve(command.getFileName());
+                    String real;
+                    try {
+                        real = command.toRealPath().toString();
+                    } catch (IOException dangling) {
+                        continue;
+                    }
+                    if (!real.contains("/jvm/") && !command.getFileName().toString().startsWith("java") && Files.notExists(target)) {
+                        Files.createSymbolicLink(target, command);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void deleteLinks(Path dir) throws IOException {
+        try (var links = Files.list(dir)) {
+            for (Path link : (Iterable<Path>) links::iterator) {
+                Files.deleteIfExists(link);
+            }
+        }
+    }
+
+    private static Map<String, String> withEntry(Map<String, String> env, String key, String value) {
+        Map<String, String> copy = new java.util.HashMap<>(env);
+        copy.put(key, value);
+        return copy;
+    }
+
     /** Copies the sources, leaving out build output and git's data. */
     private static void copySources(Path from, Path to) throws IOException {
         Files.walkFileTree(from, new SimpleFileVisitor<>() {
@@ -117,12 +271,24 @@ class PackagedJarTest {
     }
 
     private static Result run(Duration timeout, Map<String, String> environment, String... command) throws Exception {
+        return run(timeout, environment, clone.toFile(), command);
+    }
+
+    /** Runs {@code command} in {@code directory}; an environment entry with a null value is removed. */
+    private static Result run(Duration timeout, Map<String, String> environment, java.io.File directory, String... command)
+            throws Exception {
         Path out = Files.createTempFile(clone, "stdout", ".txt");
         Path err = Files.createTempFile(clone, "stderr", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(command).directory(clone.toFile())
+        ProcessBuilder pb = new ProcessBuilder(command).directory(directory)
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().put("WEFT_PROGRESS", "plain");
-        pb.environment().putAll(environment);
+        environment.forEach((k, v) -> {
+            if (v == null) {
+                pb.environment().remove(k);
+            } else {
+                pb.environment().put(k, v);
+            }
+        });
         Process p = pb.start();
         p.getOutputStream().close();
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

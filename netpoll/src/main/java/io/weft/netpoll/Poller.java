@@ -23,7 +23,9 @@ import java.util.ServiceLoader;
  * {@link #system()} is what {@link Net} uses, chosen once per JVM: the value of the system
  * property {@code weft.netpoll.poller} ({@code epoll} or {@code nio}) when set; otherwise epoll
  * when its module ({@code weft-netpoll-epoll}) is present and usable (Linux, native access
- * enabled), else nio. When Linux falls back to nio, one WARNING line is logged saying why.
+ * enabled), else nio. When Linux falls back to nio, one WARNING line is logged saying why; on
+ * Java 21, where the epoll module (compiled for Java 22) cannot load, the fallback is expected and
+ * logged at DEBUG only.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -76,8 +78,8 @@ public final class Poller {
         if (provider == null) {
             throw new IllegalArgumentException("unknown poller \"" + name + "\"; want " + String.join(" or ", names(found)));
         }
-        if (provider instanceof String failure) {
-            throw new IllegalStateException("poller " + wanted + " is unavailable: " + failure);
+        if (provider instanceof ProviderFailure failure) {
+            throw new IllegalStateException("poller " + wanted + " is unavailable: " + failure.reason());
         }
         Transport transport = (Transport) provider;
         String reason = transport.unavailableReason();
@@ -104,8 +106,9 @@ public final class Poller {
 
     /**
      * The system choice as a function of its inputs: the forced name (or {@code null}), the
-     * providers found (name to provider, or to why it failed to load), the OS name, and where the
-     * fallback warning goes. Visible for testing.
+     * providers found (name to provider, or to the {@link ProviderFailure} that kept it from
+     * loading), the OS name, and where the fallback warning goes. An expected failure (epoll on
+     * Java 21) is logged at DEBUG only. Visible for testing.
      */
     static Poller choose(String forced, Map<String, Object> found, String osName, System.Logger log) {
         if (forced != null && !forced.isBlank()) {
@@ -113,17 +116,19 @@ public final class Poller {
         }
         Object epoll = found.get("epoll");
         String reason;
+        boolean expected = false;
         if (epoll instanceof Transport transport) {
             reason = transport.unavailableReason();
             if (reason == null) {
                 return new Poller(transport);
             }
-        } else if (epoll instanceof String failure) {
-            reason = failure;
+        } else if (epoll instanceof ProviderFailure failure) {
+            reason = failure.reason();
+            expected = failure.expected();
         } else {
             reason = "the weft-netpoll-epoll module is not on the class or module path";
         }
-        if (osName.toLowerCase(Locale.ROOT).startsWith("linux")) {
+        if (osName.toLowerCase(Locale.ROOT).startsWith("linux") && !expected) {
             log.log(Level.WARNING, "weft netpoll: using the nio poller instead of epoll: " + reason);
         } else {
             log.log(Level.DEBUG, "weft netpoll: using the nio poller: " + reason);
@@ -131,10 +136,18 @@ public final class Poller {
         return Nio.POLLER;
     }
 
-    /** Provider name to the provider, or to the text of the error that kept it from loading. */
     private static Map<String, Object> loadProviders() {
+        return loadProviders(Poller.class.getClassLoader(), Runtime.version().feature());
+    }
+
+    /**
+     * Provider name to the provider, or to the {@link ProviderFailure} that kept it from loading,
+     * for the providers {@code loader} finds on a JVM of feature version {@code javaFeature}.
+     * Visible for testing.
+     */
+    static Map<String, Object> loadProviders(ClassLoader loader, int javaFeature) {
         Map<String, Object> found = new LinkedHashMap<>();
-        Iterator<Transport> providers = ServiceLoader.load(Transport.class, Poller.class.getClassLoader()).iterator();
+        Iterator<Transport> providers = ServiceLoader.load(Transport.class, loader).iterator();
         while (true) {
             try {
                 if (!providers.hasNext()) {
@@ -144,7 +157,7 @@ public final class Poller {
                 found.putIfAbsent(transport.name().toLowerCase(Locale.ROOT), transport);
             } catch (ServiceConfigurationError | LinkageError e) {
                 // A provider that cannot load (e.g. compiled for a newer JDK) is reported, not fatal.
-                found.putIfAbsent("epoll", "it failed to load: " + e);
+                found.putIfAbsent("epoll", ProviderFailure.of(e, javaFeature));
                 if (e instanceof LinkageError) {
                     break;
                 }

@@ -5,12 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.weft.netpoll.spi.Transport;
 import java.net.SocketAddress;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.ResourceBundle;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PollerTest {
 
@@ -101,9 +106,35 @@ class PollerTest {
     @Test
     void epollThatFailedToLoadIsReportedWithItsError() {
         RecordingLogger log = new RecordingLogger();
-        assertThat(Poller.choose(null, Map.of("epoll", "it failed to load: UnsupportedClassVersionError"), "Linux", log).name())
-                .isEqualTo("nio");
-        assertThat(log.lines).singleElement().asString().contains("UnsupportedClassVersionError");
+        ProviderFailure failure = ProviderFailure.of(new NoClassDefFoundError("io/weft/netpoll/spi/Transport"), 25);
+        assertThat(Poller.choose(null, Map.of("epoll", failure), "Linux", log).name()).isEqualTo("nio");
+        assertThat(log.lines).singleElement().asString().startsWith("WARNING").contains("NoClassDefFoundError");
+    }
+
+    @Test
+    void epollCompiledForANewerJavaIsAQuietFallbackOnJava21(@TempDir Path dir) throws Exception {
+        // A provider whose class file is too new for this JVM, as the epoll module (Java 22) is on Java 21:
+        // loading it throws a real UnsupportedClassVersionError.
+        Path services = dir.resolve("META-INF/services/" + Transport.class.getName());
+        Files.createDirectories(services.getParent());
+        Files.writeString(services, "toonew.Epoll\n");
+        Files.createDirectories(dir.resolve("toonew"));
+        Files.write(dir.resolve("toonew/Epoll.class"), new byte[] {(byte) 0xCA, (byte) 0xFE, (byte) 0xBA, (byte) 0xBE, 0, 0, 0, 99,
+            0, 0, 0, 0, 0, 0, 0, 0});
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, Poller.class.getClassLoader())) {
+            Map<String, Object> onJava21 = Poller.loadProviders(loader, 21);
+            assertThat(onJava21.get("epoll")).isEqualTo(new ProviderFailure("the epoll module needs Java 22 or newer (this is Java 21)", true));
+            RecordingLogger log = new RecordingLogger();
+            assertThat(Poller.choose(null, onJava21, "Linux", log).name()).isEqualTo("nio");
+            assertThat(log.lines).singleElement().asString().startsWith("DEBUG").doesNotContain("UnsupportedClassVersionError");
+            assertThatThrownBy(() -> Poller.choose("epoll", onJava21, "Linux", log))
+                    .hasMessage("poller epoll is unavailable: the epoll module needs Java 22 or newer (this is Java 21)");
+
+            // On a JVM that should have loaded it, the same error is a broken install: a WARNING with the error.
+            ProviderFailure onJava25 = (ProviderFailure) Poller.loadProviders(loader, 25).get("epoll");
+            assertThat(onJava25.expected()).isFalse();
+            assertThat(onJava25.reason()).contains("UnsupportedClassVersionError");
+        }
     }
 
     @Test

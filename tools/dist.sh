@@ -1,0 +1,66 @@
+#!/bin/sh
+# ./build dist: makes cli/target/weft-VERSION-linux-x64.tar.gz, a weft that needs no JDK:
+#   weft-VERSION/bin/weft          the launcher (works when symlinked onto PATH)
+#   weft-VERSION/bin/java, lib/    a jlink runtime image with only the JDK modules weft's jars use
+#   weft-VERSION/lib/weft/         weft.jar, weft.jsa (AppCDS archive), jvm.options, jvm-opts.sh
+# The modules are what `jdeps --print-module-deps` finds in weft.jar (every runtime dependency of
+# cli is shaded into it, so a new dependency brings its modules along). Needs a JDK >= 22 (the epoll
+# module's floor) with jlink; a JDK without jmods links from its own run-time image.
+# Extra arguments go to Maven (e.g. ./build dist -o).
+set -e
+root=$(cd "$(dirname "$0")/.." && pwd -P)
+cd "$root"
+. "$root/tools/jdk.sh"
+. "$root/tools/jvm-opts.sh"
+weft_find_jdk || exit 1
+jdk=$JAVA_HOME
+if [ "$(weft_java_feature "$jdk")" -lt 22 ] || [ ! -x "$jdk/bin/jlink" ]; then
+    echo "weft dist: needs a JDK 22 or newer with jlink (found $jdk); set JAVA_HOME to one" >&2
+    exit 1
+fi
+case "$(uname -s)-$(uname -m)" in
+    Linux-x86_64) platform=linux-x64 ;;
+    Linux-aarch64) platform=linux-aarch64 ;;
+    *) echo "weft dist: only Linux is supported (epoll); this is $(uname -s)-$(uname -m)" >&2; exit 1 ;;
+esac
+echo "weft dist: building cli/target/weft.jar" >&2
+"$root/tools/mvn.sh" -q -B -ntp -Dstyle.color=never -DskipTests -pl cli -am "$@" package
+jar="$root/cli/target/weft.jar"
+version=$(sed -n 's/^version=//p' "$root/cli/target/classes/io/weft/cli/version.properties")
+name="weft-$version"
+work="$root/cli/target/dist"
+image="$work/$name"
+rm -rf "$work"
+mkdir -p "$work"
+
+modules=$("$jdk/bin/jdeps" --multi-release "$(weft_java_feature "$jdk")" --ignore-missing-deps -q \
+    --print-module-deps "$jar")
+echo "weft dist: jlink $modules" >&2
+"$jdk/bin/jlink" --add-modules "$modules" --output "$image" \
+    --strip-debug --no-header-files --no-man-pages --compress zip-6
+
+app="$image/lib/weft"
+mkdir -p "$app"
+cp "$jar" "$app/weft.jar"
+cp "$root/tools/jvm.options" "$root/tools/jvm-opts.sh" "$app/"
+cp "$root/tools/dist-launcher.sh" "$image/bin/weft"
+chmod 755 "$image/bin/weft"
+cp "$root/LICENSE" "$image/LICENSE"
+
+# AppCDS: a training run records the classes a demo loads (client, server, yamux, epoll, picocli),
+# then a static archive of them is dumped. The class path is the jar's absolute path here; the JVM
+# accepts the archive after the whole directory moves (same layout, same file times: tar keeps them).
+echo "weft dist: AppCDS training run (weft demo --duration 1s)" >&2
+opts=$(JAVA_TOOL_OPTIONS='' JDK_JAVA_OPTIONS='' JAVA_OPTS='' WEFT_OPTS='' weft_jvm_opts "$app/jvm.options")
+# shellcheck disable=SC2086
+"$image/bin/java" $opts -XX:DumpLoadedClassList="$work/classes.lst" -jar "$app/weft.jar" demo --duration 1s \
+    >"$work/training.log" 2>&1 || { cat "$work/training.log" >&2; exit 1; }
+# shellcheck disable=SC2086
+"$image/bin/java" $opts -Xshare:dump -XX:SharedClassListFile="$work/classes.lst" \
+    -XX:SharedArchiveFile="$app/weft.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$app/weft.jar" \
+    >"$work/dump.log" 2>&1 || { cat "$work/dump.log" >&2; exit 1; }
+"$image/bin/weft" --version >/dev/null
+
+tarball="$root/cli/target/$name-$platform.tar.gz"
+tar -C "$work" -czf "$tarball" "$name"
+echo "weft dist: $tarball ($(du -k "$tarball" | cut -f1) KiB; unpacked $(du -sk "$image" | cut -f1) KiB)" >&2
