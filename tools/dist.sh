@@ -24,7 +24,7 @@ case "$(uname -s)-$(uname -m)" in
     *) echo "weft dist: only Linux is supported (epoll); this is $(uname -s)-$(uname -m)" >&2; exit 1 ;;
 esac
 echo "weft dist: building cli/target/weft.jar" >&2
-"$root/tools/mvn.sh" -q -B -ntp -Dstyle.color=never -DskipTests -pl cli -am "$@" package
+"$root/tools/mvn.sh" -q -B -ntp -Dstyle.color=never -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -pl cli -am "$@" package
 jar="$root/cli/target/weft.jar"
 version=$(sed -n 's/^version=//p' "$root/cli/target/classes/io/weft/cli/version.properties")
 name="weft-$version"

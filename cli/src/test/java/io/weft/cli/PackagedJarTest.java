@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -32,7 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PackagedJarTest {
 
-    private static final Path REPO_ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
 
     @TempDir
@@ -43,7 +38,7 @@ class PackagedJarTest {
     @BeforeAll
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     static void firstLauncherRunBuildsTheJar() throws Exception {
-        copySources(REPO_ROOT, clone);
+        SourceCopy.of(clone);
         version = run(Duration.ofMinutes(9), "./weft", "--version");
     }
 
@@ -242,28 +237,6 @@ class PackagedJarTest {
         Map<String, String> copy = new java.util.HashMap<>(env);
         copy.put(key, value);
         return copy;
-    }
-
-    /** Copies the sources, leaving out build output and git's data. */
-    private static void copySources(Path from, Path to) throws IOException {
-        Files.walkFileTree(from, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
-                if (!dir.equals(from) && (name.equals("target") || name.equals(".git"))) {
-                    return FileVisitResult.SKIP_SUBTREE;
-                }
-                Files.createDirectories(to.resolve(from.relativize(dir)));
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                // COPY_ATTRIBUTES keeps the scripts executable.
-                Files.copy(file, to.resolve(from.relativize(file)), StandardCopyOption.COPY_ATTRIBUTES);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     private static Result run(Duration timeout, String... command) throws Exception {
