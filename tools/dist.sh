@@ -33,8 +33,11 @@ image="$work/$name"
 rm -rf "$work"
 mkdir -p "$work"
 
+# Less java.desktop and java.sql: only jackson-databind names them, as optional (`requires static`;
+# it checks for java.beans and java.sql types and works without them), and together they are most
+# of the image (java.desktop alone is about 12 MiB, and its classes would be mapped by nothing).
 modules=$("$jdk/bin/jdeps" --multi-release "$(weft_java_feature "$jdk")" --ignore-missing-deps -q \
-    --print-module-deps "$jar")
+    --print-module-deps "$jar" | tr ',' '\n' | grep -v -x -e java.desktop -e java.sql | paste -sd, -)
 echo "weft dist: jlink $modules" >&2
 "$jdk/bin/jlink" --add-modules "$modules" --output "$image" \
     --strip-debug --no-header-files --no-man-pages --compress zip-6

@@ -5,8 +5,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,16 +27,6 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Go's network model for the JVM: netpoll and yamux, wire-compatible with hashicorp/yamux.",
-        subcommands = {
-            DemoCommand.class,
-            StdioCommand.class,
-            TunnelCommand.class,
-            EchoCommand.class,
-            PingCommand.class,
-            BenchCommand.class,
-            TlsCommand.class,
-            CommandLine.HelpCommand.class
-        },
         footerHeading = "%nExamples:%n",
         footer = {
             "  weft demo                      a loopback session under load, then a summary",
@@ -78,12 +72,32 @@ public final class Main implements Callable<Integer> {
         System.exit(code);
     }
 
+    /**
+     * The subcommands by name, in the order the usage lists them. They are added to the command
+     * line when needed, not declared on {@code @Command}: picocli builds a command's model by
+     * reflection when it is added, about half of a {@code weft tunnel}'s start-up for all eight.
+     */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+
+    private static Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
+        commands.put("demo", DemoCommand::new);
+        commands.put("stdio", StdioCommand::new);
+        commands.put("tunnel", TunnelCommand::new);
+        commands.put("echo", EchoCommand::new);
+        commands.put("ping", PingCommand::new);
+        commands.put("bench", BenchCommand::new);
+        commands.put("tls", TlsCommand::new);
+        commands.put("help", CommandLine.HelpCommand::new);
+        return commands;
+    }
+
     /** Runs the command line and returns its exit code; used by tests. */
     public static int run(String... args) {
-        CommandLine cl = commandLine();
+        CommandLine cl = commandLine(args);
         String[] expanded;
         try {
-            expanded = ConfigFile.expand(Main::commandLine, args);
+            expanded = ConfigFile.expand(() -> commandLine(args), args);
         } catch (ConfigFile.ConfigFileException e) {
             cl.getErr().println("weft: " + e.getMessage());
             cl.getErr().flush();
@@ -92,9 +106,25 @@ public final class Main implements Callable<Integer> {
         return cl.execute(expanded);
     }
 
-    /** The configured command line: logging set up before execution, failures mapped to exit codes. */
+    /** The configured command line with every subcommand: logging set up before execution, failures mapped to exit codes. */
     static CommandLine commandLine() {
+        return commandLine(new String[] {"help"});
+    }
+
+    /**
+     * The configured command line for {@code args}: with only the subcommand they name (the
+     * first argument that is not an option), with none for {@code --version} alone, and with
+     * all of them otherwise (the usage lists them; a misspelt name gets suggestions).
+     */
+    static CommandLine commandLine(String[] args) {
         CommandLine cl = new CommandLine(new Main());
+        String named = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse(null);
+        boolean versionOnly = named == null && args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
+        if (named != null && SUBCOMMANDS.containsKey(named) && !named.equals("help")) {
+            cl.addSubcommand(SUBCOMMANDS.get(named).get());
+        } else if (!versionOnly) {
+            SUBCOMMANDS.values().forEach(command -> cl.addSubcommand(command.get()));
+        }
         cl.setExecutionStrategy(Main::executeWithLogging);
         cl.setExecutionExceptionHandler(Main::handleFailure);
         cl.setParameterExceptionHandler(Main::handleUsageError);
