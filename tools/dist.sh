@@ -33,11 +33,12 @@ image="$work/$name"
 rm -rf "$work"
 mkdir -p "$work"
 
-# Less java.desktop and java.sql: only jackson-databind names them, as optional (`requires static`;
-# it checks for java.beans and java.sql types and works without them), and together they are most
-# of the image (java.desktop alone is about 12 MiB, and its classes would be mapped by nothing).
+# Every module weft.jar uses directly (--list-deps, not the reduced --print-module-deps, which leaves
+# out what another listed module brings along), less java.desktop, java.sql and java.xml: only
+# jackson-databind (--config) names them, as optional modules (`requires static`; it checks for
+# their types and works without them), and java.desktop alone is most of an image.
 modules=$("$jdk/bin/jdeps" --multi-release "$(weft_java_feature "$jdk")" --ignore-missing-deps -q \
-    --print-module-deps "$jar" | tr ',' '\n' | grep -v -x -e java.desktop -e java.sql | paste -sd, -)
+    --list-deps "$jar" | sed 's/^ *//' | grep -v -x -e java.desktop -e java.sql -e java.xml | paste -sd, -)
 echo "weft dist: jlink $modules" >&2
 "$jdk/bin/jlink" --add-modules "$modules" --output "$image" \
     --strip-debug --no-header-files --no-man-pages --compress zip-6

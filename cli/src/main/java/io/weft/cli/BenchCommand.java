@@ -29,8 +29,8 @@ import picocli.CommandLine.Parameters;
             "  weft bench                          in-process, over loopback TCP",
             "  weft bench --json > bench.json",
             "  weft echo --listen :7000 &  weft bench localhost:7000 --duration 5s",
-            "  weft bench --tls                    in-process, over TLS with a generated certificate",
-            "  weft bench --tls-pin sha256:... host:7000    a TLS echo peer (weft echo --tls-cert ...)",
+            "  weft bench --tls                    in-process, over TLS",
+            "  weft bench --tls-pin sha256:... host:7000    a TLS echo peer",
             "",
             "The full comparison harness (Go yamux, raw TCP, JMH) lives in the bench/ module."
         })

@@ -36,8 +36,8 @@ import picocli.CommandLine.Option;
             "  weft demo --duration 3s --streams 50    a quick one",
             "  weft demo --request-size 1KiB --chunk-size 256KiB",
             "",
-            "Progress goes to stderr (a redrawn line on a terminal, one line a second otherwise);"
-                    + " the summary goes to stdout."
+            "Progress goes to stderr (a redrawn line on a terminal, one line a second",
+            "otherwise); the summary goes to stdout."
         })
 final class DemoCommand implements Callable<Integer> {
 

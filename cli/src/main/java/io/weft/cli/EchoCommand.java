@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
         footer = {
             "  weft echo --listen :7000               then: weft ping localhost:7000",
             "  weft echo --listen unix:/tmp/echo.sock",
-            "  weft echo --listen :7000 --tls-cert cert.pem --tls-key key.pem    then: weft ping --tls-pin sha256:... host:7000",
+            "  weft echo --listen :7000 --tls-cert cert.pem --tls-key key.pem     then:",
+            "      weft ping --tls-pin sha256:... host:7000",
             "  weft echo --listen 127.0.0.1:7000 -v   log every session"
         })
 final class EchoCommand implements Callable<Integer> {

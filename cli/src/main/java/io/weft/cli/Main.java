@@ -31,11 +31,11 @@ import picocli.CommandLine.ScopeType;
         footer = {
             "  weft demo                      a loopback session under load, then a summary",
             "  mkfifo p; cat p | weft stdio localhost 80 | weft stdio -l 8080 > p",
-            "  weft tls init ~/.weft                          certificate, key and token; prints the pin",
+            "  weft tls init ~/.weft          certificate, key and token; prints the pin",
             "  weft tunnel --listen :7000 --to localhost:80 --tls-cert ~/.weft/cert.pem \\",
-            "      --tls-key ~/.weft/key.pem --token-file ~/.weft/token                   the exit side",
-            "  weft tunnel --connect host:7000 --from 127.0.0.1:8080 --tls-pin sha256:<pin> \\",
-            "      --token-file token                                                  the entry side",
+            "      --tls-key ~/.weft/key.pem --token-file ~/.weft/token       the exit side",
+            "  weft tunnel --connect host:7000 --from 127.0.0.1:8080 \\",
+            "      --tls-pin sha256:<pin> --token-file token                 the entry side",
             "  weft echo --listen :7000 & weft ping -c 3 localhost:7000",
             "",
             "Durations: 500ms, 30s, 1m30s, 2h or ISO-8601 (PT30S).",
@@ -46,10 +46,12 @@ import picocli.CommandLine.ScopeType;
             "  0    ok",
             "  1    I/O error (connection refused or reset, transport failed)",
             "  2    usage error (bad option, address, duration or size; port in use)",
-            "  3    protocol error (yamux, or the peer does not speak TLS)",
+            "  3    protocol error (yamux, or the peer does not speak yamux or TLS)",
             "  4    keepalive timeout (the peer stopped answering pings)",
-            "  5    authentication failed (token refused or missing, certificate or pin rejected)",
-            "  130  interrupted (Ctrl-C; SIGTERM too, but tunnel and echo exit 0 after a SIGTERM drain)"
+            "  5    authentication failed (token refused or missing, certificate or pin",
+            "       rejected)",
+            "  130  interrupted (Ctrl-C, or SIGTERM; tunnel and echo exit 0 after a SIGTERM",
+            "       drain)"
         })
 public final class Main implements Callable<Integer> {
 

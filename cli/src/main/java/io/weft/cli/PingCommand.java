@@ -29,10 +29,10 @@ import picocli.CommandLine.Parameters;
             "  weft ping -c 5 -i 200ms 10.0.0.2:7000",
             "  weft ping -q -c 100 -i 10ms host:7000  the first line and the statistics only",
             "  weft ping unix:/tmp/echo.sock",
-            "  weft ping --tls-pin sha256:... host:7000     a TLS yamux server (weft echo --tls-cert ...)",
+            "  weft ping --tls-pin sha256:... host:7000  a TLS server (weft echo --tls-cert)",
             "",
-            "Exit code 0 when at least one reply came, 4 when none did, 1 when the connection failed,",
-            "5 when the server's certificate or pin was rejected."
+            "Exit code 0 when at least one reply came, 4 when none did, 1 when the",
+            "connection failed, 5 when the server's certificate or pin was rejected."
         })
 final class PingCommand implements Callable<Integer> {
 

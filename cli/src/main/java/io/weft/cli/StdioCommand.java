@@ -42,8 +42,8 @@ import picocli.CommandLine.Parameters;
             "  # reach a service behind ssh, one ssh connection for every TCP connection:",
             "  mkfifo p; ssh host weft stdio localhost 5432 < p | weft stdio -l 15432 > p",
             "",
-            "Either end may be Go's yamux-cli. The session uses hashicorp's defaults unless session"
-                    + " options say otherwise; it ends when stdin ends (exit 0) or fails."
+            "Either end may be Go's yamux-cli. The session uses hashicorp's defaults unless",
+            "session options say otherwise; it ends when stdin ends (exit 0) or fails."
         })
 final class StdioCommand implements Callable<Integer> {
 

@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
         subcommands = TlsCommand.Init.class,
         footerHeading = "%nExamples:%n",
         footer = {
-            "  weft tls init ~/.weft                 cert.pem, key.pem, token; prints the pin and the commands",
+            "  weft tls init ~/.weft   cert.pem, key.pem, token; prints the pin and commands",
             "  weft tls init --name vpn.example.com --name 10.0.0.5 /etc/weft"
         })
 final class TlsCommand implements Callable<Integer> {

@@ -142,4 +142,56 @@ class DocBlockTest {
         assertThat(DocShell.problems(blocks.get(3))).isEmpty();
         assertThat(DocShell.isIllustrative(blocks.get(3))).isTrue();
     }
+
+    @Test
+    void unlabelledShellExampleFailsUntilItsFenceNamesTheLanguage() {
+        List<DocBlock> blocks = DocBlock.parse("x.md", """
+                ```
+                weft [-hqVv] COMMAND
+                  demo     a summary; costs $ 0
+                ```
+                ```
+                $ ./weft tunnel --listen :7000 --to localhost:80
+                weft tunnel: refusing to listen on :7000
+                ```
+                <!-- illustrative -->
+                ```
+                server$ weft tunnel --listen 127.0.0.1:7000
+                ```
+                ```
+                  ./build -q test -pl cli
+                ```
+                <!-- illustrative -->
+                ```console
+                server$ weft tunnel --listen 127.0.0.1:7000
+                ```
+                ```toml
+                listen = "$ ./weft"
+                ```
+                """);
+        assertThat(DocShell.problems(blocks.get(0))).isEmpty();
+        assertThat(DocShell.problems(blocks.get(1))).singleElement().asString()
+                .startsWith("x.md:6: `$ ./weft tunnel --listen :7000 --to localhost:80` is a shell example in a block"
+                        + " without a language: label the fence ```console")
+                .endsWith("(the block's fence is line 5)");
+        assertThat(DocShell.problems(blocks.get(2))).singleElement().asString().startsWith("x.md:11: `server$ weft");
+        assertThat(DocShell.problems(blocks.get(3))).singleElement().asString().startsWith("x.md:14: `./build -q test");
+        assertThat(DocShell.problems(blocks.get(4))).isEmpty();
+        assertThat(DocShell.problems(blocks.get(5))).isEmpty();
+        assertThat(DocShell.HOW_TO_FIX).contains("label its fence ```console");
+    }
+
+    @Test
+    void consolePromptOfAHostIsACommand() {
+        DocBlock block = DocBlock.parse("x.md", """
+                ```console
+                laptop$ ./weft --version
+                weft 0.1.0
+                server$ ./weft tunnel --listen 127.0.0.1:7000 --to localhost:80
+                ```
+                """).getFirst();
+        assertThat(DocShell.commands(block)).extracting(DocShell.Command::line).containsExactly(2, 4);
+        assertThat(DocShell.problems(block)).singleElement().asString()
+                .startsWith("x.md:4: `./weft tunnel --listen 127.0.0.1:7000 --to localhost:80` is not one of");
+    }
 }

@@ -3,6 +3,7 @@ package io.weft.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -10,8 +11,10 @@ import java.util.regex.Pattern;
  * either marked {@code <!-- illustrative -->} on the line above its fence (shown, never run) or
  * made only of {@code ./weft} commands that {@link DocsShellTest} runs: {@code --version}, {@code
  * --help}, {@code COMMAND --help}, {@code help COMMAND} and {@code demo} (given a one-second
- * {@code --duration} unless it names one). In a {@code console} block only lines starting with
- * {@code $ } are commands; the rest is output.
+ * {@code --duration} unless it names one). In a {@code console} block only prompt lines ({@code $ },
+ * or a host's prompt like {@code server$ }) are commands; the rest is output. A block without a
+ * language that holds a prompt line or starts a line with {@code ./weft} or {@code ./build} is a
+ * shell example too, and fails until its fence names the language.
  */
 final class DocShell {
 
@@ -26,10 +29,18 @@ final class DocShell {
                 <!-- illustrative -->   or, with a reason,   <!-- illustrative: needs a server -->
               - or keep only commands DocsShellTest runs: ./weft --version, ./weft --help, ./weft COMMAND --help,
                 ./weft help COMMAND, ./weft demo [options] (one per line, no pipes, redirections or other programs).
+              - a block without a language is checked too when it holds a prompt ($ weft, server$ ./weft) or a
+                ./weft or ./build line: label its fence ```console (a transcript: prompts and output) or ```sh.
             Run just this check: ./build -q test -pl netpoll,netpoll-epoll,yamux,cli -Dtest=DocsShellTest \
             -Dsurefire.failIfNoSpecifiedTests=false""";
 
     private static final Pattern METACHARACTERS = Pattern.compile("[|&;<>$`'\"\\\\(){}*?~]");
+
+    /** A prompt at the start of a line: {@code $ }, or a host's ({@code server$ }, {@code user@host:~$ }). */
+    private static final Pattern PROMPT = Pattern.compile("^\\s*[\\w.@~:/-]*\\$ +(?=\\S)");
+
+    /** A line of an unlabelled block that makes it a shell example: a prompt, or a command of this repository. */
+    private static final Pattern SHELL_LINE = Pattern.compile(PROMPT.pattern() + "|^\\s*\\./(weft|build)(\\s|$)");
 
     /** A command of a block: the page line and the arguments after {@code ./weft}. */
     record Command(int line, List<String> args) {}
@@ -51,7 +62,10 @@ final class DocShell {
      * that is not a command DocsShellTest runs; empty when it can run (or is marked illustrative).
      */
     static List<String> problems(DocBlock block) {
-        if (isIllustrative(block)) {
+        if (block.language().isEmpty()) {
+            return unlabelledProblems(block);
+        }
+        if (!isShell(block) || isIllustrative(block)) {
             return List.of();
         }
         List<String> problems = new ArrayList<>();
@@ -67,6 +81,24 @@ final class DocShell {
             problems.add(block + ": the block has no command");
         }
         return problems;
+    }
+
+    /**
+     * A block without a language is a shell example in disguise when a line is a prompt or a
+     * {@code ./weft}/{@code ./build} command: one problem, at its first such line, whether or not it
+     * is marked illustrative (readers and the check need the language either way). Other
+     * unlabelled blocks (usage text, diagrams, log output) have none.
+     */
+    private static List<String> unlabelledProblems(DocBlock block) {
+        List<String> lines = block.lines();
+        for (int i = 0; i < lines.size(); i++) {
+            if (SHELL_LINE.matcher(lines.get(i)).find()) {
+                return List.of(block.file() + ":" + block.lineOf(i) + ": `" + lines.get(i).strip()
+                        + "` is a shell example in a block without a language: label the fence ```console"
+                        + " (a transcript) or ```sh (the block's fence is line " + block.fenceLine() + ")");
+            }
+        }
+        return List.of();
     }
 
     /** The commands of a runnable block, as {@code weft} arguments ready to run. */
@@ -94,10 +126,11 @@ final class DocShell {
             String line = lines.get(i);
             int first = i;
             if (console) {
-                if (!line.startsWith("$ ")) {
+                Matcher prompt = PROMPT.matcher(line);
+                if (!prompt.find()) {
                     continue;
                 }
-                line = line.substring(2);
+                line = line.substring(prompt.end());
             }
             StringBuilder text = new StringBuilder();
             while (line.endsWith("\\") && i + 1 < lines.size()) {

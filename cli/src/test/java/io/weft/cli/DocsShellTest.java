@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Docs that run: every shell block of README.md and docs/ is either marked {@code <!--
  * illustrative -->} or made of {@code ./weft} commands this test runs (the rules are {@link
- * DocShell}'s), and each of those exits 0.
+ * DocShell}'s), and each of those exits 0. A block without a language that looks like shell (a
+ * {@code $ weft} prompt line) fails until it is labelled.
  */
 @Timeout(120)
 class DocsShellTest {
@@ -31,7 +32,7 @@ class DocsShellTest {
 
     @Test
     void everyShellBlockRunsOrIsMarkedIllustrative() {
-        List<String> problems = shellBlocks().stream().flatMap(b -> DocShell.problems(b).stream()).toList();
+        List<String> problems = DocBlock.inRepository(ROOT).stream().flatMap(b -> DocShell.problems(b).stream()).toList();
         if (!problems.isEmpty()) {
             fail("shell blocks that are neither marked illustrative nor runnable by DocsShellTest:%n%s%n%n%s",
                     String.join("\n", problems), DocShell.HOW_TO_FIX);

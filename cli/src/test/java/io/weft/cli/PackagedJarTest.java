@@ -203,6 +203,12 @@ class PackagedJarTest {
         // The launcher used the image's Java and its AppCDS archive.
         Result cds = run(RUN_TIMEOUT, withEntry(noJdk, "WEFT_OPTS", "-Xshare:on"), elsewhere.toFile(), "/bin/sh", "-c", "weft --version");
         assertThat(cds.exitCode).as(cds.toString()).isZero();
+        // The image keeps the modules --config needs (jackson-databind's optional ones are left out):
+        // a config file with a misspelt key is read, parsed and refused with its line.
+        Files.writeString(elsewhere.resolve("bad.toml"), "listen = \"127.0.0.1:0\"\nto = \"127.0.0.1:1\"\nlisen = 3\n");
+        Result config = run(RUN_TIMEOUT, noJdk, elsewhere.toFile(), "/bin/sh", "-c", "weft tunnel --config bad.toml");
+        assertThat(config.exitCode).as(config.toString()).isEqualTo(2);
+        assertThat(config.stderr).as(config.toString()).contains("bad.toml:3: unknown key \"lisen\"");
     }
 
     /** Links every command of /usr/bin and /bin into {@code dir} except those of an installed JDK. */

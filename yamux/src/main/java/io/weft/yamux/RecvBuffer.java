@@ -5,7 +5,8 @@ import java.util.ArrayDeque;
 
 /**
  * Received, unread bytes of one stream, in chunks. Small frames are appended to the last chunk,
- * so 262,144 one-byte frames cost a few chunks, not 262,144 (yamux-anchors §9.9). Chunks are
+ * so 262,144 one-byte frames cost a few chunks, not 262,144 (a peer that keeps one chunk per
+ * frame can be made to hold a quarter of a million objects for one 256 KiB window). Chunks are
  * allocated only for bytes the window already admitted, so no peer-sent length sizes an
  * allocation beyond the granted credit.
  *

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class ProtocolErrorTest extends RawPeerTestBase {
 
-    /** The close must follow the GoAway promptly (reliability anchors H4: 100 ms / 200 ms, with CI slack). */
+    /** The close must follow the GoAway promptly (aim: GoAway in 100 ms, close in 200 ms; 2 s is CI slack). */
     private static final Duration CLOSE_WITHIN = Duration.ofSeconds(2);
 
     private Future<Stream> blockedAccept;

@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Running out of stream ids fails new opens only. Reaching the end of the id space takes 2^31
- * opens, so the test moves the session's next id close to it (reliability anchors C6: "a test
- * hook sets the next ID to 2^32 − 5"). There is no public hook, so this reaches into the
- * session's id counter by reflection; if that field is renamed the test fails and says so.
+ * opens, so the test moves the session's next id close to it: 2^32 − 5, a few ids before the
+ * end (Go's yamux returns ErrStreamsExhausted from 2^32 − 2). There is no public hook, so this
+ * reaches into the session's id counter by reflection; if that field is renamed the test fails
+ * and says so.
  */
 class StreamIdExhaustionTest extends RawPeerTestBase {
 
