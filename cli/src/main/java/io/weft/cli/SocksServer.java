@@ -2,6 +2,7 @@ package io.weft.cli;
 
 import io.weft.netpoll.Conn;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 
@@ -68,8 +69,10 @@ final class SocksServer {
     }
 
     private MessageIo.Message<Destination> handshakeAdmitted(Conn conn) throws IOException {
-        Socks5.Greeting greeting = MessageIo.read(conn, Socks5.MAX_MESSAGE_BYTES, MESSAGE_TIMEOUT,
-                Socks5::decodeGreeting).value();
+        MessageIo.Message<Socks5.Greeting> greetingMessage = MessageIo.read(conn, Socks5.MAX_MESSAGE_BYTES,
+                MESSAGE_TIMEOUT, Socks5::decodeGreeting);
+        Socks5.Greeting greeting = greetingMessage.value();
+        ByteBuffer arrived = greetingMessage.leftover(); // a client may send on without waiting for the answer
         int method = users != null ? Socks5.METHOD_USER_PASS : Socks5.METHOD_NO_AUTH;
         if (!greeting.offers(method)) {
             MessageIo.write(conn, Socks5.methodSelection(Socks5.METHOD_NONE_ACCEPTABLE));
@@ -80,16 +83,17 @@ final class SocksServer {
         }
         MessageIo.write(conn, Socks5.methodSelection(method));
         if (users != null) {
-            Socks5.Credentials credentials = MessageIo.read(conn, Socks5.MAX_MESSAGE_BYTES, MESSAGE_TIMEOUT,
-                    Socks5::decodeCredentials).value();
-            boolean accepted = users.accepts(credentials);
+            MessageIo.Message<Socks5.Credentials> credentials = MessageIo.read(conn, arrived,
+                    Socks5.MAX_MESSAGE_BYTES, MESSAGE_TIMEOUT, Socks5::decodeCredentials);
+            arrived = credentials.leftover();
+            boolean accepted = users.accepts(credentials.value());
             MessageIo.write(conn, Socks5.authReply(accepted));
             if (!accepted) {
                 throw new Socks5Exception("wrong username or password", Socks5Exception.NO_REPLY);
             }
         }
         try {
-            return MessageIo.read(conn, Socks5.MAX_MESSAGE_BYTES, MESSAGE_TIMEOUT, Socks5::decodeRequest);
+            return MessageIo.read(conn, arrived, Socks5.MAX_MESSAGE_BYTES, MESSAGE_TIMEOUT, Socks5::decodeRequest);
         } catch (Socks5Exception e) {
             if (e.replyCode() != Socks5Exception.NO_REPLY) {
                 reply(conn, e.replyCode());

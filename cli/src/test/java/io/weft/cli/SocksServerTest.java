@@ -62,4 +62,31 @@ class SocksServerTest {
         assertThat(admitted.get(5, TimeUnit.SECONDS)).isEqualTo(new Destination("127.0.0.1", 80));
         assertThat(server.inProgress()).isZero();
     }
+
+    @Test
+    void aClientThatSendsEverythingAtOnceIsServedWithNothingLost() throws Exception {
+        SocksServer server = new SocksServer(SocksUsers.of("bob", "pw"));
+        Net.Pipe pipe = Net.pipe();
+        CompletableFuture<MessageIo.Message<Destination>> result = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                result.complete(server.handshake(pipe.second()));
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        // Greeting, credentials, request and the first data bytes in one write, before any answer.
+        pipe.first().write(ByteBuffer.wrap(new byte[] {
+            5, 1, 2,
+            1, 3, 'b', 'o', 'b', 2, 'p', 'w',
+            5, 1, 0, 1, 127, 0, 0, 1, 0, 80,
+            'G', 'E', 'T'}));
+        readFully(pipe.first(), 2 + 2); // method selection, authentication status
+        MessageIo.Message<Destination> request = result.get(5, TimeUnit.SECONDS);
+        assertThat(request.value()).isEqualTo(new Destination("127.0.0.1", 80));
+        byte[] data = new byte[request.leftover().remaining()];
+        request.leftover().get(data);
+        assertThat(new String(data, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("GET");
+        pipe.first().close();
+    }
 }
