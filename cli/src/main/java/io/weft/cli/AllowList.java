@@ -19,7 +19,8 @@ import picocli.CommandLine.TypeConversionException;
  *       case-insensitive, ignoring a trailing dot. The exit then dials what that name resolves
  *       to: listing a name trusts its DNS;
  *   <li>an address or CIDR block ({@code 10.0.0.0/8}, {@code 127.0.0.1}, {@code [::1]}, {@code
- *       [fd00::]/8}), matched against the address actually dialled: an IP the entry asked for,
+ *       [fd00::]/8}; an IPv4-mapped one, {@code [::ffff:10.0.0.0]/104}, is its IPv4 block, as
+ *       the requests {@code ::ffff:a.b.c.d} are IPv4 addresses), matched against the address actually dialled: an IP the entry asked for,
  *       or each address a requested name resolves to. The exit dials only the addresses that
  *       matched, so a name cannot be re-pointed (DNS rebinding) at an address outside the block.
  * </ul>
@@ -147,7 +148,10 @@ final class AllowList {
             String addressText = slash < 0 ? host : host.substring(0, slash);
             InetAddress address = literal(addressText);
             if (address != null) {
-                int max = address.getAddress().length * 8;
+                // ::ffff:a.b.c.d is the IPv4 address a.b.c.d to the JDK (and to the dial): its
+                // prefix counts the 96 bits of ::ffff: in front.
+                int mappedBits = addressText.contains(":") && address.getAddress().length == 4 ? 96 : 0;
+                int max = mappedBits + address.getAddress().length * 8;
                 int bits = max;
                 if (slash >= 0) {
                     String b = host.substring(slash + 1);
@@ -156,7 +160,11 @@ final class AllowList {
                         throw bad(text, "prefix length '" + b + "' is not a number from 0 to " + max);
                     }
                     bits = Integer.parseInt(b);
+                    if (bits < mappedBits) {
+                        throw bad(text, "an IPv4-mapped block needs a prefix of 96 to 128 (or write it as IPv4)");
+                    }
                 }
+                bits -= mappedBits;
                 return new Rule(s, false, null, null, address.getAddress(), bits, range[0], range[1]);
             }
             if (slash >= 0) {

@@ -97,6 +97,7 @@ final class ConfigFile {
 
         List<String> added = new ArrayList<>();
         Map<String, String> keyByOption = new HashMap<>(); // longest option name -> key
+        Map<String, List<String>> valuesByKey = new HashMap<>(); // to keep them out of messages
         Map<ArgGroupSpec, String> exclusiveChoice = new HashMap<>();
         for (Map.Entry<String, JsonNode> entry : entries) {
             String key = entry.getKey();
@@ -128,16 +129,22 @@ final class ConfigFile {
             } catch (ConfigFileException e) {
                 throw new ConfigFileException(at + e.getMessage());
             }
+            valuesByKey.put(key, values);
             added.addAll(values.stream()
                     .map(v -> v == null ? option.longestName() : option.longestName() + "=" + v).toList());
         }
-        checkValues(commandLines.get(), given, added, keyByOption, name, lines);
+        checkValues(commandLines.get(), given, added, keyByOption, valuesByKey, name, lines);
         return withAdded(args, added);
     }
 
-    /** The settings' own conversion errors, found by parsing them alone, reported at their line. */
+    /**
+     * The settings' own conversion errors, found by parsing them alone, reported at their line;
+     * the converter's message with the file's value (quoted there) replaced by {@code '...'} (a value may be a
+     * secret typed under the wrong key).
+     */
     private static void checkValues(CommandLine probe, ParseResult given, List<String> added,
-            Map<String, String> keyByOption, String name, Map<String, Integer> lines) throws ConfigFileException {
+            Map<String, String> keyByOption, Map<String, List<String>> valuesByKey, String name,
+            Map<String, Integer> lines) throws ConfigFileException {
         List<String> args = new ArrayList<>();
         for (CommandSpec c = given.commandSpec(); c.parent() != null; c = c.parent()) {
             args.add(0, c.name());
@@ -149,8 +156,14 @@ final class ConfigFile {
                 if (e instanceof ParameterException pe && !(e instanceof CommandLine.MissingParameterException)
                         && pe.getArgSpec() instanceof OptionSpec o && keyByOption.containsKey(o.longestName())) {
                     String key = keyByOption.get(o.longestName());
+                    String message = pe.getMessage().strip();
+                    for (String v : valuesByKey.getOrDefault(key, List.of())) {
+                        if (v != null && !v.isEmpty()) {
+                            message = message.replace("'" + v + "'", "'...'"); // converters quote it so
+                        }
+                    }
                     throw new ConfigFileException(name + ":" + lines.getOrDefault(key, 0) + ": \"" + key + "\": "
-                            + pe.getMessage().strip());
+                            + message);
                 }
             }
         }

@@ -118,7 +118,11 @@ final class DynamicEntry implements AutoCloseable {
             request = server.handshake(conn);
         } catch (IOException e) {
             warnings.warn("socks: client " + client + " dropped: " + Failures.describe(e));
-            Forwarding.abortQuietly(conn);
+            try {
+                conn.close(); // not a reset: that could drop the failure answer just sent unread
+            } catch (IOException ignored) {
+                // Closing a connection we give up on; nothing more to do.
+            }
             return;
         }
         Destination target = request.value();

@@ -34,7 +34,21 @@ final class MessageIo {
      * @throws java.net.SocketTimeoutException the timeout passed first
      */
     static <T> Message<T> read(Conn conn, int maxBytes, Duration timeout, Decoder<T> decoder) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(maxBytes);
+        return read(conn, ByteBuffer.allocate(0), maxBytes, timeout, decoder);
+    }
+
+    /**
+     * As {@link #read(Conn, int, Duration, Decoder)}, starting with {@code arrived}: the leftover
+     * of the previous message (a client that sent its next message without waiting for the answer).
+     *
+     * @throws java.net.ProtocolException {@code arrived} alone is longer than {@code maxBytes}
+     */
+    static <T> Message<T> read(Conn conn, ByteBuffer arrived, int maxBytes, Duration timeout, Decoder<T> decoder)
+            throws IOException {
+        if (arrived.remaining() > maxBytes) {
+            throw new java.net.ProtocolException("message longer than " + maxBytes + " bytes");
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(maxBytes).put(arrived.duplicate());
         conn.setReadDeadline(Instant.now().plus(timeout));
         while (true) {
             ByteBuffer view = buffer.duplicate().flip();

@@ -23,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       that sees one (through {@link YamuxConfig#peerPingListener()}) answers with a ping
  *       carrying its own, so each end learns the other's part within a round trip. When they do
  *       not fit, the client ends with {@link RoleMismatchException} (exit 2) and the server logs
- *       a warning and closes that session. A peer that announces nothing (any non-Weft yamux
+ *       a warning (rate-limited, {@link PeerWarnings}) and closes that session; it answers one
+ *       announcement per session. A peer that announces nothing (any non-Weft yamux
  *       peer) is not judged.</li>
  * </ul>
  *
@@ -34,9 +35,15 @@ final class PeerCheck {
 
     private final TunnelRole role;
     private final Duration timeout;
-    private final System.Logger log;
     /** Client sessions whose server announced a part that does not fit; removed when reported. */
     private final Map<Session, RoleMismatchException> mismatches = new ConcurrentHashMap<>();
+    /**
+     * Server sessions whose client's announcement has been answered, until they end: a client
+     * that repeats it gets no more threads, pings or warnings (one ping frame each, otherwise).
+     */
+    private final Set<Session> answered = ConcurrentHashMap.newKeySet();
+    /** A server's warnings about clients, rate-limited: any client that connects can trigger one. */
+    private final PeerWarnings warnings;
 
     /**
      * @param role this end's part
@@ -46,7 +53,7 @@ final class PeerCheck {
     PeerCheck(TunnelRole role, Duration timeout, System.Logger log) {
         this.role = role;
         this.timeout = timeout;
-        this.log = log;
+        this.warnings = new PeerWarnings(log);
     }
 
     /** {@code config} with this check's ping listener. */
@@ -96,12 +103,16 @@ final class PeerCheck {
         String conflict = role.conflictWith(peer);
         String where = "peer at " + Address.text(session.remoteAddress());
         if (session.isClient()) {
-            if (conflict != null) {
-                mismatches.put(session, new RoleMismatchException(where + " " + conflict));
+            if (conflict != null
+                    && mismatches.putIfAbsent(session, new RoleMismatchException(where + " " + conflict)) == null) {
                 Thread.ofVirtual().name("peer check").start(session::close);
             }
             return;
         }
+        if (!answered.add(session)) {
+            return;
+        }
+        session.closeFuture().whenComplete((cause, failure) -> answered.remove(session));
         // A Weft client announced itself: tell it this end's part, then close if they do not fit
         // (after the reply, so the client has read the announcement before the session ends).
         Thread.ofVirtual().name("peer check").start(() -> {
@@ -111,7 +122,7 @@ final class PeerCheck {
                 // The session ended or the client is slow: nothing to report beyond its own end.
             }
             if (conflict != null) {
-                log.log(System.Logger.Level.WARNING, where + " " + conflict + "; closing the connection");
+                warnings.warn(where + " " + conflict + "; closing the connection");
                 session.close();
             }
         });

@@ -50,6 +50,9 @@ final class StaleSocket {
             return Verdict.UNKNOWN;
         }
         try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            // Non-blocking: a blocking connect to a live listener whose backlog is full waits for
+            // ever (Linux); this one fails at once (EAGAIN, UNKNOWN below) and the file stays.
+            probe.configureBlocking(false);
             probe.connect(UnixDomainSocketAddress.of(path));
             return Verdict.LIVE;
         } catch (ConnectException refused) {

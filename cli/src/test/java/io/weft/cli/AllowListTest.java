@@ -65,6 +65,24 @@ class AllowListTest {
     }
 
     @Test
+    void ipv4MappedIpv6AddressesAreTheirIpv4Address() {
+        // The JDK turns ::ffff:a.b.c.d into the IPv4 address it dials: patterns and requests both.
+        AllowList v4 = allow("10.0.0.0/8:*");
+        assertThat(v4.permitsAddress(ip("::ffff:10.1.2.3"), 80)).isTrue();
+        assertThat(v4.permitsAddress(ip("::ffff:127.0.0.1"), 80)).isFalse();
+        assertThat(allow("[::]/0:*").permitsAddress(ip("::ffff:127.0.0.1"), 80))
+                .as("all of IPv6 does not include the IPv4 addresses it can spell").isFalse();
+        AllowList mapped = allow("[::ffff:10.0.0.0]/104:*", "[::ffff:192.168.1.7]:80");
+        assertThat(mapped.permitsAddress(ip("10.9.9.9"), 1)).isTrue();
+        assertThat(mapped.permitsAddress(ip("::ffff:10.9.9.9"), 1)).isTrue();
+        assertThat(mapped.permitsAddress(ip("11.0.0.1"), 1)).isFalse();
+        assertThat(mapped.permitsAddress(ip("192.168.1.7"), 80)).isTrue();
+        assertThat(mapped.permitsAddress(ip("192.168.1.8"), 80)).isFalse();
+        assertThatThrownBy(() -> allow("[::ffff:10.0.0.0]/95:*"))
+                .hasMessageContaining("an IPv4-mapped block needs a prefix of 96 to 128");
+    }
+
+    @Test
     void starMatchesEverythingOnItsPorts() {
         AllowList a = allow("*:443");
         assertThat(a.permitsName("anything.example", 443)).isTrue();

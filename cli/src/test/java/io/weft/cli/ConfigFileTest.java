@@ -144,9 +144,21 @@ class ConfigFileTest {
     @Test
     void aValueTheOptionRefusesIsAnErrorWithItsLine() throws IOException {
         assertThat(error("listen = \"127.0.0.1:7000\"\nto = \"localhost:80\"\nretry-min = \"5x\"\n"))
-                .startsWith("3: \"retry-min\": Invalid value for option '--retry-min': invalid duration '5x'");
+                .startsWith("3: \"retry-min\": Invalid value for option '--retry-min': invalid duration '...'");
         assertThat(error("window = \"lots\"\n")).startsWith("1: \"window\": Invalid value for option '--window'");
         assertThat(error("to = \"localhost:99999\"\n")).startsWith("1: \"to\": Invalid value for option '--to'");
+    }
+
+    @Test
+    void aRefusedValueIsNotEchoed() throws IOException {
+        String secret = "hunter2-typed-in-the-wrong-place";
+        assertThat(error("to = \"x:1\"\nlisten = \"" + secret + "\"\n"))
+                .startsWith("2: \"listen\": Invalid value for option '--listen'").doesNotContain(secret);
+        assertThat(error("to = \"x:1\"\nwindow = \"" + secret + "\"\n")).doesNotContain(secret);
+        assertThat(error("connect = \"x:1\"\nforward = [\"8080:db:5432\", \"" + secret + "\"]\n"))
+                .startsWith("2: \"forward\": ").doesNotContain(secret);
+        assertThat(error("to = \"x:1\"\nlisten = \"p\"\n")).as("a short value leaves the rest of the message alone")
+                .contains("invalid address '...': missing port; expected host:port");
     }
 
     @Test

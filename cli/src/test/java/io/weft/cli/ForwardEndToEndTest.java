@@ -154,6 +154,28 @@ class ForwardEndToEndTest {
     }
 
     @Test
+    void aFailedAuthenticationIsAnsweredThenClosedNotReset() throws Exception {
+        // RFC 1929: answer the failure, then close. A reset can make the client (Windows: always)
+        // drop the answer unread and report "connection reset" instead of a wrong password.
+        String[] hostPort = {passwordSocks.substring(0, passwordSocks.lastIndexOf(':')),
+            passwordSocks.substring(passwordSocks.lastIndexOf(':') + 1)};
+        try (Socket client = new Socket(hostPort[0], Integer.parseInt(hostPort[1]))) {
+            client.setSoTimeout((int) TIMEOUT.toMillis());
+            OutputStream out = client.getOutputStream();
+            DataInputStream in = new DataInputStream(client.getInputStream());
+            out.write(new byte[] {5, 1, 2});
+            byte[] selection = new byte[2];
+            in.readFully(selection);
+            assertThat(selection).containsExactly(5, 2);
+            out.write(new byte[] {1, 5, 'a', 'l', 'i', 'c', 'e', 5, 'g', 'u', 'e', 's', 's'});
+            byte[] status = new byte[2];
+            in.readFully(status);
+            assertThat(status).containsExactly(1, 1);
+            assertThat(in.read()).as("end of stream, not a reset").isEqualTo(-1);
+        }
+    }
+
+    @Test
     void usernameAndPasswordAreCheckedAndNeverLogged(@TempDir Path dir) throws Exception {
         String url = "http://localhost:" + http.getAddress().getPort() + "/file";
         assertThat(fetch(dir, url, "--socks5-hostname", passwordSocks, "--proxy-user", "alice:s3cret:with-colon"))

@@ -41,6 +41,32 @@ class StaleSocketTest {
     }
 
     @Test
+    void aLiveSocketWhoseBacklogIsFullIsLeftAloneWithoutHanging() throws Exception {
+        Path path = dir.resolve("busy.sock");
+        java.util.List<java.nio.channels.SocketChannel> waiting = new java.util.ArrayList<>();
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(path), 1); // a server too busy to accept
+            while (waiting.size() < 64) {
+                java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(StandardProtocolFamily.UNIX);
+                c.configureBlocking(false);
+                waiting.add(c);
+                try {
+                    c.connect(UnixDomainSocketAddress.of(path));
+                } catch (java.io.IOException full) {
+                    break; // EAGAIN: the backlog is full
+                }
+            }
+            assertThat(waiting).as("the backlog filled up").hasSizeLessThan(64);
+            assertThat(StaleSocket.check(path)).isNotEqualTo(StaleSocket.Verdict.REMOVED);
+            assertThat(path).exists();
+        } finally {
+            for (java.nio.channels.SocketChannel c : waiting) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
     void aFileThatIsNoSocketIsLeftAlone() throws Exception {
         Path file = Files.writeString(dir.resolve("data.txt"), "keep me");
         assertThat(StaleSocket.check(file)).isEqualTo(StaleSocket.Verdict.UNKNOWN);

@@ -107,10 +107,12 @@ class SystemdUnitTest {
         }
         assertThat(service).containsEntry("Type", "exec").containsEntry("KillSignal", "SIGTERM")
                 .containsEntry("DynamicUser", "yes").containsEntry("ProtectSystem", "strict")
-                .containsEntry("ExecStart", PROGRAM + " tunnel --config /etc/weft/tunnel.toml");
+                .containsEntry("ExecStart", PROGRAM + " tunnel --config /etc/weft/tunnel.toml")
+                .containsEntry("SuccessExitStatus", "143"); // SIGTERM before the handlers: the JVM's 143
         assertThat(service).doesNotContainKey("MemoryDenyWriteExecute"); // the JIT writes code
         assertThat(service.keySet()).isSubsetOf(Set.of("Type", "ExecStart", "KillSignal", "TimeoutStopSec",
-                "Restart", "RestartSec", "RestartPreventExitStatus", "LoadCredential", "DynamicUser", "ProtectSystem",
+                "SuccessExitStatus", "Restart", "RestartSec", "RestartPreventExitStatus", "LoadCredential",
+                "DynamicUser", "ProtectSystem",
                 "ProtectHome", "PrivateTmp", "PrivateDevices", "NoNewPrivileges", "ProtectKernelTunables",
                 "ProtectKernelModules", "ProtectControlGroups", "RestrictSUIDSGID", "LockPersonality",
                 "CapabilityBoundingSet"));
