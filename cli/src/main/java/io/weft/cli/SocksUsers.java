@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * The username/password pairs a SOCKS5 entry accepts ({@code --socks-users FILE}): one
- * {@code USER:PASSWORD} a line (the password may contain ':'), blank lines and lines starting
+ * {@code USER:PASSWORD} a line (the password is the rest of the line, ':' and spaces included), blank lines and lines starting
  * with '#' ignored, each at most 255 bytes (RFC 1929). Immutable; any thread. Credentials are
  * compared in constant time and never logged.
  */
@@ -50,12 +50,14 @@ final class SocksUsers {
         }
         List<byte[][]> users = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
-            if (line.isEmpty() || line.startsWith("#")) {
+            String line = lines.get(i);
+            if (line.isBlank() || line.strip().startsWith("#")) {
                 continue;
             }
+            // The password is the rest of the line as written, spaces included: trimming it would
+            // silently turn "pw " into "pw". Only the name loses surrounding spaces.
             int colon = line.indexOf(':');
-            byte[] user = colon < 0 ? new byte[0] : line.substring(0, colon).getBytes(StandardCharsets.UTF_8);
+            byte[] user = colon < 0 ? new byte[0] : line.substring(0, colon).strip().getBytes(StandardCharsets.UTF_8);
             byte[] password = colon < 0 ? new byte[0] : line.substring(colon + 1).getBytes(StandardCharsets.UTF_8);
             if (user.length == 0 || password.length == 0 || user.length > 255 || password.length > 255) {
                 throw new Failures.UsageException("--socks-users file " + file + " line " + (i + 1)

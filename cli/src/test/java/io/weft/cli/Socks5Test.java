@@ -137,6 +137,17 @@ class Socks5Test {
     }
 
     @Test
+    void aPasswordKeepsItsSpacesFromTheFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("users");
+        java.nio.file.Files.writeString(file, "# users\n  bob:pw  \n\n");
+        SocksUsers users = SocksUsers.read(file);
+        assertThat(users.accepts(new Socks5.Credentials("bob".getBytes(StandardCharsets.UTF_8),
+                "pw  ".getBytes(StandardCharsets.UTF_8)))).isTrue();
+        assertThat(users.accepts(new Socks5.Credentials("bob".getBytes(StandardCharsets.UTF_8),
+                "pw".getBytes(StandardCharsets.UTF_8)))).isFalse();
+    }
+
+    @Test
     void repliesAreTheRfcBytes() {
         assertThat(Socks5.methodSelection(Socks5.METHOD_NONE_ACCEPTABLE)).containsExactly(5, 0xff);
         assertThat(Socks5.authReply(false)).containsExactly(1, 1);
