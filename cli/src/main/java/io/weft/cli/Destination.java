@@ -91,6 +91,26 @@ record Destination(String host, int port) {
     }
 
     /**
+     * {@link #decode} of the destination that follows a message's {@code prefixBytes} at
+     * {@code messageStart}: on {@code null} (not all there yet) or a bad address, {@code in}'s
+     * position goes back to {@code messageStart}, so the caller reads the whole message again
+     * once more bytes arrive; on success it is just past the destination.
+     */
+    static Destination decodeAfter(ByteBuffer in, int messageStart, int prefixBytes) throws BadAddressException {
+        in.position(messageStart + prefixBytes);
+        try {
+            Destination d = decode(in);
+            if (d == null) {
+                in.position(messageStart);
+            }
+            return d;
+        } catch (BadAddressException e) {
+            in.position(messageStart);
+            throw e;
+        }
+    }
+
+    /**
      * Reads ATYP, address and port from {@code in}: the destination, or {@code null} (position
      * unchanged) when {@code in} does not hold all of it yet. Never allocates more than 255 bytes.
      *

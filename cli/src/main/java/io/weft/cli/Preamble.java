@@ -118,15 +118,9 @@ final class Preamble {
         if (command != CMD_CONNECT) {
             throw new PreambleException("unsupported preamble command " + command, Status.UNSUPPORTED);
         }
-        in.position(start + MAGIC.length + 2);
         try {
-            Destination d = Destination.decode(in);
-            if (d == null) {
-                in.position(start);
-            }
-            return d;
+            return Destination.decodeAfter(in, start, MAGIC.length + 2);
         } catch (Destination.BadAddressException e) {
-            in.position(start);
             throw new PreambleException("bad preamble destination: " + e.getMessage(),
                     e.unsupportedType() ? Status.UNSUPPORTED : Status.FAILURE);
         }

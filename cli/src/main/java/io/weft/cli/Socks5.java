@@ -158,15 +158,9 @@ final class Socks5 {
             };
             throw new Socks5Exception("SOCKS5 " + name + " is not supported (CONNECT only)", REP_COMMAND_NOT_SUPPORTED);
         }
-        in.position(start + 3);
         try {
-            Destination d = Destination.decode(in);
-            if (d == null) {
-                in.position(start);
-            }
-            return d;
+            return Destination.decodeAfter(in, start, 3);
         } catch (Destination.BadAddressException e) {
-            in.position(start);
             throw new Socks5Exception("SOCKS5 request: " + e.getMessage(),
                     e.unsupportedType() ? REP_ADDRESS_TYPE_NOT_SUPPORTED : REP_GENERAL_FAILURE);
         }

@@ -16,9 +16,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.ResourceBundle;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,8 +24,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class AcceptBackoffTest {
     private final List<Duration> slept = new ArrayList<>();
-    private final List<String> logged = new ArrayList<>();
-    private final AcceptBackoff backoff = new AcceptBackoff(new PeerWarnings(new Recorder()), slept::add);
+    private final RecordingLogger logger = new RecordingLogger();
+    private final AcceptBackoff backoff = new AcceptBackoff(new PeerWarnings(logger), slept::add);
 
     @Test
     void temporaryErrorsWaitFiveMillisDoublingToOneSecondAndASuccessResetsIt() throws Exception {
@@ -46,7 +44,7 @@ class AcceptBackoffTest {
         listener.results.add(conn);
         backoff.accept(listener);
         assertThat(slept).extracting(Duration::toMillis).containsExactly(5L); // reset by the success
-        assertThat(logged.get(0)).isEqualTo("accept tcp 127.0.0.1:1: too many open files; retrying in 5ms");
+        assertThat(logger.messages().get(0)).isEqualTo("accept tcp 127.0.0.1:1: too many open files; retrying in 5ms");
     }
 
     @Test
@@ -58,7 +56,7 @@ class AcceptBackoffTest {
         listener.results.add(Net.pipe().first());
         backoff.accept(listener);
         assertThat(slept).hasSize(500);
-        assertThat(logged).hasSize(PeerWarnings.BURST);
+        assertThat(logger.messages()).hasSize(PeerWarnings.BURST);
     }
 
     @Test
@@ -95,30 +93,4 @@ class AcceptBackoffTest {
         public void close() {}
     }
 
-    private final class Recorder implements System.Logger {
-        @Override
-        public String getName() {
-            return "test";
-        }
-
-        @Override
-        public boolean isLoggable(Level level) {
-            return true;
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
-            logged.add(msg);
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-            logged.add(format);
-        }
-
-        @Override
-        public void log(Level level, Supplier<String> msgSupplier) {
-            logged.add(msgSupplier.get());
-        }
-    }
 }

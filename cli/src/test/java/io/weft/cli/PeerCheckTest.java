@@ -9,52 +9,14 @@ import io.weft.yamux.Session;
 import io.weft.yamux.YamuxConfig;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ResourceBundle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** {@link PeerCheck} on the server side, in process, against a client that writes raw yamux frames. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class PeerCheckTest {
-
-    /** Counts WARNING lines; drops the rest. */
-    private static final class CountingLogger implements System.Logger {
-        final AtomicInteger warnings = new AtomicInteger();
-
-        @Override
-        public String getName() {
-            return "test";
-        }
-
-        @Override
-        public boolean isLoggable(Level level) {
-            return true;
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
-            count(level);
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-            count(level);
-        }
-
-        @Override
-        public void log(Level level, Supplier<String> msgSupplier) {
-            count(level);
-        }
-
-        private void count(Level level) {
-            if (level == Level.WARNING) {
-                warnings.incrementAndGet();
-            }
-        }
-    }
 
     /** A yamux ping request (SYN) carrying {@code opaque}: version 0, type 2, flags 1, stream 0. */
     private static ByteBuffer pingRequest(int opaque) {
@@ -63,7 +25,7 @@ class PeerCheckTest {
 
     @Test
     void aClientRepeatingAConflictingAnnouncementGetsOneAnswerAndOneWarning() throws Exception {
-        CountingLogger log = new CountingLogger();
+        RecordingLogger log = new RecordingLogger();
         PeerCheck check = new PeerCheck(TunnelRole.exit("--to"), Duration.ofSeconds(5), log);
         Net.Pipe pipe = Net.pipe();
         Session server = Session.server(pipe.second(), check.install(YamuxConfig.defaults()));
@@ -79,7 +41,7 @@ class PeerCheckTest {
             client.write(flood.flip());
             await().atMost(Duration.ofSeconds(10)).until(server::isClosed);
             await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
-                    .untilAsserted(() -> assertThat(log.warnings.get()).as("warnings").isEqualTo(1));
+                    .untilAsserted(() -> assertThat(log.count(System.Logger.Level.WARNING)).as("warnings").isEqualTo(1));
             assertThat(pingsFromServer.get()).as("announcement pings the server sent back").isLessThanOrEqualTo(1);
         } finally {
             server.close();
