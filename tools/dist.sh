@@ -45,20 +45,29 @@ echo "weft dist: jlink $modules" >&2
 
 app="$image/lib/weft"
 mkdir -p "$app"
-cp "$jar" "$app/weft.jar"
+# picocli's Java 5 class files would stay out of the CDS archive; with stack maps they go in
+# (tools/UpgradeClassFiles.java says why; it needs the JDK 24+ class-file API).
+if [ "$(weft_java_feature "$jdk")" -ge 24 ]; then
+    upgraded=$("$jdk/bin/java" "$root/tools/UpgradeClassFiles.java" "$jar" "$app/weft.jar")
+    echo "weft dist: $upgraded Java 5 class files upgraded for CDS" >&2
+else
+    cp "$jar" "$app/weft.jar"
+    echo "weft dist: JDK $(weft_java_feature "$jdk") has no class-file API; picocli stays out of the CDS archive" >&2
+fi
 cp "$root/tools/jvm.options" "$root/tools/jvm-opts.sh" "$app/"
 cp "$root/tools/dist-launcher.sh" "$image/bin/weft"
 chmod 755 "$image/bin/weft"
 cp "$root/LICENSE" "$image/LICENSE"
 
-# AppCDS: a training run records the classes a demo loads (client, server, yamux, epoll, picocli),
-# then a static archive of them is dumped. The class path is the jar's absolute path here; the JVM
-# accepts the archive after the whole directory moves (same layout, same file times: tar keeps them).
-echo "weft dist: AppCDS training run (weft demo --duration 1s)" >&2
+# AppCDS: training runs record the classes weft loads as users start it (--version, a demo, a TCP
+# tunnel's two ends with traffic and a SIGTERM drain; tools/CdsTraining.java), then a static
+# archive of them is dumped. The class path is the jar's absolute path here; the JVM accepts the
+# archive after the whole directory moves (same layout, same file times: tar keeps them).
+echo "weft dist: AppCDS training runs (--version, demo, tunnel)" >&2
 opts=$(JAVA_TOOL_OPTIONS='' JDK_JAVA_OPTIONS='' JAVA_OPTS='' WEFT_OPTS='' weft_jvm_opts "$app/jvm.options")
 # shellcheck disable=SC2086
-"$image/bin/java" $opts -XX:DumpLoadedClassList="$work/classes.lst" -jar "$app/weft.jar" demo --duration 1s \
-    >"$work/training.log" 2>&1 || { cat "$work/training.log" >&2; exit 1; }
+"$jdk/bin/java" "$root/tools/CdsTraining.java" "$work/training" "$work/classes.lst" "$app/weft.jar" \
+    -- "$image/bin/java" $opts >"$work/training.log" 2>&1 || { cat "$work/training.log" >&2; exit 1; }
 # shellcheck disable=SC2086
 "$image/bin/java" $opts -Xshare:dump -XX:SharedClassListFile="$work/classes.lst" \
     -XX:SharedArchiveFile="$app/weft.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$app/weft.jar" \

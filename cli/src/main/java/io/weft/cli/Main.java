@@ -65,8 +65,13 @@ public final class Main implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT, description = "Errors only on stderr.")
     boolean quiet;
 
-    /** Runs the command line and exits with its exit code. */
+    /**
+     * Runs the command line and exits with its exit code. The poller's native calls are linked on
+     * another thread meanwhile ({@link Poller#prepareInBackground()}): on two cores that overlaps
+     * most of picocli's start-up (docs/benchmarks.md, "Footprint").
+     */
     public static void main(String[] args) {
+        Poller.prepareInBackground();
         int code = run(args);
         Shutdown.finished();
         System.out.flush();

@@ -200,9 +200,15 @@ class PackagedJarTest {
         Result demo = run(RUN_TIMEOUT, noJdk, elsewhere.toFile(), "/bin/sh", "-c", "weft demo --duration 1s");
         assertThat(demo.exitCode).as(demo.toString()).isZero();
         assertThat(demo.stdout).as(demo.toString()).contains("OK: every byte verified.");
-        // The launcher used the image's Java and its AppCDS archive.
-        Result cds = run(RUN_TIMEOUT, withEntry(noJdk, "WEFT_OPTS", "-Xshare:on"), elsewhere.toFile(), "/bin/sh", "-c", "weft --version");
+        // The launcher used the image's Java and its AppCDS archive, and every class of weft.jar
+        // that --version loads comes from the archive: picocli's Java 5 classes too, which CDS
+        // leaves out unless tools/UpgradeClassFiles.java gave them stack maps.
+        Result cds = run(RUN_TIMEOUT, withEntry(noJdk, "WEFT_OPTS", "-Xshare:on -Xlog:class+load=info"), elsewhere.toFile(),
+                "/bin/sh", "-c", "weft --version");
         assertThat(cds.exitCode).as(cds.toString()).isZero();
+        assertThat(cds.stdout).as("class loading logged").contains("source: shared objects file");
+        assertThat(cds.stdout.lines().filter(line -> line.contains("source: file:")))
+                .as("classes read from weft.jar instead of the archive").isEmpty();
         // The image keeps the modules --config needs (jackson-databind's optional ones are left out):
         // a config file with a misspelt key is read, parsed and refused with its line.
         Files.writeString(elsewhere.resolve("bad.toml"), "listen = \"127.0.0.1:0\"\nto = \"127.0.0.1:1\"\nlisen = 3\n");

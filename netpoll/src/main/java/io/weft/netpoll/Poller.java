@@ -60,6 +60,34 @@ public final class Poller {
     }
 
     /**
+     * Starts loading the poller providers and checking whether each can run here on a new daemon
+     * thread, and returns at once. For the epoll backend the check links its native calls (FFM
+     * downcall handles, about 0.1 s of a cold JVM's time), so a program that calls this first
+     * thing, before parsing its arguments, finds {@link #system()} ready sooner. Logs nothing and
+     * chooses nothing: the choice and its one fallback line still come from the first {@link
+     * #system()}, which waits for the check if it is still running. Failures are left for that
+     * call to report. Optional; calling it more than once only starts more threads that find the
+     * work done.
+     */
+    public static void prepareInBackground() {
+        Thread prepare = new Thread(Poller::prepare, "weft-netpoll-prepare");
+        prepare.setDaemon(true);
+        prepare.start();
+    }
+
+    private static void prepare() {
+        try {
+            for (Object provider : Providers.FOUND.values()) {
+                if (provider instanceof Transport transport) {
+                    transport.unavailableReason();
+                }
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // system() runs the same code on its own thread and reports what fails there.
+        }
+    }
+
+    /**
      * The backend called {@code name}.
      *
      * @throws IllegalArgumentException when no backend has that name

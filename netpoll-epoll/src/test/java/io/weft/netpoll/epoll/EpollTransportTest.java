@@ -65,9 +65,42 @@ class EpollTransportTest {
 
     @Test
     void withoutNativeAccessNetFallsBackToNioWithOneWarning() throws Exception {
+        assertFallsBackToNioWithOneWarning();
+    }
+
+    /** Preparing on another thread chooses nothing and logs nothing: the one warning still comes from system(). */
+    @Test
+    void preparedInBackgroundWithoutNativeAccessStillOneWarning() throws Exception {
+        assertFallsBackToNioWithOneWarning("prepare");
+    }
+
+    @Test
+    void preparedInBackgroundPicksEpollSilently() throws Exception {
+        String[] out = runChoice(List.of("--enable-native-access=ALL-UNNAMED"), "prepare");
+        assertThat(out[0]).isEqualTo("epoll");
+        assertThat(out[1]).isEmpty();
+    }
+
+    private static void assertFallsBackToNioWithOneWarning(String... args) throws Exception {
+        String[] out = runChoice(List.of(), args);
+        String stdout = out[0];
+        String errors = out[1];
+
+        assertThat(stdout).isEqualTo("nio");
+        assertThat(errors.lines().filter(line -> line.startsWith("WARNING")).toList())
+                .singleElement()
+                .asString()
+                .contains("native access is not enabled")
+                .contains("--enable-native-access=ALL-UNNAMED");
+    }
+
+    /** Runs {@link PollerChoiceMain} in a child JVM: {stdout stripped, stderr}. */
+    private static String[] runChoice(List<String> jvmOptions, String... args) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                PollerChoiceMain.class.getName()));
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), PollerChoiceMain.class.getName()));
+        command.addAll(List.of(args));
         Process child = new ProcessBuilder(command).start();
         CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> {
             try {
@@ -78,14 +111,7 @@ class EpollTransportTest {
         });
         String stdout = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        String errors = stderr.get(30, TimeUnit.SECONDS);
-
-        assertThat(stdout).isEqualTo("nio");
-        assertThat(errors.lines().filter(line -> line.startsWith("WARNING")).toList())
-                .singleElement()
-                .asString()
-                .contains("native access is not enabled")
-                .contains("--enable-native-access=ALL-UNNAMED");
+        return new String[] {stdout, stderr.get(30, TimeUnit.SECONDS)};
     }
 
     @Test

@@ -6,8 +6,14 @@ import io.weft.netpoll.Poller;
 public final class PollerChoiceMain {
     private PollerChoiceMain() {}
 
-    /** Prints {@code Poller.system().name()} on stdout. */
+    /**
+     * Prints {@code Poller.system().name()} on stdout; with the argument {@code prepare}, after
+     * {@link Poller#prepareInBackground()} as the weft command does.
+     */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("prepare")) {
+            Poller.prepareInBackground();
+        }
         System.out.println(Poller.system().name());
     }
 }
