@@ -33,6 +33,16 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * a firing either sees the interest removed (and re-arms) or is followed by the notification: no
  * wake-up is lost.
  *
+ * <p>A platform poller's next selection usually runs before the reader it woke has read, so the
+ * level-triggered Selector reports the socket again. Such a report is not a new event (the one
+ * latched in the descriptor is still unconsumed): the poller removes the read interest without
+ * notifying, keeps the key on a list and polls (yielding between polls) instead of blocking until
+ * the reader has consumed its event, then adds the interest back itself. The reader, back from its
+ * read, finds the interest armed and waits with no interest update and no selector wake-up. A key
+ * whose event stays unconsumed for {@link #AWAIT_CONSUMER_NANOS} (nobody reads) leaves the list
+ * disarmed; its owner's next wait arms it as before. Virtual pollers yield before polling again,
+ * so their woken readers usually run first and need none of this.
+ *
  * <p>Threads: {@link #register}, {@link #arm} and {@link #close} are called by connection
  * threads (any thread but the poller's); the loop runs on the poller thread only and never runs
  * user code.
@@ -40,7 +50,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 final class NioPoller {
     private static final System.Logger LOG = System.getLogger(NioPoller.class.getName());
     /** How long a platform poller waits, polling, for a woken reader to consume its event: 1 ms. */
-    private static final long AWAIT_CONSUMER_NANOS = 1_000_000;
+    static final long AWAIT_CONSUMER_NANOS = 1_000_000;
 
     /**
      * {@code weft.netpoll.nio.pollerThreads}: {@code virtual} runs each selector loop on a virtual
@@ -69,12 +79,20 @@ final class NioPoller {
      * Poller thread only; see {@link #rearmConsumed}.
      */
     private final List<SelectionKey> awaitingConsumers = new ArrayList<>();
+    /** {@link #AWAIT_CONSUMER_NANOS} unless a test set another. */
+    private final long awaitConsumerNanos;
 
     /**
      * Opens the selector and starts its loop on a virtual thread when {@code virtual} (see
      * {@link #THREADS_PROPERTY}), else on a platform daemon thread.
      */
     NioPoller(String threadName, boolean virtual) {
+        this(threadName, virtual, AWAIT_CONSUMER_NANOS);
+    }
+
+    /** As {@link #NioPoller(String, boolean)} with another {@link #AWAIT_CONSUMER_NANOS}; for tests. */
+    NioPoller(String threadName, boolean virtual, long awaitConsumerNanos) {
+        this.awaitConsumerNanos = awaitConsumerNanos;
         try {
             selector = Selector.open();
         } catch (IOException e) {
@@ -280,7 +298,7 @@ final class NioPoller {
         awaitingConsumers.removeIf(key -> {
             Registration registration = (Registration) key.attachment();
             boolean consumed = !registration.poll.isReadLatched();
-            if (!consumed && now - registration.disarmedAtNanos < AWAIT_CONSUMER_NANOS) {
+            if (!consumed && now - registration.disarmedAtNanos < awaitConsumerNanos) {
                 return false;
             }
             int ops = registration.rearmOps;
