@@ -33,12 +33,24 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * a firing either sees the interest removed (and re-arms) or is followed by the notification: no
  * wake-up is lost.
  *
+ * <p>A platform poller's next selection usually runs before the reader it woke has read, so the
+ * level-triggered Selector reports the socket again. Such a report is not a new event (the one
+ * latched in the descriptor is still unconsumed): the poller removes the read interest without
+ * notifying, keeps the key on a list and polls (yielding between polls) instead of blocking until
+ * the reader has consumed its event, then adds the interest back itself. The reader, back from its
+ * read, finds the interest armed and waits with no interest update and no selector wake-up. A key
+ * whose event stays unconsumed for {@link #AWAIT_CONSUMER_NANOS} (nobody reads) leaves the list
+ * disarmed; its owner's next wait arms it as before. Virtual pollers yield before polling again,
+ * so their woken readers usually run first and need none of this.
+ *
  * <p>Threads: {@link #register}, {@link #arm} and {@link #close} are called by connection
  * threads (any thread but the poller's); the loop runs on the poller thread only and never runs
  * user code.
  */
 final class NioPoller {
     private static final System.Logger LOG = System.getLogger(NioPoller.class.getName());
+    /** How long a platform poller waits, polling, for a woken reader to consume its event: 1 ms. */
+    static final long AWAIT_CONSUMER_NANOS = 1_000_000;
 
     /**
      * {@code weft.netpoll.nio.pollerThreads}: {@code virtual} runs each selector loop on a virtual
@@ -60,12 +72,27 @@ final class NioPoller {
      * only when it is set.
      */
     private volatile boolean selecting;
+    /**
+     * Platform pollers: keys whose read interest the poller removed because a selection reported
+     * them again while the event it had latched for them was still unconsumed (a level-triggered
+     * Selector reports a readable socket until it is read, and the woken reader had not run yet).
+     * Poller thread only; see {@link #rearmConsumed}.
+     */
+    private final List<SelectionKey> awaitingConsumers = new ArrayList<>();
+    /** {@link #AWAIT_CONSUMER_NANOS} unless a test set another. */
+    private final long awaitConsumerNanos;
 
     /**
      * Opens the selector and starts its loop on a virtual thread when {@code virtual} (see
      * {@link #THREADS_PROPERTY}), else on a platform daemon thread.
      */
     NioPoller(String threadName, boolean virtual) {
+        this(threadName, virtual, AWAIT_CONSUMER_NANOS);
+    }
+
+    /** As {@link #NioPoller(String, boolean)} with another {@link #AWAIT_CONSUMER_NANOS}; for tests. */
+    NioPoller(String threadName, boolean virtual, long awaitConsumerNanos) {
+        this.awaitConsumerNanos = awaitConsumerNanos;
         try {
             selector = Selector.open();
         } catch (IOException e) {
@@ -158,6 +185,11 @@ final class NioPoller {
                     // A virtual poller polls while busy and yields between polls, as the JDK's own
                     // virtual-thread pollers do: the threads it woke run before it polls again.
                     Thread.yield();
+                } else if (!virtual && rearmConsumed()) {
+                    // A platform poller with woken readers still on their way polls instead of
+                    // blocking, so it can re-arm their interest before they wait again: see fired.
+                    Thread.yield();
+                    selector.selectNow(this::fired);
                 } else if (notYetDeregistered.isEmpty() && pendingCloses.isEmpty()) {
                     // (A close queued after the selectNow above, which may have consumed an earlier
                     // close's wake-up, wakes this selection: its wakeup() follows its add.)
@@ -212,9 +244,20 @@ final class NioPoller {
         Registration registration = (Registration) key.attachment();
         PollDescriptor poll = registration.poll;
         int ready;
+        boolean notifyRead;
         try {
             ready = key.readyOps();
             int disarm = registration.disarmOnFiring(ready);
+            notifyRead = (ready & Registration.KEPT_ARMED) != 0;
+            int unwaited = disarm & Registration.KEPT_ARMED;
+            if (!virtual && unwaited != 0) {
+                if (!poll.isReadLatched()) {
+                    disarm &= ~unwaited; // no waiter now, but its reader is busy: latch, keep armed
+                } else {
+                    notifyRead = false; // reported again before its reader consumed the last event
+                    awaitConsumer(key, registration, unwaited);
+                }
+            }
             if (disarm != 0) {
                 key.interestOpsAnd(~disarm); // before notifying: see the class comment
             }
@@ -222,7 +265,7 @@ final class NioPoller {
             poll.notifyError();
             return;
         }
-        if ((ready & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0) {
+        if (notifyRead) {
             poll.notifyReadable();
         }
         if ((ready & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0) {
@@ -230,12 +273,54 @@ final class NioPoller {
         }
     }
 
+    /** Puts a key whose latched read event is unconsumed on the list {@link #rearmConsumed} serves. */
+    private void awaitConsumer(SelectionKey key, Registration registration, int ops) {
+        if (registration.rearmOps == 0) {
+            registration.rearmOps = ops;
+            registration.disarmedAtNanos = System.nanoTime();
+            awaitingConsumers.add(key);
+        }
+    }
+
+    /**
+     * Platform pollers: re-arms the keys of {@link #awaitingConsumers} whose latched read event has
+     * been consumed (their reader is about to read, and will find the interest armed when it waits
+     * again: no interest update, no wake-up), and drops those unconsumed for {@link
+     * #AWAIT_CONSUMER_NANOS} (nobody reads; the owner's next wait arms as usual). Poller thread.
+     *
+     * @return whether keys are left, so the poller should poll rather than block
+     */
+    private boolean rearmConsumed() {
+        if (awaitingConsumers.isEmpty()) {
+            return false;
+        }
+        long now = System.nanoTime();
+        awaitingConsumers.removeIf(key -> {
+            Registration registration = (Registration) key.attachment();
+            boolean consumed = !registration.poll.isReadLatched();
+            if (!consumed && now - registration.disarmedAtNanos < awaitConsumerNanos) {
+                return false;
+            }
+            int ops = registration.rearmOps;
+            registration.rearmOps = 0;
+            if (consumed && key.isValid()) {
+                try {
+                    key.interestOpsOr(ops);
+                } catch (CancelledKeyException closed) {
+                    // closed meanwhile: nothing to re-arm
+                }
+            }
+            return true;
+        });
+        return !awaitingConsumers.isEmpty();
+    }
+
     /**
      * A key's attachment: its descriptor and the ops whose waiters armed since the op last fired.
      * {@link #markWaiting} runs on waiter threads, {@link #disarmOnFiring} on the poller thread.
      */
     static final class Registration {
-        private static final int KEPT_ARMED = SelectionKey.OP_READ | SelectionKey.OP_ACCEPT;
+        static final int KEPT_ARMED = SelectionKey.OP_READ | SelectionKey.OP_ACCEPT;
         private static final VarHandle WAITING;
 
         static {
@@ -247,6 +332,10 @@ final class NioPoller {
         }
 
         final PollDescriptor poll;
+        /** Ops the poller removed while their event was unconsumed, to add back once consumed; poller thread only. */
+        int rearmOps;
+        /** When {@link #rearmOps} was set ({@link System#nanoTime}); poller thread only. */
+        long disarmedAtNanos;
         /** OP_* bits of waiters that armed since that op last fired; accessed through WAITING. */
         @SuppressWarnings("unused")
         private volatile int waiting;

@@ -472,6 +472,15 @@ public final class PollDescriptor {
         return (refs & RELEASED) != 0;
     }
 
+    /**
+     * Whether a read readiness event is latched and not yet consumed: the reader it woke has not
+     * run yet, or nobody is reading. A level-triggered poller uses it to tell a socket still
+     * readable because its reader is on the way from one that nobody reads. Any thread.
+     */
+    public boolean isReadLatched() {
+        return READ_SLOT.getVolatile(this) == READY;
+    }
+
     /** Whether a thread is parked (or about to park) waiting to read; visible for testing. */
     boolean hasReadWaiter() {
         Object current = READ_SLOT.getVolatile(this);

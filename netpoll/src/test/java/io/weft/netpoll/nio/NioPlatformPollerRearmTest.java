@@ -1,0 +1,51 @@
+package io.weft.netpoll.nio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.weft.netpoll.spi.PollDescriptor;
+import io.weft.netpoll.spi.PollStatus;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A platform poller re-arms read interest itself once the reader has consumed the event it
+ * latched (the poller's class comment), so the reader's next wait needs no interest update.
+ */
+@Timeout(10)
+class NioPlatformPollerRearmTest {
+    /** Longer than the test can take, so the poller waits for the consumer however slow this machine is. */
+    private static final long AWAIT_CONSUMER_NANOS = Duration.ofSeconds(30).toNanos();
+
+    @Test
+    void readInterestComesBackOnceTheLatchedEventIsConsumed() throws Exception {
+        NioPoller poller = new NioPoller("rearm-test-poller", false, AWAIT_CONSUMER_NANOS);
+        try (ServerSocketChannel listener = ServerSocketChannel.open()
+                        .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                SocketChannel client = SocketChannel.open(listener.getLocalAddress());
+                SocketChannel server = listener.accept()) {
+            PollDescriptor poll = new PollDescriptor();
+            SelectionKey key = poller.register(server, poll);
+            poller.arm(key, SelectionKey.OP_READ);
+
+            client.write(ByteBuffer.wrap(new byte[] {1}));
+            await().atMost(Duration.ofSeconds(5)).until(poll::isReadLatched);
+            // Nobody consumed it, so the next selection reports the socket again: disarmed, kept listed.
+            await().atMost(Duration.ofSeconds(5)).until(() -> (key.interestOps() & SelectionKey.OP_READ) == 0);
+
+            // The reader reads (first here, so no byte is left to report again) and takes the event.
+            assertThat(server.read(ByteBuffer.allocate(8))).isEqualTo(1);
+            assertThat(poll.prepareRead()).isEqualTo(PollStatus.READY);
+            assertThat(poll.isReadLatched()).isFalse();
+            await().atMost(Duration.ofSeconds(5)).until(() -> (key.interestOps() & SelectionKey.OP_READ) != 0);
+            poller.close(key, server);
+        }
+    }
+}
