@@ -69,8 +69,6 @@ final class SessionReader implements Runnable {
     private boolean pendingInterrupt;
     /** Frames read by leading callers (written by the role holder only); for tests and diagnostics. */
     private volatile long ledFrames;
-    /** The stream the last data frame was delivered to (role holder only). */
-    private Stream lastDataStream;
 
     SessionReader(Session session, Transport transport) {
         this.session = session;
@@ -92,9 +90,9 @@ final class SessionReader implements Runnable {
                 if (waiting != null) {
                     handOffFor = null;
                     role.apply(ReadRole.Event.HAND_OFF, System.nanoTime());
-                    if (waiting != lastDataStream) {
-                        waiting.wakeReaders(); // not woken by data: let it come and take the role
-                    }
+                    // Wake it even if this frame's data did: that wake-up may have been taken by the
+                    // read before, and this request for the role come from the read after.
+                    waiting.wakeReaders();
                     if (!awaitReclaim()) {
                         return;
                     }
@@ -189,6 +187,11 @@ final class SessionReader implements Runnable {
         }
     }
 
+    /** Whether nobody reads the connection at this moment, so that a caller may {@link #lead}. */
+    boolean roleFree() {
+        return role.state() == ReadRole.FREE;
+    }
+
     /** Whether the calling thread could ever {@link #lead}: a platform thread over a transport that allows it. */
     boolean mayLead() {
         return leadable && !Thread.currentThread().isVirtual();
@@ -263,7 +266,6 @@ final class SessionReader implements Runnable {
 
     /** Reads and handles one frame; returns false at a clean end of the connection. */
     private boolean readFrame() throws IOException {
-        lastDataStream = null;
         // One frame queues at most a few control frames, so waiting here, between frames, keeps the
         // queue within a few frames of its limit whatever the peer sends.
         session.outbound.awaitControlSpace();
@@ -296,7 +298,6 @@ final class SessionReader implements Runnable {
                     + Integer.toUnsignedString(streamId) + " (larger than any window granted)", false);
         }
         Stream stream = streamFor(streamId, flags);
-        lastDataStream = stream;
         if (stream == null) {
             drain(streamId, length, (flags & Flags.SYN) != 0 ? FrameHeader.INITIAL_STREAM_WINDOW : maxUnknownStreamFrameBytes);
             return;

@@ -135,7 +135,9 @@ public final class Stream implements Conn {
                     if (failure != null) {
                         throw failure;
                     }
-                    if (!leadTried && session.reader().mayLead()) {
+                    // Once refused, lead again only if the role has come free (a hand-off's wake-up may
+                    // have come before this wait); the lock orders that look before the hand-off's signal.
+                    if ((!leadTried || session.reader().roleFree()) && session.reader().mayLead()) {
                         long deadlineNanos = readDeadlineNanos;
                         lock.unlock();
                         try {

@@ -31,6 +31,8 @@ class PlatformReaderLeadTest {
     private static final Duration PATIENCE = Duration.ofSeconds(10);
 
     private SessionPair pair;
+    /** The platform thread of {@link #blockedPlatformRead}, for the failure message. */
+    private volatile Thread platformReader;
 
     @AfterEach
     void close() {
@@ -88,7 +90,7 @@ class PlatformReaderLeadTest {
     /** On a platform thread: one round trip (so the reader thread hands the role over), then a read that blocks. */
     private CompletableFuture<Integer> blockedPlatformRead(Stream stream) {
         CompletableFuture<Integer> outcome = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().start(() -> {
+        platformReader = Thread.ofPlatform().daemon().start(() -> {
             try {
                 assertThat(roundTrip(stream, "warm")).isEqualTo("warm");
                 stream.write(ByteBuffer.wrap("!".getBytes(StandardCharsets.UTF_8))); // swallowed by the echo
@@ -102,10 +104,28 @@ class PlatformReaderLeadTest {
 
     private void awaitLeading(SessionPair.Kind kind, CompletableFuture<Integer> read) {
         if (leads(kind)) {
-            await().atMost(PATIENCE).until(() -> pair.client().reader().role().state() == ReadRole.LEADER);
+            try {
+                await().atMost(PATIENCE).until(() -> pair.client().reader().role().state() == ReadRole.LEADER);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                Thread reader = platformReader;
+                throw new AssertionError("no caller leads: role " + pair.client().reader().role() + ", led frames "
+                        + pair.client().reader().ledFrames() + ", read done " + read.isDone() + ", caller at "
+                        + (reader == null ? "?" : java.util.Arrays.toString(reader.getStackTrace())) + " reader thread dump: "
+                        + dump(), e);
+            }
         } else {
             await().pollDelay(Duration.ofMillis(50)).atMost(PATIENCE).until(() -> !read.isDone());
         }
+    }
+
+    private static String dump() {
+        StringBuilder out = new StringBuilder();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            if (thread.getName().contains("yamux") || thread.getName().contains("poll")) {
+                out.append('\n').append(thread).append(java.util.Arrays.toString(stack));
+            }
+        });
+        return out.toString();
     }
 
     private static Throwable failureOf(CompletableFuture<Integer> read) {
@@ -188,7 +208,7 @@ class PlatformReaderLeadTest {
         stream.write(ByteBuffer.wrap(new byte[] {1}));
         Stream serverSide = accepted.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
         CompletableFuture<Integer> read = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().start(() -> {
+        platformReader = Thread.ofPlatform().daemon().start(() -> {
             try {
                 serverSide.write(ByteBuffer.wrap(new byte[] {2})); // the first delivery hands the role over
                 assertThat(stream.read(ByteBuffer.allocate(1))).isEqualTo(1);
