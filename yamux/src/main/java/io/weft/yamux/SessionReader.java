@@ -135,8 +135,9 @@ final class SessionReader implements Runnable {
     /**
      * A stream's reader that found nothing buffered reads one frame itself, if it runs on a
      * platform thread, the transport allows it and nobody else reads; the stream lock is not held.
-     * Otherwise (false) it should wait for the role holder to deliver; the reader thread hands the
-     * role to it after the next frame it delivers to {@code stream}.
+     * Otherwise (false) it should wait for the role holder to deliver; if the reader thread holds
+     * the role, it is woken out of its read and hands the role over at its next frame boundary,
+     * then wakes {@code stream}'s readers.
      *
      * @param deadlineNanos the stream's read deadline as the caller saw it ({@link Deadlines#NONE} = none)
      * @throws InterruptedIOException if the caller is interrupted while it waits for a frame to begin
