@@ -67,6 +67,8 @@ public final class Stream implements Conn {
     private StreamState state;
     private final RecvSide recv;
     private final SendWindow sendWindow = new SendWindow();
+    /** Whether the reader ended this stream's read wait and counted it in {@link Session#wokenCallers}. */
+    private boolean wokenByReader;
     private final StreamTimers timers;
 
     private volatile long readDeadlineNanos = Deadlines.NONE;
@@ -134,7 +136,14 @@ public final class Stream implements Conn {
                     if (failure != null) {
                         throw failure;
                     }
-                    Deadlines.await(readable, readDeadlineNanos, "read");
+                    try {
+                        Deadlines.await(readable, readDeadlineNanos, "read");
+                    } finally {
+                        if (wokenByReader) {
+                            wokenByReader = false;
+                            session.wokenCallers.ran();
+                        }
+                    }
                 }
             } finally {
                 lock.unlock();
@@ -145,6 +154,7 @@ public final class Stream implements Conn {
             if (released != null) {
                 apply(released);
             }
+            session.wokenCallers.yieldIfCallersWait(n);
             return n;
         } finally {
             readSerial.unlock();
@@ -204,6 +214,7 @@ public final class Stream implements Conn {
                 src.position(src.position() + granted);
                 total += granted;
                 session.counters.bytesOut.add(granted);
+                session.wokenCallers.yieldIfCallersWait(granted);
             }
             return total;
         } finally {
@@ -514,6 +525,10 @@ public final class Stream implements Conn {
                 delta = recv.consumed(length, true);
             } else {
                 recv.append(src, offset, length);
+                if (!wokenByReader && lock.hasWaiters(readable)) {
+                    wokenByReader = true;
+                    session.wokenCallers.woken();
+                }
                 readable.signal();
             }
         } finally {
