@@ -71,12 +71,24 @@ final class MuxCells {
 
     /**
      * The session configuration of the cells: the defaults, except for {@code idle}, whose
-     * streams must not be refused by the default stream limit or memory budget.
+     * streams must not be refused by the default stream limit or memory budget. For experiments
+     * by hand (the harness sets neither): {@code -Dweft.bench.sessionThreads=platform} runs the
+     * session's reader and writer on platform threads, {@code -Dweft.bench.notSentLowWaterBytes=N}
+     * sets {@link YamuxConfig#notSentLowWaterBytes()}.
      */
     static YamuxConfig config(String workload, int streams) {
-        return workload.equals("idle")
-                ? YamuxConfig.builder().maxInboundStreams(streams + 16).memoryBudget(MemoryBudget.unlimited()).build()
-                : YamuxConfig.defaults();
+        if (workload.equals("idle")) {
+            return YamuxConfig.builder().maxInboundStreams(streams + 16).memoryBudget(MemoryBudget.unlimited()).build();
+        }
+        YamuxConfig.Builder builder = YamuxConfig.builder();
+        if ("platform".equals(System.getProperty("weft.bench.sessionThreads"))) {
+            builder.threadFactory(Thread.ofPlatform().daemon().name("yamux-", 0).factory());
+        }
+        String lowWater = System.getProperty("weft.bench.notSentLowWaterBytes");
+        if (lowWater != null) {
+            builder.notSentLowWaterBytes(Integer.parseInt(lowWater));
+        }
+        return builder.build();
     }
 
     /**

@@ -71,6 +71,8 @@ public final class Session implements AutoCloseable {
     final Outbound outbound;
     final RateLimitedLog log;
     final Pings pings;
+    /** Callers the reader woke that have not run yet (bulk streams yield to them). */
+    final WokenCallers wokenCallers = new WokenCallers();
     /** Time and scheduling of every timeout of this session and its streams. */
     final SessionClock clock;
     private final boolean client;

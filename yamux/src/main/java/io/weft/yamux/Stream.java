@@ -67,6 +67,8 @@ public final class Stream implements Conn {
     private StreamState state;
     private final RecvSide recv;
     private final SendWindow sendWindow = new SendWindow();
+    /** Whether the reader ended this stream's read wait and counted it in {@link Session#wokenCallers}. */
+    private boolean wokenByReader;
     private final StreamTimers timers;
 
     private volatile long readDeadlineNanos = Deadlines.NONE;
@@ -114,7 +116,7 @@ public final class Stream implements Conn {
             Deadlines.checkDeadline(readDeadlineNanos, "read");
             int n;
             long delta;
-            Effects released = null;
+            StreamEffect.Batch released = null;
             boolean leadTried = false; // a platform caller reads frames itself where it may (SessionReader.lead)
             lock.lock();
             try {
@@ -148,7 +150,14 @@ public final class Stream implements Conn {
                         Deadlines.checkDeadline(readDeadlineNanos, "read");
                         continue;
                     }
-                    Deadlines.await(readable, readDeadlineNanos, "read");
+                    try {
+                        Deadlines.await(readable, readDeadlineNanos, "read");
+                    } finally {
+                        if (wokenByReader) {
+                            wokenByReader = false;
+                            session.wokenCallers.ran();
+                        }
+                    }
                     leadTried = false;
                 }
             } finally {
@@ -160,6 +169,7 @@ public final class Stream implements Conn {
             if (released != null) {
                 apply(released);
             }
+            session.wokenCallers.yieldIfCallersWait(n);
             return n;
         } finally {
             readSerial.unlock();
@@ -219,6 +229,7 @@ public final class Stream implements Conn {
                 src.position(src.position() + granted);
                 total += granted;
                 session.counters.bytesOut.add(granted);
+                session.wokenCallers.yieldIfCallersWait(granted);
             }
             return total;
         } finally {
@@ -266,7 +277,7 @@ public final class Stream implements Conn {
      * meanwhile.
      */
     private void dataFrameLeft(int withdrawnBytes) {
-        Effects effects;
+        StreamEffect.Batch effects;
         lock.lock();
         try {
             sendWindow.giveBack(withdrawnBytes);
@@ -471,7 +482,7 @@ public final class Stream implements Conn {
         if ((flags & (Flags.ACK | Flags.FIN | Flags.RST)) == 0) {
             return;
         }
-        Effects effects = new Effects();
+        StreamEffect.Batch effects = new StreamEffect.Batch();
         lock.lock();
         try {
             if ((flags & Flags.ACK) != 0) {
@@ -530,6 +541,10 @@ public final class Stream implements Conn {
                 delta = recv.consumed(length, true);
             } else {
                 recv.append(src, offset, length);
+                if (!wokenByReader && lock.hasWaiters(readable)) {
+                    wokenByReader = true;
+                    session.wokenCallers.woken();
+                }
                 readable.signal();
             }
         } finally {
@@ -592,32 +607,9 @@ public final class Stream implements Conn {
 
     // ---- the lifecycle: one transition per event ----
 
-    /** Effects of one or more transitions still to apply outside the lock, with what they carry. */
-    private static final class Effects {
-        int bits;
-        long creditBytes;
-        long ackDeltaBytes;
-        long resetCode;
-        StreamResetException reset;
-
-        void add(Effects other) {
-            bits |= other.bits;
-            creditBytes += other.creditBytes;
-            ackDeltaBytes += other.ackDeltaBytes;
-            if (other.reset != null) {
-                reset = other.reset;
-                resetCode = other.resetCode;
-            }
-        }
-
-        boolean has(int effect) {
-            return (bits & effect) != 0;
-        }
-    }
-
     /** Moves the state for {@code event} and applies every effect. Never call with the lock held. */
-    private Effects step(Event event, long code) {
-        Effects effects;
+    private StreamEffect.Batch step(Event event, long code) {
+        StreamEffect.Batch effects;
         lock.lock();
         try {
             effects = stepLocked(event, code);
@@ -633,11 +625,11 @@ public final class Stream implements Conn {
      * timer is never armed for a stream already over), its waiters. Returns the rest for
      * {@link #apply}.
      */
-    private Effects stepLocked(Event event, long code) {
+    private StreamEffect.Batch stepLocked(Event event, long code) {
         assert lock.isHeldByCurrentThread();
         Transition t = state.on(event, recv.bufferedBytes() == 0, code);
         state = t.next();
-        Effects e = new Effects();
+        StreamEffect.Batch e = new StreamEffect.Batch();
         e.bits = t.effects();
         if (e.has(StreamEffect.DROP_UNREAD)) {
             recv.clear();
@@ -679,7 +671,7 @@ public final class Stream implements Conn {
      * frames (so our FIN or RST is queued before the session may close for a drain), withdrawn
      * data, the session's slots and queue, removal.
      */
-    private void apply(Effects e) {
+    private void apply(StreamEffect.Batch e) {
         assert !lock.isHeldByCurrentThread() : "the session is never called with a stream lock held";
         if (e.bits == 0) {
             return;

@@ -43,4 +43,30 @@ final class StreamEffect {
 
     private StreamEffect() {
     }
+
+    /**
+     * Effects of one or more transitions still to apply outside the stream's lock, with what they
+     * carry ({@link Stream} fills and applies it; not thread-safe).
+     */
+    static final class Batch {
+        int bits;
+        long creditBytes;
+        long ackDeltaBytes;
+        long resetCode;
+        StreamResetException reset;
+
+        void add(Batch other) {
+            bits |= other.bits;
+            creditBytes += other.creditBytes;
+            ackDeltaBytes += other.ackDeltaBytes;
+            if (other.reset != null) {
+                reset = other.reset;
+                resetCode = other.resetCode;
+            }
+        }
+
+        boolean has(int effect) {
+            return (bits & effect) != 0;
+        }
+    }
 }
