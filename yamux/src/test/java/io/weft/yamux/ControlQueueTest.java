@@ -77,13 +77,7 @@ class ControlQueueTest {
     }
 
     private FrameHeader receive() throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(FrameHeader.SIZE);
-        while (buffer.hasRemaining()) {
-            if (raw.read(buffer) < 0) {
-                throw new java.io.EOFException();
-            }
-        }
-        return FrameHeader.decode(buffer.array(), 0);
+        return RawFrames.readHeader(raw);
     }
 
     @Test

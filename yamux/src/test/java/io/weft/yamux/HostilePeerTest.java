@@ -50,20 +50,7 @@ class HostilePeerTest {
     }
 
     private FrameHeader receive() throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(FrameHeader.SIZE);
-        while (buffer.hasRemaining()) {
-            if (raw.read(buffer) < 0) {
-                throw new java.io.EOFException();
-            }
-        }
-        FrameHeader header = FrameHeader.decode(buffer.array(), 0);
-        if (header.type() == FrameType.DATA && header.length() > 0) {
-            ByteBuffer payload = ByteBuffer.allocate((int) header.length());
-            while (payload.hasRemaining()) {
-                raw.read(payload);
-            }
-        }
-        return header;
+        return RawFrames.readFrame(raw);
     }
 
     /** Reads frames until a GoAway; returns its code. */

@@ -252,21 +252,6 @@ class StreamLifecycleTest {
     }
 
     private static FrameHeader receive(PipeConn raw) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(FrameHeader.SIZE);
-        while (buffer.hasRemaining()) {
-            if (raw.read(buffer) < 0) {
-                throw new java.io.EOFException();
-            }
-        }
-        FrameHeader header = FrameHeader.decode(buffer.array(), 0);
-        if (header.type() == FrameType.DATA && header.length() > 0) {
-            ByteBuffer payload = ByteBuffer.allocate((int) header.length());
-            while (payload.hasRemaining()) {
-                if (raw.read(payload) < 0) {
-                    throw new java.io.EOFException();
-                }
-            }
-        }
-        return header;
+        return RawFrames.readFrame(raw);
     }
 }
