@@ -1,7 +1,6 @@
 package io.weft.yamux;
 
 import io.weft.yamux.frame.FrameHeader;
-import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -22,11 +21,6 @@ import java.util.function.LongSupplier;
  * of the session: on loopback a 16 MiB window is about 10 ms of queue. The growth goes back to
  * the budget then, or on {@link #release()}.
  *
- * <p>Credit cap (optional, {@link CreditCap}): once the minimum RTT is known, the credit the peer
- * holds is kept near a few bandwidth-delay products instead of the whole window, so a bulk
- * stream's window does not turn into a queue in front of the session's other streams. While the
- * cap is below the window the window does not grow.
- *
  * <p>Not thread-safe: the owning {@link Stream}'s lock guards it. Time is passed in, so tests
  * drive it with a fake clock.
  */
@@ -46,16 +40,6 @@ final class RecvWindow {
     private long unjudgedGrowthBytes;
     /** The drain rate (bytes per nanosecond) in the interval before {@link #unjudgedGrowthBytes}. */
     private double rateBeforeGrowth;
-    /** TEMPORARY (A/B): under the cap, an update is due once this fraction of the cap is returnable. */
-    static final int DIV = Integer.getInteger("weft.yamux.creditCapDiv", 2);
-    /** {@code null}: no cap. */
-    private final CreditCap cap;
-    /** Whether another stream of the session is live; asked only when an update is due. */
-    private final BooleanSupplier shared;
-    /** The credit target of the last update: the window, or less under the cap. */
-    private long targetBytes;
-    /** Bytes consumed since the last update was sent. */
-    private long consumedSinceUpdateBytes;
 
     /**
      * @param windowBytes the window to grant at open/accept (≥ 256 KiB)
@@ -63,17 +47,6 @@ final class RecvWindow {
      * @param budget where growth comes from, or {@code null} to disable auto-tuning
      */
     RecvWindow(long windowBytes, long maxWindowBytes, AutoTuneBudget budget, long nowNanos) {
-        this(windowBytes, maxWindowBytes, budget, null, () -> false, nowNanos);
-    }
-
-    /**
-     * @param cap the credit cap, or {@code null} for none
-     * @param shared whether another stream of the session is live (asked only when an update is due)
-     */
-    RecvWindow(long windowBytes, long maxWindowBytes, AutoTuneBudget budget, CreditCap cap, BooleanSupplier shared, long nowNanos) {
-        this.cap = cap;
-        this.shared = shared;
-        this.targetBytes = windowBytes;
         this.windowBytes = windowBytes;
         this.ceilingBytes = maxWindowBytes;
         this.budget = budget;
@@ -111,25 +84,11 @@ final class RecvWindow {
      */
     long onConsumed(long bytes, long nowNanos, LongSupplier rttNanos) {
         bufferedBytes -= bytes;
-        consumedSinceUpdateBytes += bytes;
-        long delta = targetBytes - bufferedBytes - creditBytes;
-        if (delta < targetBytes / (targetBytes < windowBytes ? DIV : 2)) {
+        long delta = windowBytes - bufferedBytes - creditBytes;
+        if (delta < windowBytes / 2) {
             return 0;
         }
         long intervalNanos = Math.max(1, nowNanos - lastUpdateNanos);
-        if (cap != null && unjudgedGrowthBytes == 0) {
-            cap.onDrained(consumedSinceUpdateBytes, intervalNanos);
-            long rtt = rttNanos.getAsLong();
-            targetBytes = cap.capBytes(windowBytes, rtt, (rtt > 0 || CreditCap.FIXED) && shared.getAsBoolean());
-            if (targetBytes < windowBytes) { // capped: grant up to the cap, never grow
-                delta = targetBytes - bufferedBytes - creditBytes;
-                if (delta < targetBytes / DIV) {
-                    return 0;
-                }
-                return granted(delta, nowNanos);
-            }
-        }
-        delta = windowBytes - bufferedBytes - creditBytes;
         double rate = (double) delta / intervalNanos;
         if (unjudgedGrowthBytes > 0) {
             if (rate < GROWTH_MUST_PAY * rateBeforeGrowth) { // the window was not the limit: undo
@@ -151,13 +110,7 @@ final class RecvWindow {
                 rateBeforeGrowth = rate;
             }
         }
-        targetBytes = windowBytes;
-        return granted(delta, nowNanos);
-    }
-
-    private long granted(long delta, long nowNanos) {
         lastUpdateNanos = nowNanos;
-        consumedSinceUpdateBytes = 0;
         creditBytes += delta;
         return delta;
     }

@@ -543,11 +543,8 @@ public final class Session implements AutoCloseable {
         return pings.rttNanosForTuning();
     }
 
-    private final java.util.function.BooleanSupplier sharedStreams = () -> streams.size() > 1;
-
     RecvWindow newRecvWindow() {
-        return new RecvWindow(config.streamWindowBytes(), config.maxAutoTunedWindowBytes(), budget,
-                CreditCap.EXPERIMENT.get(), sharedStreams, System.nanoTime());
+        return new RecvWindow(config.streamWindowBytes(), config.maxAutoTunedWindowBytes(), budget, System.nanoTime());
     }
 
     Stream stream(int id) {
