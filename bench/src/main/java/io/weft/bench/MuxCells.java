@@ -70,7 +70,7 @@ final class MuxCells {
     private MuxCells() {}
 
     /**
-     * The session configuration of the cells: the defaults, except for {@code idle}, whose
+     * The session configuration of the cells (and of {@code bulk} and {@code rr}): the defaults, except for {@code idle}, whose
      * streams must not be refused by the default stream limit or memory budget. For experiments
      * by hand (the harness sets neither): {@code -Dweft.bench.sessionThreads=platform} runs the
      * session's reader and writer on platform threads, {@code -Dweft.bench.notSentLowWaterBytes=N}

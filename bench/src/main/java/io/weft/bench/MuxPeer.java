@@ -114,7 +114,7 @@ public final class MuxPeer {
             if (tls != null) {
                 conn = Tls.server(conn, tls); // handshakes on the first read or write
             }
-            stream = mux.equals("yamux") ? Session.server(conn, YamuxConfig.defaults()).acceptStream() : conn;
+            stream = mux.equals("yamux") ? Session.server(conn, MuxCells.config(workload, 1)).acceptStream() : conn;
         }
         Thread loop = threads.name("bench-server").start(() -> {
             try {
@@ -139,7 +139,7 @@ public final class MuxPeer {
         }
         YamuxConfig config = platformSession
                 ? YamuxConfig.builder().threadFactory(Thread.ofPlatform().daemon().name("yamux-", 0).factory()).build()
-                : YamuxConfig.defaults();
+                : MuxCells.config(workload, 1);
         Conn stream = mux.equals("yamux") ? Session.client(conn, config).openStream() : conn;
         LongAdder counter = new LongAdder();
         AtomicReference<Throwable> failure = new AtomicReference<>();
