@@ -44,6 +44,8 @@ final class Pings {
     private volatile int keepAlivePingId;
     private volatile long keepAlivePingSentNanos;
     private volatile long lastRttSampleNanos;
+    /** How many replies measured the RTT; written by the reader thread only. */
+    private volatile int rttSamples;
     /** When the outstanding RTT probe was sent, 0 when none; claimed by CAS so one thread sends each probe. */
     private final AtomicLong rttProbeSentNanos = new AtomicLong();
     private volatile int rttProbeId;
@@ -119,17 +121,36 @@ final class Pings {
         return minRttNanos.get();
     }
 
+    /** How soon the first sample is refreshed: {@value} ms, doubling with each sample after it. */
+    static final long FIRST_REFRESH_MILLIS = 100;
+
+    /**
+     * How old the newest sample may get before a tuning probe refreshes it, after {@code samples}
+     * samples: 100 ms after the first, doubling with each one up to the keepalive interval. The
+     * first samples are often taken while both ends are still starting (class loading, JIT, a
+     * burst of first data), milliseconds where the link's own RTT is microseconds, and the
+     * minimum would otherwise keep that figure for a whole keepalive interval.
+     */
+    static long refreshAfterNanos(int samples, long keepAliveIntervalNanos) {
+        long first = TimeUnit.MILLISECONDS.toNanos(FIRST_REFRESH_MILLIS);
+        int doublings = Math.max(0, samples - 1);
+        if (doublings >= 32 || first << doublings >= keepAliveIntervalNanos) {
+            return keepAliveIntervalNanos;
+        }
+        return first << doublings;
+    }
+
     /**
      * The RTT for window auto-tuning: the minimum measured. A receiver busy with data is never
-     * idle, so keepalive alone would never measure it: when no sample is younger than the
-     * keepalive interval, this sends one probe ping (at most one outstanding) and returns the
-     * minimum we have (0 if none yet).
+     * idle, so keepalive alone would never measure it: when no sample is younger than {@link
+     * #refreshAfterNanos} (at most the keepalive interval), this sends one probe ping (at most one
+     * outstanding) and returns the minimum we have (0 if none yet).
      */
     long rttNanosForTuning() {
         long now = session.clock.nanoTime();
         long sampleAge = now - lastRttSampleNanos;
         long probeSent = rttProbeSentNanos.get();
-        if ((rttNanos == 0 || sampleAge > session.config.keepAliveInterval().toNanos())
+        if ((rttNanos == 0 || sampleAge > refreshAfterNanos(rttSamples, session.config.keepAliveInterval().toNanos()))
                 && (probeSent == 0 || now - probeSent > session.config.connectionWriteTimeout().toNanos())
                 && !session.isClosed()
                 && rttProbeSentNanos.compareAndSet(probeSent, now)) {
@@ -204,6 +225,7 @@ final class Pings {
         lastRttNanos = sample;
         minRttNanos.accumulateAndGet(sample, (min, s) -> min == 0 ? s : Math.min(min, s));
         lastRttSampleNanos = session.clock.nanoTime();
+        rttSamples++; // the reader thread is the only writer
         if (id == keepAlivePingId) {
             keepAlivePingSentNanos = 0;
         }
@@ -227,6 +249,11 @@ final class Pings {
     }
 
     /** Pings sent and still awaiting their reply. */
+    /** The id of the latest tuning probe; for tests. */
+    int rttProbeId() {
+        return rttProbeId;
+    }
+
     int pendingCount() {
         return pending.size();
     }
