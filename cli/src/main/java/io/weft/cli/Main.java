@@ -68,10 +68,14 @@ public final class Main implements Callable<Integer> {
     /**
      * Runs the command line and exits with its exit code. The poller's native calls are linked on
      * another thread meanwhile ({@link Poller#prepareInBackground()}): on two cores that overlaps
-     * most of picocli's start-up (docs/benchmarks.md, "Footprint").
+     * most of picocli's start-up (docs/benchmarks.md, "Footprint"). Not for {@code --version},
+     * which needs only the poller's availability check (one native call) and would share the
+     * cores with the linking of all the others.
      */
     public static void main(String[] args) {
-        Poller.prepareInBackground();
+        if (!versionOnly(args)) {
+            Poller.prepareInBackground();
+        }
         int code = run(args);
         Shutdown.finished();
         System.out.flush();
@@ -126,16 +130,20 @@ public final class Main implements Callable<Integer> {
     static CommandLine commandLine(String[] args) {
         CommandLine cl = new CommandLine(new Main());
         String named = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse(null);
-        boolean versionOnly = named == null && args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
         if (named != null && SUBCOMMANDS.containsKey(named) && !named.equals("help")) {
             cl.addSubcommand(SUBCOMMANDS.get(named).get());
-        } else if (!versionOnly) {
+        } else if (!versionOnly(args)) {
             SUBCOMMANDS.values().forEach(command -> cl.addSubcommand(command.get()));
         }
         cl.setExecutionStrategy(Main::executeWithLogging);
         cl.setExecutionExceptionHandler(Main::handleFailure);
         cl.setParameterExceptionHandler(Main::handleUsageError);
         return cl;
+    }
+
+    /** {@code weft --version} or {@code weft -V}, and nothing else. */
+    private static boolean versionOnly(String[] args) {
+        return args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
     }
 
     private static int executeWithLogging(ParseResult parseResult) {
