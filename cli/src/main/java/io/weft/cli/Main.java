@@ -25,6 +25,7 @@ import picocli.CommandLine.ScopeType;
 @Command(
         name = "weft",
         mixinStandardHelpOptions = true,
+        addMethodSubcommands = false,
         versionProvider = Main.Version.class,
         description = "Go's network model for the JVM: netpoll and yamux, wire-compatible with hashicorp/yamux.",
         footerHeading = "%nExamples:%n",
