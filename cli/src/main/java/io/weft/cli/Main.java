@@ -104,8 +104,17 @@ public final class Main implements Callable<Integer> {
         return commands;
     }
 
-    /** Runs the command line and returns its exit code; used by tests. */
+    /**
+     * Runs the command line and returns its exit code; used by tests. {@code --version} alone is
+     * answered without picocli ({@link #printVersion}): building the command model by reflection
+     * was most of its start-up time (docs/benchmarks.md, "Footprint").
+     */
     public static int run(String... args) {
+        if (versionOnly(args)) {
+            PrintWriter out = new PrintWriter(System.out, false, System.out.charset());
+            printVersion(out);
+            return Failures.OK;
+        }
         CommandLine cl = commandLine(args);
         String[] expanded;
         try {
@@ -140,6 +149,19 @@ public final class Main implements Callable<Integer> {
         cl.setExecutionExceptionHandler(Main::handleFailure);
         cl.setParameterExceptionHandler(Main::handleUsageError);
         return cl;
+    }
+
+    /**
+     * What picocli prints for {@code --version}, the {@link Version} lines, with logging set up
+     * as for any command (a poller fallback warning looks the same either way). Flushes {@code
+     * out}.
+     */
+    static void printVersion(PrintWriter out) {
+        Logging.configure(0, false);
+        for (String line : new Version().getVersion()) {
+            out.println(line);
+        }
+        out.flush();
     }
 
     /** {@code weft --version} or {@code weft -V}, and nothing else. */
