@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
  * streams, and stream churn. Every echoed byte is verified. A human table on stdout, or JSON
  * with {@code --json}. Runs on the main thread; workload workers are virtual threads.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, addMethodSubcommands = false,
         description = "Measures bulk throughput, request/response rate and stream churn against a yamux echo peer.",
         footerHeading = "%nExamples:%n",
         footer = {

@@ -1,6 +1,7 @@
 package io.weft.cli;
 
 import java.nio.file.Path;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
@@ -8,6 +9,7 @@ import picocli.CommandLine.Option;
  * is read by {@link ConfigFile} before the command line is parsed for real; the command itself
  * never looks at this field. A picocli mixin.
  */
+@Command(addMethodSubcommands = false) // a mixin: no method scan for subcommands (start-up time)
 final class ConfigOption {
 
     @Option(names = ConfigFile.OPTION, paramLabel = "FILE",

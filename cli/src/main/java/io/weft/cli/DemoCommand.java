@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
  * <p>Threads: the main thread sets up, draws progress and prints the summary; the server's
  * accept loop and every workload worker run on virtual threads.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, addMethodSubcommands = false,
         description = {
             "Runs a yamux client and server in this process over loopback TCP for a while,"
                     + " under a realistic load, and prints a summary. Every byte sent is checked;"

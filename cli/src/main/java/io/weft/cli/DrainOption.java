@@ -2,6 +2,7 @@ package io.weft.cli;
 
 import java.time.Duration;
 import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
@@ -11,6 +12,7 @@ import picocli.CommandLine.Option;
  * usage error and a config file's {@code drain-timeout} yields to {@code --drain} on the command
  * line. A picocli mixin, filled in on the main thread.
  */
+@Command(addMethodSubcommands = false) // a mixin: no method scan for subcommands (start-up time)
 final class DrainOption {
 
     /** The drain timeout when neither name is given. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
@@ -14,6 +15,7 @@ import picocli.CommandLine.TypeConversionException;
  * Preamble}; {@code --from}/{@code --to} streams do not, so the two kinds do not mix on one side.
  * Filled in by picocli on the main thread, then read-only.
  */
+@Command(addMethodSubcommands = false) // a mixin: no method scan for subcommands (start-up time)
 final class DynamicOptions {
 
     @Option(names = "--forward", paramLabel = "[BIND:]PORT:HOST:HOSTPORT", converter = ForwardSpec.Converter.class,

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
  * <p>Threads: the main thread accepts connections; each connection's TLS handshake, each
  * session's accept loop and each stream's echo run on virtual threads.
  */
-@Command(name = "echo", mixinStandardHelpOptions = true,
+@Command(name = "echo", mixinStandardHelpOptions = true, addMethodSubcommands = false,
         description = "Accepts yamux connections and echoes every stream until it half-closes.",
         footerHeading = "%nExamples:%n",
         footer = {

@@ -2,6 +2,7 @@ package io.weft.cli;
 
 import io.weft.yamux.MemoryBudget;
 import io.weft.yamux.YamuxConfig;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
@@ -17,6 +18,7 @@ import picocli.CommandLine.Option;
  * defaults to what the budget holds at the configured window, {@code --max-sessions} to what a
  * quarter of it holds at {@link MemoryBudget#SESSION_BYTES} each.
  */
+@Command(addMethodSubcommands = false) // a mixin: no method scan for subcommands (start-up time)
 final class LimitOptions {
 
     /** What the command itself holds per stream: echo's 64 KiB buffer or splice's two 32 KiB ones, plus a virtual thread. */

@@ -25,6 +25,7 @@ import picocli.CommandLine.ScopeType;
 @Command(
         name = "weft",
         mixinStandardHelpOptions = true,
+        addMethodSubcommands = false,
         versionProvider = Main.Version.class,
         description = "Go's network model for the JVM: netpoll and yamux, wire-compatible with hashicorp/yamux.",
         footerHeading = "%nExamples:%n",
@@ -68,10 +69,14 @@ public final class Main implements Callable<Integer> {
     /**
      * Runs the command line and exits with its exit code. The poller's native calls are linked on
      * another thread meanwhile ({@link Poller#prepareInBackground()}): on two cores that overlaps
-     * most of picocli's start-up (docs/benchmarks.md, "Footprint").
+     * most of picocli's start-up (docs/benchmarks.md, "Footprint"). Not for {@code --version},
+     * which needs only the poller's availability check (one native call) and would share the
+     * cores with the linking of all the others.
      */
     public static void main(String[] args) {
-        Poller.prepareInBackground();
+        if (!versionOnly(args)) {
+            Poller.prepareInBackground();
+        }
         int code = run(args);
         Shutdown.finished();
         System.out.flush();
@@ -99,8 +104,17 @@ public final class Main implements Callable<Integer> {
         return commands;
     }
 
-    /** Runs the command line and returns its exit code; used by tests. */
+    /**
+     * Runs the command line and returns its exit code; used by tests. {@code --version} alone is
+     * answered without picocli ({@link #printVersion}): building the command model by reflection
+     * was most of its start-up time (docs/benchmarks.md, "Footprint").
+     */
     public static int run(String... args) {
+        if (versionOnly(args)) {
+            PrintWriter out = new PrintWriter(System.out, false, System.out.charset());
+            printVersion(out);
+            return Failures.OK;
+        }
         CommandLine cl = commandLine(args);
         String[] expanded;
         try {
@@ -126,16 +140,33 @@ public final class Main implements Callable<Integer> {
     static CommandLine commandLine(String[] args) {
         CommandLine cl = new CommandLine(new Main());
         String named = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse(null);
-        boolean versionOnly = named == null && args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
         if (named != null && SUBCOMMANDS.containsKey(named) && !named.equals("help")) {
             cl.addSubcommand(SUBCOMMANDS.get(named).get());
-        } else if (!versionOnly) {
+        } else if (!versionOnly(args)) {
             SUBCOMMANDS.values().forEach(command -> cl.addSubcommand(command.get()));
         }
         cl.setExecutionStrategy(Main::executeWithLogging);
         cl.setExecutionExceptionHandler(Main::handleFailure);
         cl.setParameterExceptionHandler(Main::handleUsageError);
         return cl;
+    }
+
+    /**
+     * What picocli prints for {@code --version}, the {@link Version} lines, with logging set up
+     * as for any command (a poller fallback warning looks the same either way). Flushes {@code
+     * out}.
+     */
+    static void printVersion(PrintWriter out) {
+        Logging.configure(0, false);
+        for (String line : new Version().getVersion()) {
+            out.println(line);
+        }
+        out.flush();
+    }
+
+    /** {@code weft --version} or {@code weft -V}, and nothing else. */
+    private static boolean versionOnly(String[] args) {
+        return args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
     }
 
     private static int executeWithLogging(ParseResult parseResult) {

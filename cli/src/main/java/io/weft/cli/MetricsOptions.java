@@ -5,6 +5,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
@@ -15,6 +16,7 @@ import picocli.CommandLine.Option;
  * one other machines can reach gets a warning (docs/cli.md, "Metrics"). A picocli mixin, filled
  * in on the main thread; {@link #start} runs once, on the main thread.
  */
+@Command(addMethodSubcommands = false) // a mixin: no method scan for subcommands (start-up time)
 final class MetricsOptions {
 
     @Option(names = "--metrics", paramLabel = "ADDR", converter = Address.Converter.class,

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
  * {@code weft ping}: connects to a yamux server (yamux client role) and measures round trips with
  * yamux Ping frames, printing them like ping(8) on stdout. Runs on the main thread.
  */
-@Command(name = "ping", mixinStandardHelpOptions = true,
+@Command(name = "ping", mixinStandardHelpOptions = true, addMethodSubcommands = false,
         description = "Pings a yamux server with yamux Ping frames and prints the round-trip times like ping(8).",
         footerHeading = "%nExamples:%n",
         footer = {

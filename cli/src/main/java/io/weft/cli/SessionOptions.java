@@ -2,6 +2,7 @@ package io.weft.cli;
 
 import io.weft.yamux.YamuxConfig;
 import java.time.Duration;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
@@ -10,6 +11,7 @@ import picocli.CommandLine.Option;
  * {@link YamuxConfig#defaults()}, which equal hashicorp's {@code DefaultConfig()}. A picocli
  * mixin, filled in on the main thread before the command runs.
  */
+@Command(addMethodSubcommands = false) // a mixin: no method scan for subcommands (start-up time)
 final class SessionOptions {
 
     @Option(names = "--keepalive", paramLabel = "DURATION", converter = GoDuration.class,

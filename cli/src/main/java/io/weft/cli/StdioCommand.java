@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
  * <p>Threads: the main thread runs the stream accept loop (server role) or waits for the session
  * to end (client role, the listener's accept loop then runs on a virtual thread).
  */
-@Command(name = "stdio", mixinStandardHelpOptions = true,
+@Command(name = "stdio", mixinStandardHelpOptions = true, addMethodSubcommands = false,
         description = {
             "Runs a yamux session over stdin/stdout, compatible with nwtgck/yamux-cli.",
             "  weft stdio HOST PORT       each stream the peer opens connects to HOST:PORT",

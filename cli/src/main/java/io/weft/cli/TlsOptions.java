@@ -6,6 +6,7 @@ import io.weft.netpoll.tls.TlsConfigException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
@@ -19,6 +20,7 @@ import picocli.CommandLine.TypeConversionException;
  * command runs; inconsistent combinations are usage errors (exit 2, one line) when the command
  * asks for its role's {@link TlsConfig}.
  */
+@Command(addMethodSubcommands = false) // a mixin: no method scan for subcommands (start-up time)
 final class TlsOptions {
 
     /** The default bound on the TLS handshake and the token exchange together. */

@@ -2,12 +2,14 @@ package io.weft.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code --token-file}: the shared token of {@link TokenAuth}, on every command that makes or
  * accepts yamux connections. A picocli mixin, filled in on the main thread.
  */
+@Command(addMethodSubcommands = false) // a mixin: no method scan for subcommands (start-up time)
 final class TokenOption {
 
     @Option(names = "--token-file", paramLabel = "FILE",

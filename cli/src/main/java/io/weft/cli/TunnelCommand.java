@@ -41,7 +41,7 @@ import picocli.CommandLine.Option;
  * ({@link SessionSet#pick} skips it), the client dials a fresh session without waiting for the
  * old one to end, and the old one drains on its own.
  */
-@Command(name = "tunnel", mixinStandardHelpOptions = true,
+@Command(name = "tunnel", mixinStandardHelpOptions = true, addMethodSubcommands = false,
         description = {
             "Forwards TCP connections through yamux connections over TCP or unix sockets.",
             "One side listens for yamux connections (--listen), the other connects (--connect, with"

@@ -156,6 +156,14 @@ class CommandLineTest {
     }
 
     @Test
+    void versionWithoutPicocliPrintsWhatPicocliPrints() {
+        assertThat(run("--version")).isZero();
+        StringWriter fast = new StringWriter();
+        Main.printVersion(new PrintWriter(fast));
+        assertThat(fast.toString()).isEqualTo(out.toString()).startsWith("weft ").contains("netpoll poller: ");
+    }
+
+    @Test
     void windowBelowTheProtocolMinimumIsUsageError() {
         assertThat(run("ping", "--window", "1KiB", "127.0.0.1:9")).isEqualTo(2);
         assertThat(err.toString()).startsWith("weft ping: ").contains("indow");

@@ -201,14 +201,21 @@ class PackagedJarTest {
         assertThat(demo.exitCode).as(demo.toString()).isZero();
         assertThat(demo.stdout).as(demo.toString()).contains("OK: every byte verified.");
         // The launcher used the image's Java and its AppCDS archive, and every class of weft.jar
-        // that --version loads comes from the archive: picocli's Java 5 classes too, which CDS
-        // leaves out unless tools/UpgradeClassFiles.java gave them stack maps.
+        // that --version loads comes from the archive; so do picocli's Java 5 classes, which CDS
+        // leaves out unless tools/UpgradeClassFiles.java gave them stack maps (--version runs
+        // without picocli, so a demo, which the training runs too, checks those).
         Result cds = run(RUN_TIMEOUT, withEntry(noJdk, "WEFT_OPTS", "-Xshare:on -Xlog:class+load=info"), elsewhere.toFile(),
                 "/bin/sh", "-c", "weft --version");
         assertThat(cds.exitCode).as(cds.toString()).isZero();
         assertThat(cds.stdout).as("class loading logged").contains("source: shared objects file");
         assertThat(cds.stdout.lines().filter(line -> line.contains("source: file:")))
                 .as("classes read from weft.jar instead of the archive").isEmpty();
+        Result picocli = run(RUN_TIMEOUT, withEntry(noJdk, "WEFT_OPTS", "-Xshare:on -Xlog:class+load=info"),
+                elsewhere.toFile(), "/bin/sh", "-c", "weft demo --duration 1s");
+        assertThat(picocli.exitCode).as(picocli.toString()).isZero();
+        assertThat(picocli.stdout).as("picocli loaded").contains("picocli.CommandLine source: shared objects file");
+        assertThat(picocli.stdout.lines().filter(line -> line.contains(" picocli.") && line.contains("source: file:")))
+                .as("picocli classes read from weft.jar instead of the archive").isEmpty();
         // The image keeps the modules --config needs (jackson-databind's optional ones are left out):
         // a config file with a misspelt key is read, parsed and refused with its line.
         Files.writeString(elsewhere.resolve("bad.toml"), "listen = \"127.0.0.1:0\"\nto = \"127.0.0.1:1\"\nlisen = 3\n");

@@ -60,10 +60,11 @@ public final class Poller {
     }
 
     /**
-     * Starts loading the poller providers and checking whether each can run here on a new daemon
-     * thread, and returns at once. For the epoll backend the check links its native calls (FFM
-     * downcall handles, about 0.1 s of a cold JVM's time), so a program that calls this first
-     * thing, before parsing its arguments, finds {@link #system()} ready sooner. Logs nothing and
+     * Starts loading the poller providers, checking whether each can run here and {@linkplain
+     * Transport#prepare preparing} those that can on a new daemon thread, and returns at once.
+     * For the epoll backend that links its native calls (FFM downcall handles, 0.1-0.2 s of a
+     * cold JVM's time), so a program that calls this first thing, before parsing its arguments,
+     * finds {@link #system()} and its first listen or dial ready sooner. Logs nothing and
      * chooses nothing: the choice and its one fallback line still come from the first {@link
      * #system()}, which waits for the check if it is still running. Failures are left for that
      * call to report. Optional; calling it more than once only starts more threads that find the
@@ -78,8 +79,8 @@ public final class Poller {
     private static void prepare() {
         try {
             for (Object provider : Providers.FOUND.values()) {
-                if (provider instanceof Transport transport) {
-                    transport.unavailableReason();
+                if (provider instanceof Transport transport && transport.unavailableReason() == null) {
+                    transport.prepare();
                 }
             }
         } catch (RuntimeException | LinkageError e) {

@@ -84,6 +84,23 @@ public final class EpollTransport implements Transport {
         return null;
     }
 
+    /**
+     * Links every native call the backend makes (the availability check links only {@code
+     * close}; the others are linked on first use otherwise), so that a first listen or dial does
+     * not wait for it; see {@link Transport#prepare}. Does nothing when the backend cannot run
+     * here; never throws.
+     */
+    @Override
+    public void prepare() {
+        if (unavailableReason() == null) {
+            try {
+                Downcalls.linkAll();
+            } catch (RuntimeException | LinkageError e) {
+                // the listen or dial that needs the failing call reports it
+            }
+        }
+    }
+
     /** Opens a listener; see {@link Transport#listen}. */
     @Override
     public Listener listen(String network, SocketAddress address) throws IOException {

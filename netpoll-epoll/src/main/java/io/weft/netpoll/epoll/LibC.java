@@ -1,16 +1,11 @@
 package io.weft.netpoll.epoll;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
 
 /**
  * The libc calls this module needs, bound through FFM (no JNI, no native build step).
@@ -21,7 +16,8 @@ import java.lang.invoke.MethodHandle;
  * close} (Linux releases the fd even when close reports EINTR, so a retry could close someone
  * else's fd) and {@code epoll_wait} (the poller loop simply polls again).
  *
- * <p>All calls except {@code epoll_wait} and {@code poll} are linked <em>critical with heap access</em>: they
+ * <p>The downcall handles are in {@link Downcalls}, each linked on its function's first call.
+ * All calls except {@code epoll_wait} and {@code poll} are linked <em>critical with heap access</em>: they
  * are short, non-blocking system calls on non-blocking descriptors, so the JVM may skip the
  * thread-state transition and pass heap segments (a heap {@code ByteBuffer}, a {@code long[]}
  * sockaddr, the {@code int[]} errno box) by a temporary address without copying. {@code
@@ -32,7 +28,6 @@ import java.lang.invoke.MethodHandle;
  * the call, which is why nothing here may block except {@code epoll_wait} and {@code poll} on a
  * platform thread.
  */
-@SuppressWarnings("restricted") // binding libc is this class's purpose; callers check native access first
 final class LibC {
     static final int AF_UNIX = 1;
     static final int AF_INET = 2;
@@ -85,49 +80,6 @@ final class LibC {
     private static final int ERRNO_INDEX =
             (int) (CAPTURE_LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno")) / 4);
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
-    private static final Linker.Option CRITICAL = Linker.Option.critical(true);
-
-    private static final MethodHandle SOCKET = critical("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle BIND = critical("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle LISTEN = critical("listen", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle ACCEPT4 =
-            critical("accept4", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
-    private static final MethodHandle CONNECT = critical("connect", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle READ = critical("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final MethodHandle READV = critical("readv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle WRITE = critical("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final MethodHandle WRITEV = critical("writev", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle SEND =
-            critical("send", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle SHUTDOWN = critical("shutdown", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle CLOSE = critical("close", JAVA_INT, JAVA_INT);
-    private static final MethodHandle SETSOCKOPT =
-            critical("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle GETSOCKOPT =
-            critical("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
-    private static final MethodHandle GETSOCKNAME =
-            critical("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
-    private static final MethodHandle GETPEERNAME =
-            critical("getpeername", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
-    private static final MethodHandle EPOLL_CREATE1 = critical("epoll_create1", JAVA_INT, JAVA_INT);
-    private static final MethodHandle EPOLL_CTL =
-            critical("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
-    private static final MethodHandle EVENTFD = critical("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
-    /** Blocking, so not critical: arguments must be native memory. */
-    private static final MethodHandle EPOLL_WAIT = LINKER.downcallHandle(
-            LIBC.find("epoll_wait").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
-            CAPTURE);
-
-    /** Blocking, so not critical: arguments must be native memory. */
-    private static final MethodHandle POLL = LINKER.downcallHandle(
-            LIBC.find("poll").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT),
-            CAPTURE);
-
     static final short POLLIN = 0x001;
     static final short POLLOUT = 0x004;
     static final short POLLRDHUP = 0x2000;
@@ -135,12 +87,6 @@ final class LibC {
     static final int POLLFD_BYTES = 8;
 
     private LibC() {}
-
-    private static MethodHandle critical(String name, MemoryLayout result, MemoryLayout... args) {
-        MemorySegment symbol = LIBC.find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
-        return LINKER.downcallHandle(symbol, FunctionDescriptor.of(result, args), CAPTURE, CRITICAL);
-    }
 
     /** A fresh errno box; small enough that escape analysis usually removes it. */
     private static int[] errnoBox() {
@@ -158,7 +104,7 @@ final class LibC {
         try {
             int result;
             do {
-                result = (int) SOCKET.invokeExact(capture, domain, type, protocol);
+                result = (int) Downcalls.Socket.HANDLE.invokeExact(capture, domain, type, protocol);
             } while (result < 0 && errno[ERRNO_INDEX] == Errno.EINTR);
             return result < 0 ? -errno[ERRNO_INDEX] : result;
         } catch (Throwable t) {
@@ -173,7 +119,7 @@ final class LibC {
         try {
             int result;
             do {
-                result = (int) BIND.invokeExact(capture, fd, sockaddr, length);
+                result = (int) Downcalls.Bind.HANDLE.invokeExact(capture, fd, sockaddr, length);
             } while (result < 0 && errno[ERRNO_INDEX] == Errno.EINTR);
             return result < 0 ? -errno[ERRNO_INDEX] : result;
         } catch (Throwable t) {
@@ -188,7 +134,7 @@ final class LibC {
         try {
             int result;
             do {
-                result = (int) LISTEN.invokeExact(capture, fd, backlog);
+                result = (int) Downcalls.Listen.HANDLE.invokeExact(capture, fd, backlog);
             } while (result < 0 && errno[ERRNO_INDEX] == Errno.EINTR);
             return result < 0 ? -errno[ERRNO_INDEX] : result;
         } catch (Throwable t) {
@@ -206,7 +152,7 @@ final class LibC {
         try {
             int result;
             do {
-                result = (int) ACCEPT4.invokeExact(capture, fd, sockaddr, lengthInOut, flags);
+                result = (int) Downcalls.Accept4.HANDLE.invokeExact(capture, fd, sockaddr, lengthInOut, flags);
             } while (result < 0 && errno[ERRNO_INDEX] == Errno.EINTR);
             return result < 0 ? -errno[ERRNO_INDEX] : result;
         } catch (Throwable t) {
@@ -224,7 +170,7 @@ final class LibC {
         int[] errno = errnoBox();
         MemorySegment capture = MemorySegment.ofArray(errno);
         try {
-            int result = (int) CONNECT.invokeExact(capture, fd, sockaddr, length);
+            int result = (int) Downcalls.Connect.HANDLE.invokeExact(capture, fd, sockaddr, length);
             if (result >= 0) {
                 return result;
             }
@@ -242,7 +188,7 @@ final class LibC {
         try {
             long result;
             do {
-                result = (long) READ.invokeExact(capture, fd, buffer, byteCount);
+                result = (long) Downcalls.Read.HANDLE.invokeExact(capture, fd, buffer, byteCount);
             } while (result < 0 && errno[ERRNO_INDEX] == Errno.EINTR);
             return result < 0 ? -errno[ERRNO_INDEX] : result;
         } catch (Throwable t) {
@@ -260,7 +206,7 @@ final class LibC {
         try {
             long result;
             do {
-                result = (long) READV.invokeExact(capture, fd, iovecs, count);
+                result = (long) Downcalls.ReadV.HANDLE.invokeExact(capture, fd, iovecs, count);
             } while (result < 0 && errno[ERRNO_INDEX] == Errno.EINTR);
             return result < 0 ? -errno[ERRNO_INDEX] : result;
         } catch (Throwable t) {
@@ -275,7 +221,7 @@ final class LibC {
         try {
             long result;
             do {
-                result = (long) WRITE.invokeExact(capture, fd, buffer, byteCount);
+                result = (long) Downcalls.Write.HANDLE.invokeExact(capture, fd, buffer, byteCount);
             } while (result < 0 && errno[ERRNO_INDEX] == Errno.EINTR);
             return result < 0 ? -errno[ERRNO_INDEX] : result;
         } catch (Throwable t) {
@@ -293,7 +239,7 @@ final class LibC {
         try {
             long result;
             do {
-                result = (long) WRITEV.invokeExact(capture, fd, iovecs, count);
+                result = (long) Downcalls.WriteV.HANDLE.invokeExact(capture, fd, iovecs, count);
             } while (result < 0 && errno[ERRNO_INDEX] == Errno.EINTR);
             return result < 0 ? -errno[ERRNO_INDEX] : result;
         } catch (Throwable t) {
@@ -308,7 +254,7 @@ final class LibC {
         try {
             long result;
             do {
-                result = (long) SEND.invokeExact(capture, fd, buffer, byteCount, flags);
+                result = (long) Downcalls.Send.HANDLE.invokeExact(capture, fd, buffer, byteCount, flags);
             } while (result < 0 && errno[ERRNO_INDEX] == Errno.EINTR);
             return result < 0 ? -errno[ERRNO_INDEX] : result;
         } catch (Throwable t) {
@@ -323,7 +269,7 @@ final class LibC {
         try {
             int result;
             do {
-                result = (int) SHUTDOWN.invokeExact(capture, fd, how);
+                result = (int) Downcalls.Shutdown.HANDLE.invokeExact(capture, fd, how);
             } while (result < 0 && errno[ERRNO_INDEX] == Errno.EINTR);
             return result < 0 ? -errno[ERRNO_INDEX] : result;
         } catch (Throwable t) {
@@ -336,7 +282,7 @@ final class LibC {
         int[] errno = errnoBox();
         MemorySegment capture = MemorySegment.ofArray(errno);
         try {
-            int result = (int) CLOSE.invokeExact(capture, fd);
+            int result = (int) Downcalls.Close.HANDLE.invokeExact(capture, fd);
             return result < 0 ? -errno[ERRNO_INDEX] : result;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -350,7 +296,7 @@ final class LibC {
         try {
             int result;
             do {
-                result = (int) SETSOCKOPT.invokeExact(capture, fd, level, option, value, length);
+                result = (int) Downcalls.SetSockOpt.HANDLE.invokeExact(capture, fd, level, option, value, length);
             } while (result < 0 && errno[ERRNO_INDEX] == Errno.EINTR);
             return result < 0 ? -errno[ERRNO_INDEX] : result;
         } catch (Throwable t) {
@@ -365,7 +311,7 @@ final class LibC {
         try {
             int result;
             do {
-                result = (int) GETSOCKOPT.invokeExact(capture, fd, level, option, value, lengthInOut);
+                result = (int) Downcalls.GetSockOpt.HANDLE.invokeExact(capture, fd, level, option, value, lengthInOut);
             } while (result < 0 && errno[ERRNO_INDEX] == Errno.EINTR);
             return result < 0 ? -errno[ERRNO_INDEX] : result;
         } catch (Throwable t) {
@@ -378,7 +324,7 @@ final class LibC {
         int[] errno = errnoBox();
         MemorySegment capture = MemorySegment.ofArray(errno);
         try {
-            int result = (int) GETSOCKNAME.invokeExact(capture, fd, sockaddr, lengthInOut);
+            int result = (int) Downcalls.GetSockName.HANDLE.invokeExact(capture, fd, sockaddr, lengthInOut);
             return result < 0 ? -errno[ERRNO_INDEX] : result;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -390,7 +336,7 @@ final class LibC {
         int[] errno = errnoBox();
         MemorySegment capture = MemorySegment.ofArray(errno);
         try {
-            int result = (int) GETPEERNAME.invokeExact(capture, fd, sockaddr, lengthInOut);
+            int result = (int) Downcalls.GetPeerName.HANDLE.invokeExact(capture, fd, sockaddr, lengthInOut);
             return result < 0 ? -errno[ERRNO_INDEX] : result;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -402,7 +348,7 @@ final class LibC {
         int[] errno = errnoBox();
         MemorySegment capture = MemorySegment.ofArray(errno);
         try {
-            int result = (int) EPOLL_CREATE1.invokeExact(capture, flags);
+            int result = (int) Downcalls.EpollCreate1.HANDLE.invokeExact(capture, flags);
             return result < 0 ? -errno[ERRNO_INDEX] : result;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -416,7 +362,7 @@ final class LibC {
         try {
             int result;
             do {
-                result = (int) EPOLL_CTL.invokeExact(capture, epfd, op, fd, event);
+                result = (int) Downcalls.EpollCtl.HANDLE.invokeExact(capture, epfd, op, fd, event);
             } while (result < 0 && errno[ERRNO_INDEX] == Errno.EINTR);
             return result < 0 ? -errno[ERRNO_INDEX] : result;
         } catch (Throwable t) {
@@ -432,7 +378,7 @@ final class LibC {
      */
     static int epollWait(int epfd, MemorySegment events, int maxEvents, int timeoutMillis, MemorySegment capture) {
         try {
-            int result = (int) EPOLL_WAIT.invokeExact(capture, epfd, events, maxEvents, timeoutMillis);
+            int result = (int) Downcalls.EpollWait.HANDLE.invokeExact(capture, epfd, events, maxEvents, timeoutMillis);
             return result < 0 ? -capture.getAtIndex(JAVA_INT, ERRNO_INDEX) : result;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -446,7 +392,7 @@ final class LibC {
      */
     static int poll(MemorySegment pollfds, int count, int timeoutMillis, MemorySegment capture) {
         try {
-            int result = (int) POLL.invokeExact(capture, pollfds, (long) count, timeoutMillis);
+            int result = (int) Downcalls.Poll.HANDLE.invokeExact(capture, pollfds, (long) count, timeoutMillis);
             return result < 0 ? -capture.getAtIndex(JAVA_INT, ERRNO_INDEX) : result;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -458,7 +404,7 @@ final class LibC {
         int[] errno = errnoBox();
         MemorySegment capture = MemorySegment.ofArray(errno);
         try {
-            int result = (int) EVENTFD.invokeExact(capture, initialValue, flags);
+            int result = (int) Downcalls.EventFd.HANDLE.invokeExact(capture, initialValue, flags);
             return result < 0 ? -errno[ERRNO_INDEX] : result;
         } catch (Throwable t) {
             throw unexpected(t);

@@ -33,6 +33,13 @@ class LibCTest {
     }
 
     @Test
+    void everyDowncallLinks() {
+        // Each handle is linked on first use; this links them all, so a libc without one of the
+        // symbols fails here rather than at some later first call.
+        assertThat(Downcalls.linkAll()).isEqualTo(Downcalls.class.getDeclaredClasses().length);
+    }
+
+    @Test
     void errnoIsCapturedPerCall() {
         assertThat(LibC.close(-1)).isEqualTo(-Errno.EBADF);
         int fd = LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);

@@ -25,6 +25,16 @@ public interface Transport {
     String unavailableReason();
 
     /**
+     * Does the one-off work of a first listen or dial now, on the calling thread (the epoll
+     * backend links its native calls, 0.1-0.2 s of a cold JVM), so that a program can do it off
+     * its critical path; {@link io.weft.netpoll.Poller#prepareInBackground()} calls it on a
+     * daemon thread for a backend that can run here. Optional and idempotent: the default does
+     * nothing. Must not throw; a failure here shows again, and is reported, where the work is
+     * needed.
+     */
+    default void prepare() {}
+
+    /**
      * Opens a listening socket.
      *
      * @param network "tcp", "tcp4", "tcp6" or "unix"
