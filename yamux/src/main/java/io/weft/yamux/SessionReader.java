@@ -5,8 +5,11 @@ import io.weft.yamux.frame.FrameHeader;
 import io.weft.yamux.frame.FrameType;
 import io.weft.yamux.frame.GoAwayCodes;
 import io.weft.yamux.frame.MalformedFrameException;
+import io.weft.netpoll.DeadlineExceededException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The session's one reader thread: decodes frames from the connection and dispatches them.
@@ -20,6 +23,15 @@ import java.nio.ByteBuffer;
  *
  * <p>Every exit goes through one place: a peer protocol violation sends GoAway(1); an unexpected
  * exception sends GoAway(2); the end of the connection fails the session. No exception escapes.
+ *
+ * <p>Leader/follower for platform threads ({@link ReadRole}): over a transport that allows it, a
+ * stream's reader on a platform thread that finds nothing buffered reads frames itself
+ * ({@link #lead}), one frame at a time, while the role is free; the reader thread gives the role
+ * up after it delivered data to such a caller, and takes it back once nobody wanted it for
+ * {@link ReadRole#GRACE_NANOS}. The leader runs this class's code only, never user code. A leader
+ * is woken for its own stream's close, reset or deadline by a read deadline in the past on the
+ * connection ({@link #wakeLeader}); it leaves only between frames (a wake-up in the middle of a
+ * frame is cleared and the frame finished), so the frame state never moves between threads.
  */
 final class SessionReader implements Runnable {
     private final Session session;
@@ -31,8 +43,32 @@ final class SessionReader implements Runnable {
     private byte[] bytes;
     /** The largest window this session ever grants: no data frame, on any stream, may be longer. */
     private final long maxUnknownStreamFrameBytes;
+    /** Thrown inside the reader thread only, to leave a frame start when a caller asked for the role. */
+    private static final InterruptedIOException HAND_OFF = new InterruptedIOException("hand the read role over") {
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    };
     /** Whether a valid frame header has been read: until then a bad one means the peer may not speak yamux. */
     private boolean framesSeen;
+    /** Who reads the connection now. */
+    private final ReadRole role = new ReadRole();
+    /** Whether platform-thread callers may read the connection themselves ({@link Transport#leadable()}). */
+    private final boolean leadable;
+    /** The session's reader thread, once started. */
+    private volatile Thread dedicated;
+    /** A stream whose platform-thread reader waits for the role; the reader thread hands it over after delivering to it. */
+    private volatile Stream handOffFor;
+    /** The stream, and thread, that lead now; null otherwise. */
+    private volatile Stream leaderStream;
+    private volatile Thread leaderThread;
+    /** Whether the connection's read deadline may be set (a leader's own, or a wake-up); cleared by the role holder. */
+    private volatile boolean deadlineDirty;
+    /** A leader's interrupt, cleared to finish a frame and restored when it leaves (leader only). */
+    private boolean pendingInterrupt;
+    /** Frames read by leading callers (written by the role holder only); for tests and diagnostics. */
+    private volatile long ledFrames;
 
     SessionReader(Session session, Transport transport) {
         this.session = session;
@@ -42,15 +78,173 @@ final class SessionReader implements Runnable {
         this.bytes = in.array();
         this.maxUnknownStreamFrameBytes = Math.max(session.config.maxAutoTunedWindowBytes(),
                 session.config.streamWindowBytes());
+        this.leadable = transport.leadable();
     }
 
     @Override
     public void run() {
+        dedicated = Thread.currentThread();
         try {
-            while (readFrame()) {
-                // next frame
+            while (step()) {
+                Stream waiting = handOffFor;
+                if (waiting != null) {
+                    handOffFor = null;
+                    role.apply(ReadRole.Event.HAND_OFF, System.nanoTime());
+                    // Wake it even if this frame's data did: that wake-up may have been taken by the
+                    // read before, and this request for the role come from the read after.
+                    waiting.wakeReaders();
+                    if (!awaitReclaim()) {
+                        return;
+                    }
+                }
+            }
+        } catch (InterruptedIOException e) {
+            throw new IllegalStateException("only a leader leaves before a frame", e);
+        }
+    }
+
+    /**
+     * The reader thread, having given the role away, waits until it is free long enough to take
+     * back; false once reading ended. The grace is measured on {@link System#nanoTime()}, not the
+     * session clock: it bounds real parks, and a test's manual clock must not stop the reader.
+     */
+    private boolean awaitReclaim() {
+        long backoffNanos = 0;
+        while (true) {
+            int state = role.state();
+            long waitNanos = ReadRole.reclaimWaitNanos(state, System.nanoTime() - role.freedAtNanos(), backoffNanos);
+            if (waitNanos < 0) {
+                return false;
+            }
+            if (waitNanos == 0) {
+                if (role.apply(ReadRole.Event.RECLAIM, 0)) {
+                    return true;
+                }
+                continue; // a caller took it meanwhile
+            }
+            if (state == ReadRole.LEADER) {
+                backoffNanos = waitNanos;
+            }
+            LockSupport.parkNanos(this, waitNanos);
+        }
+    }
+
+    /** Outcome of {@link #lead}: the caller read a frame (or found its wait over); it should look at its stream again. */
+    static final boolean LED = true;
+
+    /**
+     * A stream's reader that found nothing buffered reads one frame itself, if it runs on a
+     * platform thread, the transport allows it and nobody else reads; the stream lock is not held.
+     * Otherwise (false) it should wait for the role holder to deliver; if the reader thread holds
+     * the role, it is woken out of its read and hands the role over at its next frame boundary,
+     * then wakes {@code stream}'s readers.
+     *
+     * @param deadlineNanos the stream's read deadline as the caller saw it ({@link Deadlines#NONE} = none)
+     * @throws InterruptedIOException if the caller is interrupted while it waits for a frame to begin
+     */
+    boolean lead(Stream stream, long deadlineNanos) throws IOException {
+        if (!mayLead() || session.outbound.controlQueueFull()) {
+            return false;
+        }
+        if (!role.apply(ReadRole.Event.LEAD, 0)) {
+            handOffFor = stream;
+            if (role.state() == ReadRole.DEDICATED) {
+                poke(); // the reader thread hands the role over at the next frame boundary
+            }
+            return false;
+        }
+        try {
+            if (deadlineDirty || deadlineNanos != Deadlines.NONE) {
+                deadlineDirty = deadlineNanos != Deadlines.NONE;
+                transport.setReadDeadline(deadlineNanos == Deadlines.NONE ? null
+                        : java.time.Instant.now().plusNanos(deadlineNanos - System.nanoTime()));
+            }
+            leaderThread = Thread.currentThread();
+            leaderStream = stream;
+            // A close, reset or new deadline before leaderStream was published did not wake us: look again.
+            if (!stream.readMayBlock(deadlineNanos)) {
+                return LED;
+            }
+            try {
+                if (step()) {
+                    ledFrames++; // the role makes this thread the only writer
+                }
+            } catch (DeadlineExceededException e) {
+                // woken, or the deadline passed, before a frame began: the caller looks at its stream
+            }
+            return LED;
+        } finally {
+            leaderStream = null;
+            leaderThread = null;
+            if (deadlineDirty) {
+                deadlineDirty = false;
+                clearDeadline();
+            }
+            if (pendingInterrupt) {
+                pendingInterrupt = false;
+                Thread.currentThread().interrupt(); // kept through the frame it interrupted
+            }
+            role.apply(ReadRole.Event.RELEASE, System.nanoTime());
+        }
+    }
+
+    /** Whether nobody reads the connection at this moment, so that a caller may {@link #lead}. */
+    boolean roleFree() {
+        return role.state() == ReadRole.FREE;
+    }
+
+    /** Whether the calling thread could ever {@link #lead}: a platform thread over a transport that allows it. */
+    boolean mayLead() {
+        return leadable && !Thread.currentThread().isVirtual();
+    }
+
+    /**
+     * Wakes the caller leading for {@code stream}, if one does and it is not the calling thread,
+     * so that it sees its stream's close, reset or new deadline. Does not block.
+     */
+    void wakeLeader(Stream stream) {
+        if (leaderStream == stream && leaderThread != Thread.currentThread()) {
+            poke();
+        }
+    }
+
+    /** Wakes whoever waits in a read of the connection: a read deadline in the past. */
+    private void poke() {
+        deadlineDirty = true;
+        try {
+            transport.setReadDeadline(java.time.Instant.EPOCH);
+        } catch (IOException e) {
+            // closed: the read fails anyway
+        }
+    }
+
+    private void clearDeadline() {
+        try {
+            transport.setReadDeadline(null);
+        } catch (IOException e) {
+            // closed: the next read reports it
+        }
+    }
+
+    /**
+     * Reads one frame as the role holder; false when reading is over (the end was handled and
+     * the role ended). A leader's {@link InterruptedIOException} (a deadline or an interrupt
+     * before a frame began) passes through with the input intact.
+     */
+    private boolean step() throws InterruptedIOException {
+        try {
+            if (readFrame()) {
+                return true;
             }
             session.onTransportEnd(null);
+        } catch (InterruptedIOException e) {
+            if (leadable && Thread.currentThread() != dedicated) {
+                throw e;
+            }
+            if (e == HAND_OFF) {
+                return true;
+            }
+            session.onTransportEnd(e);
         } catch (YamuxProtocolException e) {
             session.onProtocolError(e);
         } catch (MalformedFrameException e) {
@@ -63,6 +257,12 @@ final class SessionReader implements Runnable {
             RateLimitedLog.LOGGER.log(System.Logger.Level.ERROR, session + ": reader failed", e);
             session.fail(new SessionClosedException("yamux internal error: " + e, e), GoAwayCodes.INTERNAL_ERROR);
         }
+        role.apply(ReadRole.Event.END, 0);
+        Thread reader = dedicated;
+        if (reader != null && reader != Thread.currentThread()) {
+            LockSupport.unpark(reader);
+        }
+        return false;
     }
 
     /** Reads and handles one frame; returns false at a clean end of the connection. */
@@ -184,10 +384,37 @@ final class SessionReader implements Runnable {
         }
     }
 
+    /**
+     * A read deadline meant for a leader (or a leader's interrupt) met a read that must go on:
+     * the reader thread's, or a leader's in the middle of a frame. Clears the deadline; an
+     * interrupt is kept for the leader's caller but must not fail the reads that finish the frame.
+     */
+    private void recoverWakeUp(InterruptedIOException e) throws InterruptedIOException {
+        if (e instanceof DeadlineExceededException) {
+            deadlineDirty = false;
+            clearDeadline();
+        } else if (Thread.currentThread() == dedicated) {
+            throw e;
+        } else {
+            Thread.interrupted();
+            pendingInterrupt = true;
+        }
+    }
+
     /** A copy of the buffered, unread bytes, at most {@link YamuxProtocolException#FIRST_BYTES_LIMIT}. */
     private byte[] unreadBytes() {
         int count = Math.min(in.remaining(), YamuxProtocolException.FIRST_BYTES_LIMIT);
         return java.util.Arrays.copyOfRange(bytes, in.position(), in.position() + count);
+    }
+
+    /** Frames that platform-thread callers read themselves ({@link #lead}). Visible for testing. */
+    long ledFrames() {
+        return ledFrames;
+    }
+
+    /** Who reads the connection now. Visible for testing. */
+    ReadRole role() {
+        return role;
     }
 
     /** The input buffer. Visible for testing. */
@@ -216,7 +443,20 @@ final class SessionReader implements Runnable {
         try {
             while (in.position() < needed) {
                 int roomBytes = in.remaining();
-                int n = transport.read(in);
+                int n;
+                try {
+                    n = transport.read(in);
+                } catch (InterruptedIOException e) {
+                    boolean leader = Thread.currentThread() != dedicated;
+                    if (!leadable || (atFrameStart && leader)) {
+                        throw e; // a leader leaves before a frame (the unread bytes stay); else the connection ends
+                    }
+                    recoverWakeUp(e);
+                    if (atFrameStart && !leader && handOffFor != null) {
+                        throw HAND_OFF; // a caller asked for the role: give it up before this frame
+                    }
+                    continue;
+                }
                 if (n < 0) {
                     if (atFrameStart && in.position() == 0) {
                         return false;
