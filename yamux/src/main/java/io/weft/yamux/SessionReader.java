@@ -170,7 +170,10 @@ final class SessionReader implements Runnable {
                     ledFrames++; // the role makes this thread the only writer
                 }
             } catch (DeadlineExceededException e) {
-                // woken, or the deadline passed, before a frame began: the caller looks at its stream
+                // woken, or the deadline passed, before a frame began: the caller looks at its stream.
+                // The deadline is in the past whoever set it (a wake-up may land after the flag it
+                // raised was cleared): clear it, or every later lead would end here at once.
+                deadlineDirty = true;
             }
             return LED;
         } finally {
