@@ -35,8 +35,10 @@ final class ReadRole {
         HAND_OFF,
         /** A caller takes the free role. */
         LEAD,
-        /** The leader has read its frame. */
+        /** The leader has read its frame, or left between frames. */
         RELEASE,
+        /** The leader left inside a frame: the reader thread reads on at once, from where it stopped. */
+        RETURN,
         /** The reader thread takes back a role nobody has wanted for {@link #GRACE_NANOS}. */
         RECLAIM,
         /** The holder saw the end of the connection or failed. */
@@ -75,6 +77,7 @@ final class ReadRole {
             case HAND_OFF -> state == DEDICATED ? FREE : REFUSED;
             case LEAD -> state == FREE ? LEADER : REFUSED;
             case RELEASE -> state == LEADER ? FREE : REFUSED;
+            case RETURN -> state == LEADER ? DEDICATED : REFUSED;
             case RECLAIM -> state == FREE ? DEDICATED : REFUSED;
             case END -> state == ENDED ? REFUSED : ENDED;
         };

@@ -30,8 +30,11 @@ import java.util.concurrent.locks.LockSupport;
  * up after it delivered data to such a caller, and takes it back once nobody wanted it for
  * {@link ReadRole#GRACE_NANOS}. The leader runs this class's code only, never user code. A leader
  * is woken for its own stream's close, reset or deadline by a read deadline in the past on the
- * connection ({@link #wakeLeader}); it leaves only between frames (a wake-up in the middle of a
- * frame is cleared and the frame finished), so the frame state never moves between threads.
+ * connection ({@link #wakeLeader}), and by an interrupt; it leaves at once, wherever it is: a
+ * part-read header stays in the input buffer, a part-read payload in {@link FrameInProgress}, both
+ * owned by the session and handed with the role, and a leader that leaves inside a frame hands the
+ * role straight back to the reader thread, which resumes exactly there. One thread reads at a
+ * time (asserted in {@link #step}).
  */
 final class SessionReader implements Runnable {
     private final Session session;
@@ -43,6 +46,13 @@ final class SessionReader implements Runnable {
     private byte[] bytes;
     /** The largest window this session ever grants: no data frame, on any stream, may be longer. */
     private final long maxUnknownStreamFrameBytes;
+    /** Thrown inside a leader only, to leave a frame start when the control queue is full (the reader thread waits there). */
+    private static final InterruptedIOException CONTROL_FULL = new InterruptedIOException("control queue full") {
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    };
     /** Thrown inside the reader thread only, to leave a frame start when a caller asked for the role. */
     private static final InterruptedIOException HAND_OFF = new InterruptedIOException("hand the read role over") {
         @Override
@@ -65,8 +75,10 @@ final class SessionReader implements Runnable {
     private volatile Thread leaderThread;
     /** Whether the connection's read deadline may be set (a leader's own, or a wake-up); cleared by the role holder. */
     private volatile boolean deadlineDirty;
-    /** A leader's interrupt, cleared to finish a frame and restored when it leaves (leader only). */
-    private boolean pendingInterrupt;
+    /** The data frame whose payload is part-read; survives a leader leaving in the middle of it. */
+    private final FrameInProgress frame = new FrameInProgress();
+    /** The thread inside {@link #step}, checked by assertions only: never two at once. */
+    private final java.util.concurrent.atomic.AtomicReference<Thread> stepping = new java.util.concurrent.atomic.AtomicReference<>();
     /** Frames read by leading callers (written by the role holder only); for tests and diagnostics. */
     private volatile long ledFrames;
 
@@ -112,6 +124,9 @@ final class SessionReader implements Runnable {
         long backoffNanos = 0;
         while (true) {
             int state = role.state();
+            if (state == ReadRole.DEDICATED) {
+                return true; // a leader that left inside a frame gave the role straight back
+            }
             long waitNanos = ReadRole.reclaimWaitNanos(state, System.nanoTime() - role.freedAtNanos(), backoffNanos);
             if (waitNanos < 0) {
                 return false;
@@ -139,8 +154,11 @@ final class SessionReader implements Runnable {
      * the role, it is woken out of its read and hands the role over at its next frame boundary,
      * then wakes {@code stream}'s readers.
      *
+     * <p>The leader leaves as soon as its read of the connection is woken (its deadline, its
+     * stream's close or reset, a new deadline), even inside a frame; see {@link FrameInProgress}.
+     *
      * @param deadlineNanos the stream's read deadline as the caller saw it ({@link Deadlines#NONE} = none)
-     * @throws InterruptedIOException if the caller is interrupted while it waits for a frame to begin
+     * @throws InterruptedIOException if the caller is interrupted while it reads (the flag is kept)
      */
     boolean lead(Stream stream, long deadlineNanos) throws IOException {
         if (!mayLead() || session.outbound.controlQueueFull()) {
@@ -153,6 +171,7 @@ final class SessionReader implements Runnable {
             }
             return false;
         }
+        boolean between = false; // whether the leader leaves after a whole frame
         try {
             if (deadlineDirty || deadlineNanos != Deadlines.NONE) {
                 deadlineDirty = deadlineNanos != Deadlines.NONE;
@@ -163,17 +182,23 @@ final class SessionReader implements Runnable {
             leaderStream = stream;
             // A close, reset or new deadline before leaderStream was published did not wake us: look again.
             if (!stream.readMayBlock(deadlineNanos)) {
+                between = true;
                 return LED;
             }
             try {
                 if (step()) {
                     ledFrames++; // the role makes this thread the only writer
                 }
+                between = true;
             } catch (DeadlineExceededException e) {
-                // woken, or the deadline passed, before a frame began: the caller looks at its stream.
+                // woken, or the deadline passed, perhaps inside a frame: the caller looks at its stream.
                 // The deadline is in the past whoever set it (a wake-up may land after the flag it
                 // raised was cleared): clear it, or every later lead would end here at once.
                 deadlineDirty = true;
+            } catch (InterruptedIOException e) {
+                if (e != CONTROL_FULL) {
+                    throw e; // interrupted: the caller's read fails, the flag stays set
+                }
             }
             return LED;
         } finally {
@@ -183,10 +208,21 @@ final class SessionReader implements Runnable {
                 deadlineDirty = false;
                 clearDeadline();
             }
-            if (pendingInterrupt) {
-                pendingInterrupt = false;
-                Thread.currentThread().interrupt(); // kept through the frame it interrupted
+            leave(between);
+        }
+    }
+
+    /**
+     * The leader gives the role up: free between frames; inside a frame straight back to the
+     * reader thread, woken now, so that the rest of the frame is read whether or not another
+     * caller comes (the peer may be slow to send it).
+     */
+    private void leave(boolean afterFrame) {
+        if (!afterFrame && (frame.active() || in.hasRemaining())) {
+            if (role.apply(ReadRole.Event.RETURN, 0)) {
+                LockSupport.unpark(dedicated);
             }
+        } else {
             role.apply(ReadRole.Event.RELEASE, System.nanoTime());
         }
     }
@@ -235,6 +271,15 @@ final class SessionReader implements Runnable {
      * before a frame began) passes through with the input intact.
      */
     private boolean step() throws InterruptedIOException {
+        assert stepping.compareAndSet(null, Thread.currentThread()) : "two readers: " + stepping.get() + " and " + Thread.currentThread();
+        try {
+            return stepOnce();
+        } finally {
+            assert stepping.compareAndSet(Thread.currentThread(), null) : "reader changed under " + Thread.currentThread();
+        }
+    }
+
+    private boolean stepOnce() throws InterruptedIOException {
         try {
             if (readFrame()) {
                 return true;
@@ -270,8 +315,15 @@ final class SessionReader implements Runnable {
 
     /** Reads and handles one frame; returns false at a clean end of the connection. */
     private boolean readFrame() throws IOException {
+        if (frame.active()) {
+            readPayload(); // the rest of a frame a leader left part-read
+            return true;
+        }
         // One frame queues at most a few control frames, so waiting here, between frames, keeps the
-        // queue within a few frames of its limit whatever the peer sends.
+        // queue within a few frames of its limit whatever the peer sends. A leader never waits here.
+        if (leadable && Thread.currentThread() != dedicated && session.outbound.controlQueueFull()) {
+            throw CONTROL_FULL;
+        }
         session.outbound.awaitControlSpace();
         if (!fill(FrameHeader.SIZE, true)) {
             return false;
@@ -306,6 +358,7 @@ final class SessionReader implements Runnable {
             drain(streamId, length, (flags & Flags.SYN) != 0 ? FrameHeader.INITIAL_STREAM_WINDOW : maxUnknownStreamFrameBytes);
             return;
         }
+        boolean fin = (flags & Flags.FIN) != 0;
         // The length is judged first, against the window, whatever the flags: a Data|RST frame
         // must not escape the check by resetting the stream before it (it would then be drained,
         // up to 4 GiB). Then ACK and RST apply before the payload, FIN after it: a reader woken by
@@ -315,9 +368,10 @@ final class SessionReader implements Runnable {
         }
         stream.onFlags(flags & ~Flags.FIN, 0);
         if (length > 0) {
-            copyPayload(stream, length);
-        }
-        if ((flags & Flags.FIN) != 0) {
+            session.counters.bytesIn.add(length);
+            frame.begin(stream, length, fin);
+            readPayload();
+        } else if (fin) {
             stream.onFlags(Flags.FIN, 0);
         }
     }
@@ -331,18 +385,27 @@ final class SessionReader implements Runnable {
         }
     }
 
-    /** Hands an admitted payload to its stream (which drops it if the stream was reset meanwhile). */
-    private void copyPayload(Stream stream, long length) throws IOException {
-        session.counters.bytesIn.add(length);
-        long remaining = length;
-        while (remaining > 0) {
+    /**
+     * Reads the rest of {@link #frame}'s payload: hands it to its stream (which drops it if the
+     * stream was reset meanwhile) or skips it, then applies the frame's FIN. Progress is recorded
+     * piece by piece, so a leader may leave in any read and the next holder go on from there.
+     */
+    private void readPayload() throws IOException {
+        Stream stream = frame.stream();
+        while (frame.active()) {
             if (!in.hasRemaining()) {
                 fill(1, false);
             }
-            int piece = (int) Math.min(remaining, in.remaining());
-            stream.appendData(bytes, in.position(), piece);
+            int piece = (int) Math.min(frame.remainingBytes(), in.remaining());
+            if (stream != null) {
+                stream.appendData(bytes, in.position(), piece);
+            }
             in.position(in.position() + piece);
-            remaining -= piece;
+            frame.consumed(piece);
+        }
+        Stream finTo = frame.finish();
+        if (finTo != null) {
+            finTo.onFlags(Flags.FIN, 0);
         }
     }
 
@@ -376,32 +439,22 @@ final class SessionReader implements Runnable {
             throw new YamuxProtocolException(GoAwayCodes.PROTOCOL_ERROR, "data frame of " + length
                     + " bytes for unknown stream " + Integer.toUnsignedString(streamId) + " exceeds any window granted", false);
         }
-        long remaining = length;
-        while (remaining > 0) {
-            if (!in.hasRemaining()) {
-                fill(1, false);
-            }
-            int piece = (int) Math.min(remaining, in.remaining());
-            in.position(in.position() + piece);
-            remaining -= piece;
+        if (length > 0) {
+            frame.begin(null, length, false);
+            readPayload();
         }
     }
 
     /**
-     * A read deadline meant for a leader (or a leader's interrupt) met a read that must go on:
-     * the reader thread's, or a leader's in the middle of a frame. Clears the deadline; an
-     * interrupt is kept for the leader's caller but must not fail the reads that finish the frame.
+     * A read deadline meant for a leader met the reader thread's read, which goes on: clears the
+     * deadline. Anything else (the reader thread interrupted) ends the connection.
      */
     private void recoverWakeUp(InterruptedIOException e) throws InterruptedIOException {
-        if (e instanceof DeadlineExceededException) {
-            deadlineDirty = false;
-            clearDeadline();
-        } else if (Thread.currentThread() == dedicated) {
+        if (!(e instanceof DeadlineExceededException)) {
             throw e;
-        } else {
-            Thread.interrupted();
-            pendingInterrupt = true;
         }
+        deadlineDirty = false;
+        clearDeadline();
     }
 
     /** A copy of the buffered, unread bytes, at most {@link YamuxProtocolException#FIRST_BYTES_LIMIT}. */
@@ -418,6 +471,11 @@ final class SessionReader implements Runnable {
     /** Who reads the connection now. Visible for testing. */
     ReadRole role() {
         return role;
+    }
+
+    /** The part-read data frame. Visible for testing (read it only while the role holder is parked). */
+    FrameInProgress frameInProgress() {
+        return frame;
     }
 
     /** The input buffer. Visible for testing. */
@@ -451,11 +509,11 @@ final class SessionReader implements Runnable {
                     n = transport.read(in);
                 } catch (InterruptedIOException e) {
                     boolean leader = Thread.currentThread() != dedicated;
-                    if (!leadable || (atFrameStart && leader)) {
-                        throw e; // a leader leaves before a frame (the unread bytes stay); else the connection ends
+                    if (!leadable || leader) {
+                        throw e; // a leader leaves wherever it is (the unread bytes and the frame stay); else the connection ends
                     }
                     recoverWakeUp(e);
-                    if (atFrameStart && !leader && handOffFor != null) {
+                    if (atFrameStart && handOffFor != null) {
                         throw HAND_OFF; // a caller asked for the role: give it up before this frame
                     }
                     continue;
