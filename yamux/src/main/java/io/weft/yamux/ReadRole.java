@@ -6,7 +6,8 @@ import java.lang.invoke.VarHandle;
 /**
  * Who reads the session's connection: the session's own reader thread ({@link #DEDICATED}), a
  * stream's platform-thread caller that reads frames itself while it waits for its data
- * ({@link #LEADER}; see {@link SessionReader#lead}), nobody for a moment ({@link #FREE}), or nobody
+ * ({@link #LEADER}; see {@link SessionReader#lead}; a leader that leaves inside a frame returns it
+ * straight to the reader thread), nobody for a moment ({@link #FREE}), or nobody
  * ever again ({@link #ENDED}). Exactly one thread holds the role while it is {@code DEDICATED} or
  * {@code LEADER}, and only that thread touches the reader's buffer; every change is a CAS on one
  * volatile value, so whatever the last holder wrote is visible to the next.

@@ -28,6 +28,14 @@ class ReadRoleTest {
     }
 
     @Test
+    void onlyALeaderReturnsTheRoleStraightToTheReaderThread() {
+        assertThat(ReadRole.next(ReadRole.LEADER, Event.RETURN)).isEqualTo(ReadRole.DEDICATED);
+        assertThat(ReadRole.next(ReadRole.FREE, Event.RETURN)).isEqualTo(ReadRole.REFUSED);
+        assertThat(ReadRole.next(ReadRole.DEDICATED, Event.RETURN)).isEqualTo(ReadRole.REFUSED);
+        assertThat(ReadRole.next(ReadRole.ENDED, Event.RETURN)).isEqualTo(ReadRole.REFUSED);
+    }
+
+    @Test
     void endedIsTerminalAndReachableFromEveryOtherState() {
         for (int state : new int[] {ReadRole.DEDICATED, ReadRole.FREE, ReadRole.LEADER}) {
             assertThat(ReadRole.next(state, Event.END)).isEqualTo(ReadRole.ENDED);
