@@ -111,6 +111,27 @@ class LeaderWakeUpRaceTest {
     }
 
     private static void awaitLeading(SessionPair pair) {
-        await().atMost(PATIENCE).until(() -> pair.client().reader().role().state() == ReadRole.LEADER);
+        try {
+            await().atMost(PATIENCE).until(() -> pair.client().reader().role().state() == ReadRole.LEADER);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            StringBuilder threads = new StringBuilder();
+            Thread.getAllStackTraces().forEach((thread, stack) -> threads.append('\n').append(thread)
+                    .append(java.util.Arrays.toString(stack)));
+            try {
+                SessionReader r = pair.client().reader();
+                for (String name : new String[] {"dedicated", "handOffFor", "deadlineDirty", "leaderStream"}) {
+                    java.lang.reflect.Field f = SessionReader.class.getDeclaredField(name);
+                    f.setAccessible(true);
+                    Object v = f.get(r);
+                    threads.append("\nFIELD ").append(name).append('=').append(v);
+                    if (v instanceof Thread t) {
+                        threads.append("\nDEDICATED STACK ").append(java.util.Arrays.toString(t.getStackTrace()));
+                    }
+                }
+            } catch (ReflectiveOperationException x) {
+                threads.append(x);
+            }
+            throw new AssertionError("no caller leads: role " + pair.client().reader().role() + threads, e);
+        }
     }
 }
