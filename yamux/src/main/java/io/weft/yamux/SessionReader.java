@@ -267,8 +267,9 @@ final class SessionReader implements Runnable {
 
     /**
      * Reads one frame as the role holder; false when reading is over (the end was handled and
-     * the role ended). A leader's {@link InterruptedIOException} (a deadline or an interrupt
-     * before a frame began) passes through with the input intact.
+     * the role ended), or one more piece of a frame a leader left. A leader's
+     * {@link InterruptedIOException} (a deadline, an interrupt, a full control queue) passes
+     * through wherever it happened: the input buffer and {@link #frame} keep the place.
      */
     private boolean step() throws InterruptedIOException {
         assert stepping.compareAndSet(null, Thread.currentThread()) : "two readers: " + stepping.get() + " and " + Thread.currentThread();
