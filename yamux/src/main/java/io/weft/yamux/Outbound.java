@@ -391,12 +391,19 @@ final class Outbound {
         }
     }
 
+    /** Whether the reader would wait in {@link #awaitControlSpace()} now (a leader then leaves reading to the reader thread). */
+    boolean controlQueueFull() {
+        return controlFull;
+    }
+
     /**
      * The session reader calls this before reading each frame: waits while
      * {@link #CONTROL_QUEUE_LIMIT} control frames are unsent, so a peer that does not read what we
      * send is no longer read either, and the queue (and heap) stays bounded. Returns at once when
      * there is space, and when the session fails. No other thread may call it: an application
-     * thread never waits for queue space.
+     * thread never waits for queue space (a leading caller, {@link SessionReader#lead}, leads only
+     * while {@link #controlQueueFull()} is false, so it can wait here only if the queue filled in
+     * the meantime).
      *
      * @return whether the reader had to wait
      */

@@ -551,6 +551,11 @@ public final class Session implements AutoCloseable {
         return streams.get(id);
     }
 
+    /** The session reader (platform-thread callers may read frames through it). */
+    SessionReader reader() {
+        return reader;
+    }
+
     /** The reader's input buffer. Visible for testing. */
     ReaderBuffer readerBuffer() {
         return reader.buffer();

@@ -5,8 +5,11 @@ import io.weft.yamux.frame.FrameHeader;
 import io.weft.yamux.frame.FrameType;
 import io.weft.yamux.frame.GoAwayCodes;
 import io.weft.yamux.frame.MalformedFrameException;
+import io.weft.netpoll.DeadlineExceededException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The session's one reader thread: decodes frames from the connection and dispatches them.
@@ -20,6 +23,18 @@ import java.nio.ByteBuffer;
  *
  * <p>Every exit goes through one place: a peer protocol violation sends GoAway(1); an unexpected
  * exception sends GoAway(2); the end of the connection fails the session. No exception escapes.
+ *
+ * <p>Leader/follower for platform threads ({@link ReadRole}): over a transport that allows it, a
+ * stream's reader on a platform thread that finds nothing buffered reads frames itself
+ * ({@link #lead}), one frame at a time, while the role is free; the reader thread gives the role
+ * up after it delivered data to such a caller, and takes it back once nobody wanted it for
+ * {@link ReadRole#GRACE_NANOS}. The leader runs this class's code only, never user code. A leader
+ * is woken for its own stream's close, reset or deadline by a read deadline in the past on the
+ * connection ({@link #wakeLeader}), and by an interrupt; it leaves at once, wherever it is: a
+ * part-read header stays in the input buffer, a part-read payload in {@link FrameInProgress}, both
+ * owned by the session and handed with the role, and a leader that leaves inside a frame hands the
+ * role straight back to the reader thread, which resumes exactly there. One thread reads at a
+ * time (asserted in {@link #step}).
  */
 final class SessionReader implements Runnable {
     private final Session session;
@@ -31,8 +46,41 @@ final class SessionReader implements Runnable {
     private byte[] bytes;
     /** The largest window this session ever grants: no data frame, on any stream, may be longer. */
     private final long maxUnknownStreamFrameBytes;
+    /** Thrown inside a leader only, to leave a frame start when the control queue is full (the reader thread waits there). */
+    private static final InterruptedIOException CONTROL_FULL = new InterruptedIOException("control queue full") {
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    };
+    /** Thrown inside the reader thread only, to leave a frame start when a caller asked for the role. */
+    private static final InterruptedIOException HAND_OFF = new InterruptedIOException("hand the read role over") {
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    };
     /** Whether a valid frame header has been read: until then a bad one means the peer may not speak yamux. */
     private boolean framesSeen;
+    /** Who reads the connection now. */
+    private final ReadRole role = new ReadRole();
+    /** Whether platform-thread callers may read the connection themselves ({@link Transport#leadable()}). */
+    private final boolean leadable;
+    /** The session's reader thread, once started. */
+    private volatile Thread dedicated;
+    /** A stream whose platform-thread reader waits for the role; the reader thread hands it over after delivering to it. */
+    private volatile Stream handOffFor;
+    /** The stream, and thread, that lead now; null otherwise. */
+    private volatile Stream leaderStream;
+    private volatile Thread leaderThread;
+    /** Whether the connection's read deadline may be set (a leader's own, or a wake-up); cleared by the role holder. */
+    private volatile boolean deadlineDirty;
+    /** The data frame whose payload is part-read; survives a leader leaving in the middle of it. */
+    private final FrameInProgress frame = new FrameInProgress();
+    /** The thread inside {@link #step}, checked by assertions only: never two at once. */
+    private final java.util.concurrent.atomic.AtomicReference<Thread> stepping = new java.util.concurrent.atomic.AtomicReference<>();
+    /** Frames read by leading callers (written by the role holder only); for tests and diagnostics. */
+    private volatile long ledFrames;
 
     SessionReader(Session session, Transport transport) {
         this.session = session;
@@ -42,15 +90,210 @@ final class SessionReader implements Runnable {
         this.bytes = in.array();
         this.maxUnknownStreamFrameBytes = Math.max(session.config.maxAutoTunedWindowBytes(),
                 session.config.streamWindowBytes());
+        this.leadable = transport.leadable();
     }
 
     @Override
     public void run() {
+        dedicated = Thread.currentThread();
         try {
-            while (readFrame()) {
-                // next frame
+            while (step()) {
+                Stream waiting = handOffFor;
+                if (waiting != null) {
+                    handOffFor = null;
+                    role.apply(ReadRole.Event.HAND_OFF, System.nanoTime());
+                    // Wake it even if this frame's data did: that wake-up may have been taken by the
+                    // read before, and this request for the role come from the read after.
+                    waiting.wakeReaders();
+                    if (!awaitReclaim()) {
+                        return;
+                    }
+                }
+            }
+        } catch (InterruptedIOException e) {
+            throw new IllegalStateException("only a leader leaves before a frame", e);
+        }
+    }
+
+    /**
+     * The reader thread, having given the role away, waits until it is free long enough to take
+     * back; false once reading ended. The grace is measured on {@link System#nanoTime()}, not the
+     * session clock: it bounds real parks, and a test's manual clock must not stop the reader.
+     */
+    private boolean awaitReclaim() {
+        long backoffNanos = 0;
+        while (true) {
+            int state = role.state();
+            if (state == ReadRole.DEDICATED) {
+                return true; // a leader that left inside a frame gave the role straight back
+            }
+            long waitNanos = ReadRole.reclaimWaitNanos(state, System.nanoTime() - role.freedAtNanos(), backoffNanos);
+            if (waitNanos < 0) {
+                return false;
+            }
+            if (waitNanos == 0) {
+                if (role.apply(ReadRole.Event.RECLAIM, 0)) {
+                    return true;
+                }
+                continue; // a caller took it meanwhile
+            }
+            if (state == ReadRole.LEADER) {
+                backoffNanos = waitNanos;
+            }
+            LockSupport.parkNanos(this, waitNanos);
+        }
+    }
+
+    /** Outcome of {@link #lead}: the caller read a frame (or found its wait over); it should look at its stream again. */
+    static final boolean LED = true;
+
+    /**
+     * A stream's reader that found nothing buffered reads one frame itself, if it runs on a
+     * platform thread, the transport allows it and nobody else reads; the stream lock is not held.
+     * Otherwise (false) it should wait for the role holder to deliver; if the reader thread holds
+     * the role, it is woken out of its read and hands the role over at its next frame boundary,
+     * then wakes {@code stream}'s readers.
+     *
+     * <p>The leader leaves as soon as its read of the connection is woken (its deadline, its
+     * stream's close or reset, a new deadline), even inside a frame; see {@link FrameInProgress}.
+     *
+     * @param deadlineNanos the stream's read deadline as the caller saw it ({@link Deadlines#NONE} = none)
+     * @throws InterruptedIOException if the caller is interrupted while it reads (the flag is kept)
+     */
+    boolean lead(Stream stream, long deadlineNanos) throws IOException {
+        if (!mayLead() || session.outbound.controlQueueFull()) {
+            return false;
+        }
+        if (!role.apply(ReadRole.Event.LEAD, 0)) {
+            handOffFor = stream;
+            if (role.state() == ReadRole.DEDICATED) {
+                poke(); // the reader thread hands the role over at the next frame boundary
+            }
+            return false;
+        }
+        boolean between = false; // whether the leader leaves after a whole frame
+        try {
+            if (deadlineDirty || deadlineNanos != Deadlines.NONE) {
+                deadlineDirty = deadlineNanos != Deadlines.NONE;
+                transport.setReadDeadline(deadlineNanos == Deadlines.NONE ? null
+                        : java.time.Instant.now().plusNanos(deadlineNanos - System.nanoTime()));
+            }
+            leaderThread = Thread.currentThread();
+            leaderStream = stream;
+            // A close, reset or new deadline before leaderStream was published did not wake us: look again.
+            if (!stream.readMayBlock(deadlineNanos)) {
+                between = true;
+                return LED;
+            }
+            try {
+                if (step()) {
+                    ledFrames++; // the role makes this thread the only writer
+                }
+                between = true;
+            } catch (DeadlineExceededException e) {
+                // woken, or the deadline passed, perhaps inside a frame: the caller looks at its stream.
+                // The deadline is in the past whoever set it (a wake-up may land after the flag it
+                // raised was cleared): clear it, or every later lead would end here at once.
+                deadlineDirty = true;
+            } catch (InterruptedIOException e) {
+                if (e != CONTROL_FULL) {
+                    throw e; // interrupted: the caller's read fails, the flag stays set
+                }
+            }
+            return LED;
+        } finally {
+            leaderStream = null;
+            leaderThread = null;
+            if (deadlineDirty) {
+                deadlineDirty = false;
+                clearDeadline();
+            }
+            leave(between);
+        }
+    }
+
+    /**
+     * The leader gives the role up: free between frames; inside a frame straight back to the
+     * reader thread, woken now, so that the rest of the frame is read whether or not another
+     * caller comes (the peer may be slow to send it).
+     */
+    private void leave(boolean afterFrame) {
+        if (!afterFrame && (frame.active() || in.hasRemaining())) {
+            if (role.apply(ReadRole.Event.RETURN, 0)) {
+                LockSupport.unpark(dedicated);
+            }
+        } else {
+            role.apply(ReadRole.Event.RELEASE, System.nanoTime());
+        }
+    }
+
+    /** Whether nobody reads the connection at this moment, so that a caller may {@link #lead}. */
+    boolean roleFree() {
+        return role.state() == ReadRole.FREE;
+    }
+
+    /** Whether the calling thread could ever {@link #lead}: a platform thread over a transport that allows it. */
+    boolean mayLead() {
+        return leadable && !Thread.currentThread().isVirtual();
+    }
+
+    /**
+     * Wakes the caller leading for {@code stream}, if one does and it is not the calling thread,
+     * so that it sees its stream's close, reset or new deadline. Does not block.
+     */
+    void wakeLeader(Stream stream) {
+        if (leaderStream == stream && leaderThread != Thread.currentThread()) {
+            poke();
+        }
+    }
+
+    /** Wakes whoever waits in a read of the connection: a read deadline in the past. */
+    private void poke() {
+        deadlineDirty = true;
+        try {
+            transport.setReadDeadline(java.time.Instant.EPOCH);
+        } catch (IOException e) {
+            // closed: the read fails anyway
+        }
+    }
+
+    private void clearDeadline() {
+        try {
+            transport.setReadDeadline(null);
+        } catch (IOException e) {
+            // closed: the next read reports it
+        }
+    }
+
+    /**
+     * Reads one frame as the role holder; false when reading is over (the end was handled and
+     * the role ended), or one more piece of a frame a leader left. A leader's
+     * {@link InterruptedIOException} (a deadline, an interrupt, a full control queue) passes
+     * through wherever it happened: the input buffer and {@link #frame} keep the place.
+     */
+    private boolean step() throws InterruptedIOException {
+        assert stepping.compareAndSet(null, Thread.currentThread()) : "two readers: " + stepping.get() + " and " + Thread.currentThread();
+        try {
+            return stepOnce();
+        } finally {
+            assert stepping.compareAndSet(Thread.currentThread(), null) : "reader changed under " + Thread.currentThread();
+        }
+    }
+
+    private boolean stepOnce() throws InterruptedIOException {
+        try {
+            if (readFrame()) {
+                return true;
             }
             session.onTransportEnd(null);
+        } catch (InterruptedIOException e) {
+            if (leadable && Thread.currentThread() != dedicated) {
+                throw e;
+            }
+            if (e == HAND_OFF) {
+                return true;
+            }
+            session.onTransportEnd(e);
         } catch (YamuxProtocolException e) {
             session.onProtocolError(e);
         } catch (MalformedFrameException e) {
@@ -63,12 +306,25 @@ final class SessionReader implements Runnable {
             RateLimitedLog.LOGGER.log(System.Logger.Level.ERROR, session + ": reader failed", e);
             session.fail(new SessionClosedException("yamux internal error: " + e, e), GoAwayCodes.INTERNAL_ERROR);
         }
+        role.apply(ReadRole.Event.END, 0);
+        Thread reader = dedicated;
+        if (reader != null && reader != Thread.currentThread()) {
+            LockSupport.unpark(reader);
+        }
+        return false;
     }
 
     /** Reads and handles one frame; returns false at a clean end of the connection. */
     private boolean readFrame() throws IOException {
+        if (frame.active()) {
+            readPayload(); // the rest of a frame a leader left part-read
+            return true;
+        }
         // One frame queues at most a few control frames, so waiting here, between frames, keeps the
-        // queue within a few frames of its limit whatever the peer sends.
+        // queue within a few frames of its limit whatever the peer sends. A leader never waits here.
+        if (leadable && Thread.currentThread() != dedicated && session.outbound.controlQueueFull()) {
+            throw CONTROL_FULL;
+        }
         session.outbound.awaitControlSpace();
         if (!fill(FrameHeader.SIZE, true)) {
             return false;
@@ -103,6 +359,7 @@ final class SessionReader implements Runnable {
             drain(streamId, length, (flags & Flags.SYN) != 0 ? FrameHeader.INITIAL_STREAM_WINDOW : maxUnknownStreamFrameBytes);
             return;
         }
+        boolean fin = (flags & Flags.FIN) != 0;
         // The length is judged first, against the window, whatever the flags: a Data|RST frame
         // must not escape the check by resetting the stream before it (it would then be drained,
         // up to 4 GiB). Then ACK and RST apply before the payload, FIN after it: a reader woken by
@@ -112,9 +369,10 @@ final class SessionReader implements Runnable {
         }
         stream.onFlags(flags & ~Flags.FIN, 0);
         if (length > 0) {
-            copyPayload(stream, length);
-        }
-        if ((flags & Flags.FIN) != 0) {
+            session.counters.bytesIn.add(length);
+            frame.begin(stream, length, fin);
+            readPayload();
+        } else if (fin) {
             stream.onFlags(Flags.FIN, 0);
         }
     }
@@ -128,18 +386,27 @@ final class SessionReader implements Runnable {
         }
     }
 
-    /** Hands an admitted payload to its stream (which drops it if the stream was reset meanwhile). */
-    private void copyPayload(Stream stream, long length) throws IOException {
-        session.counters.bytesIn.add(length);
-        long remaining = length;
-        while (remaining > 0) {
+    /**
+     * Reads the rest of {@link #frame}'s payload: hands it to its stream (which drops it if the
+     * stream was reset meanwhile) or skips it, then applies the frame's FIN. Progress is recorded
+     * piece by piece, so a leader may leave in any read and the next holder go on from there.
+     */
+    private void readPayload() throws IOException {
+        Stream stream = frame.stream();
+        while (frame.active()) {
             if (!in.hasRemaining()) {
                 fill(1, false);
             }
-            int piece = (int) Math.min(remaining, in.remaining());
-            stream.appendData(bytes, in.position(), piece);
+            int piece = (int) Math.min(frame.remainingBytes(), in.remaining());
+            if (stream != null) {
+                stream.appendData(bytes, in.position(), piece);
+            }
             in.position(in.position() + piece);
-            remaining -= piece;
+            frame.consumed(piece);
+        }
+        Stream finTo = frame.finish();
+        if (finTo != null) {
+            finTo.onFlags(Flags.FIN, 0);
         }
     }
 
@@ -173,21 +440,43 @@ final class SessionReader implements Runnable {
             throw new YamuxProtocolException(GoAwayCodes.PROTOCOL_ERROR, "data frame of " + length
                     + " bytes for unknown stream " + Integer.toUnsignedString(streamId) + " exceeds any window granted", false);
         }
-        long remaining = length;
-        while (remaining > 0) {
-            if (!in.hasRemaining()) {
-                fill(1, false);
-            }
-            int piece = (int) Math.min(remaining, in.remaining());
-            in.position(in.position() + piece);
-            remaining -= piece;
+        if (length > 0) {
+            frame.begin(null, length, false);
+            readPayload();
         }
+    }
+
+    /**
+     * A read deadline meant for a leader met the reader thread's read, which goes on: clears the
+     * deadline. Anything else (the reader thread interrupted) ends the connection.
+     */
+    private void recoverWakeUp(InterruptedIOException e) throws InterruptedIOException {
+        if (!(e instanceof DeadlineExceededException)) {
+            throw e;
+        }
+        deadlineDirty = false;
+        clearDeadline();
     }
 
     /** A copy of the buffered, unread bytes, at most {@link YamuxProtocolException#FIRST_BYTES_LIMIT}. */
     private byte[] unreadBytes() {
         int count = Math.min(in.remaining(), YamuxProtocolException.FIRST_BYTES_LIMIT);
         return java.util.Arrays.copyOfRange(bytes, in.position(), in.position() + count);
+    }
+
+    /** Frames that platform-thread callers read themselves ({@link #lead}). Visible for testing. */
+    long ledFrames() {
+        return ledFrames;
+    }
+
+    /** Who reads the connection now. Visible for testing. */
+    ReadRole role() {
+        return role;
+    }
+
+    /** The part-read data frame. Visible for testing (read it only while the role holder is parked). */
+    FrameInProgress frameInProgress() {
+        return frame;
     }
 
     /** The input buffer. Visible for testing. */
@@ -216,7 +505,20 @@ final class SessionReader implements Runnable {
         try {
             while (in.position() < needed) {
                 int roomBytes = in.remaining();
-                int n = transport.read(in);
+                int n;
+                try {
+                    n = transport.read(in);
+                } catch (InterruptedIOException e) {
+                    boolean leader = Thread.currentThread() != dedicated;
+                    if (!leadable || leader) {
+                        throw e; // a leader leaves wherever it is (the unread bytes and the frame stay); else the connection ends
+                    }
+                    recoverWakeUp(e);
+                    if (atFrameStart && handOffFor != null) {
+                        throw HAND_OFF; // a caller asked for the role: give it up before this frame
+                    }
+                    continue;
+                }
                 if (n < 0) {
                     if (atFrameStart && in.position() == 0) {
                         return false;

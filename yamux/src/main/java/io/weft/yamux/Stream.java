@@ -117,6 +117,7 @@ public final class Stream implements Conn {
             int n;
             long delta;
             StreamEffect.Batch released = null;
+            boolean leadTried = false; // a platform caller reads frames itself where it may (SessionReader.lead)
             lock.lock();
             try {
                 while (true) {
@@ -136,6 +137,19 @@ public final class Stream implements Conn {
                     if (failure != null) {
                         throw failure;
                     }
+                    // Once refused, lead again only if the role has come free (a hand-off's wake-up may
+                    // have come before this wait); the lock orders that look before the hand-off's signal.
+                    if ((!leadTried || session.reader().roleFree()) && session.reader().mayLead()) {
+                        long deadlineNanos = readDeadlineNanos;
+                        lock.unlock();
+                        try {
+                            leadTried = !session.reader().lead(this, deadlineNanos);
+                        } finally {
+                            lock.lock();
+                        }
+                        Deadlines.checkDeadline(readDeadlineNanos, "read");
+                        continue;
+                    }
                     try {
                         Deadlines.await(readable, readDeadlineNanos, "read");
                     } finally {
@@ -144,6 +158,7 @@ public final class Stream implements Conn {
                             session.wokenCallers.ran();
                         }
                     }
+                    leadTried = false;
                 }
             } finally {
                 lock.unlock();
@@ -363,6 +378,7 @@ public final class Stream implements Conn {
         checkNotClosed();
         readDeadlineNanos = Deadlines.toNanoDeadline(deadline);
         signalAll(readable);
+        session.reader().wakeLeader(this);
     }
 
     /**
@@ -642,6 +658,7 @@ public final class Stream implements Conn {
         }
         if (e.has(StreamEffect.WAKE_READERS)) {
             readable.signalAll();
+            session.reader().wakeLeader(this);
         }
         if (e.has(StreamEffect.WAKE_WRITERS)) {
             writable.signalAll();
@@ -708,6 +725,23 @@ public final class Stream implements Conn {
         lock.lock();
         try {
             checkReadableLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Wakes this stream's waiting readers so that one of them may take the read role ({@link SessionReader#lead}). */
+    void wakeReaders() {
+        signalAll(readable);
+    }
+
+    /** For {@link SessionReader#lead}: whether a read would still wait, with the deadline it saw. */
+    boolean readMayBlock(long deadlineNanos) {
+        lock.lock();
+        try {
+            return recv.bufferedBytes() == 0 && readDeadlineNanos == deadlineNanos && state.peerMaySend() && !state.readClosed()
+                    && state.local() != StreamState.Local.CLOSED && state.phase() != StreamState.Phase.RESET
+                    && session.failureForCaller() == null;
         } finally {
             lock.unlock();
         }

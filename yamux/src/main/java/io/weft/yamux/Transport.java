@@ -49,6 +49,21 @@ abstract class Transport {
         return false;
     }
 
+    /**
+     * Whether a stream's platform-thread reader may read this transport itself while it waits
+     * ({@link SessionReader#lead}): only when {@link #setReadDeadline} wakes a blocked read
+     * promptly and leaves the connection usable, and a read cut short loses nothing. False unless
+     * an implementation knows better.
+     */
+    boolean leadable() {
+        return false;
+    }
+
+    /** Sets the read deadline (Go semantics, applies to a blocked read; null clears it); only where {@link #leadable()}. */
+    void setReadDeadline(java.time.Instant deadline) throws IOException {
+        throw new UnsupportedOperationException("no read deadlines on " + this);
+    }
+
     /** Closes the connection; idempotent; never throws; may block only as long as the underlying close does. */
     abstract void close();
 
@@ -105,6 +120,17 @@ abstract class Transport {
         @Override
         boolean callersMayWrite() {
             return true;
+        }
+
+        /** Netpoll conns wake a read at a deadline and stay usable; a TLS record cut short would not. */
+        @Override
+        boolean leadable() {
+            return !(conn instanceof TlsConn);
+        }
+
+        @Override
+        void setReadDeadline(java.time.Instant deadline) throws IOException {
+            conn.setReadDeadline(deadline);
         }
 
         @Override

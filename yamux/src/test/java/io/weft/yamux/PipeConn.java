@@ -78,7 +78,7 @@ final class PipeConn implements Conn {
         if (closed) {
             throw new ClosedChannelException();
         }
-        return in.read(dst, readDeadline, () -> closed);
+        return in.read(dst, () -> readDeadline, () -> closed);
     }
 
     @Override
@@ -98,12 +98,12 @@ final class PipeConn implements Conn {
         }
         int chunkBytes = throttleChunkBytes;
         if (chunkBytes <= 0) {
-            return out.write(src, writeDeadline, () -> closed);
+            return out.write(src, () -> writeDeadline, () -> closed);
         }
         int total = 0;
         while (src.hasRemaining()) {
             int n = Math.min(chunkBytes, src.remaining());
-            total += out.write(src.slice(src.position(), n), writeDeadline, () -> closed);
+            total += out.write(src.slice(src.position(), n), () -> writeDeadline, () -> closed);
             src.position(src.position() + n);
             throttlePause.accept(throttlePauseNanos); // the link's speed, not synchronisation
         }
@@ -220,7 +220,7 @@ final class PipeConn implements Conn {
             }
         }
 
-        int read(ByteBuffer dst, Instant deadline, Flag closed) throws IOException {
+        int read(ByteBuffer dst, java.util.function.Supplier<Instant> deadline, Flag closed) throws IOException {
             lock.lock();
             try {
                 while (size == 0 || paused) {
@@ -230,7 +230,7 @@ final class PipeConn implements Conn {
                     if (writerClosed && size == 0) {
                         return -1;
                     }
-                    await(deadline);
+                    await(deadline.get()); // the current one: a deadline moved while blocked applies (Conn contract);
                 }
                 int n = Math.min(size, dst.remaining());
                 for (int i = 0; i < n; i++) {
@@ -245,7 +245,7 @@ final class PipeConn implements Conn {
             }
         }
 
-        int write(ByteBuffer src, Instant deadline, Flag closed) throws IOException {
+        int write(ByteBuffer src, java.util.function.Supplier<Instant> deadline, Flag closed) throws IOException {
             int total = 0;
             lock.lock();
             try {
@@ -261,7 +261,7 @@ final class PipeConn implements Conn {
                         blockedWriter = Thread.currentThread();
                         changed.signalAll(); // wakes awaitBlockedWriter
                         try {
-                            await(deadline);
+                            await(deadline.get());
                         } catch (DeadlineExceededException e) {
                             e.bytesTransferred = total;
                             throw e;

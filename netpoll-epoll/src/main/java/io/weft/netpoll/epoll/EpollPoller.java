@@ -41,7 +41,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ul>
  * <li><b>Hybrid</b> (the default): a daemon platform thread blocks in {@code epoll_wait} while
  *     the sockets are idle, so an idle poller costs no carrier and no periodic wake-up. When a
- *     wait returns events that woke a virtual thread or latched a read ({@link #dispatch}) it
+ *     wait returns events that woke a virtual thread or latched a read for a socket whose last
+ *     reader was virtual ({@link #dispatch}) it
  *     hands polling to a virtual <em>assistant</em> and parks (events only for platform
  *     threads, which gain nothing from a carrier, it just dispatches): the assistant polls without blocking and yields between rounds, so the threads
  *     it unparks run on its own carrier without waking another OS thread, and the platform
@@ -418,7 +419,8 @@ final class EpollPoller {
         }
         boolean lendCarrier = false;
         if ((events & READABLE) != 0) {
-            lendCarrier = registration.descriptor().notifyReadable() != PollDescriptor.Delivery.PLATFORM_THREAD;
+            PollDescriptor.Delivery delivery = registration.descriptor().notifyReadable();
+            lendCarrier = delivery == PollDescriptor.Delivery.VIRTUAL_THREAD || delivery == PollDescriptor.Delivery.LATCHED;
         }
         if ((events & WRITABLE) != 0) {
             lendCarrier |= registration.descriptor().notifyWritable() == PollDescriptor.Delivery.VIRTUAL_THREAD;

@@ -98,6 +98,8 @@ public final class PollDescriptor {
     private volatile Object writeSlot;
     /** Runs in every deadline setter just before its store; {@code null} but in tests. Visible for testing. */
     static volatile Runnable beforeDeadlineStore;
+    /** Whether the last thread that waited to read was a platform thread; written only when it changes. */
+    private volatile boolean platformReader;
     private volatile long readDeadlineNanos;
     private volatile long writeDeadlineNanos;
     /** In-flight count in the low bits, plus the CLOSING and RELEASED bits. */
@@ -167,6 +169,12 @@ public final class PollDescriptor {
     public enum Delivery {
         /** Nobody was waiting: the event is latched for the next wait. */
         LATCHED,
+        /**
+         * Nobody was waiting and the last reader was a platform thread (it has just been woken by
+         * the kernel, or is between reads): the event is latched, and most likely the platform
+         * thread takes it, so a poller need not lend a carrier for it. Read side only.
+         */
+        LATCHED_FOR_PLATFORM,
         /** A parked virtual thread was unparked. */
         VIRTUAL_THREAD,
         /** A platform thread was unparked, or is waiting in the kernel ({@link KernelWaiter}). */
@@ -188,7 +196,8 @@ public final class PollDescriptor {
                 return Delivery.PLATFORM_THREAD;
             }
         } while (!READ_SLOT.compareAndSet(this, old, READY));
-        return deliver(old);
+        Delivery delivery = deliver(old);
+        return delivery == Delivery.LATCHED && platformReader ? Delivery.LATCHED_FOR_PLATFORM : delivery;
     }
 
     /**
@@ -269,6 +278,9 @@ public final class PollDescriptor {
     private PollStatus await(VarHandle slot, boolean read, KernelWaiter kernelWaiter) {
         Thread me = Thread.currentThread();
         Object waiter = kernelWaiter != null ? kernelWaiter : me;
+        if (read && platformReader == me.isVirtual()) {
+            platformReader = !me.isVirtual();
+        }
         while (true) {
             PollStatus error = checkError(read ? readDeadlineNanos : writeDeadlineNanos);
             if (error != null) {

@@ -372,6 +372,30 @@ class PollDescriptorTest {
         assertThat(poll.notifyWritable()).isEqualTo(PollDescriptor.Delivery.LATCHED);
     }
 
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aReadLatchedAfterAPlatformReaderSaysSoAndOneAfterAVirtualReaderDoesNot() throws Exception {
+        PollDescriptor poll = new PollDescriptor();
+        assertThat(poll.notifyReadable()).as("nobody has read yet").isEqualTo(PollDescriptor.Delivery.LATCHED);
+        assertThat(poll.awaitRead()).isEqualTo(PollStatus.READY); // takes the latch without waiting
+
+        FakeKernelWaiter waiter = new FakeKernelWaiter();
+        CompletableFuture<PollStatus> platform =
+                CompletableFuture.supplyAsync(() -> poll.awaitRead(waiter), PollDescriptorTest::platform);
+        awaitParked(poll, true);
+        waiter.socketBecomesReady(); // the kernel woke it: the slot is empty when the poller's event comes
+        assertThat(platform.get(5, TimeUnit.SECONDS)).isEqualTo(PollStatus.READY);
+        assertThat(poll.notifyReadable()).isEqualTo(PollDescriptor.Delivery.LATCHED_FOR_PLATFORM);
+        assertThat(poll.awaitRead()).isEqualTo(PollStatus.READY);
+
+        CompletableFuture<PollStatus> virtual =
+                CompletableFuture.supplyAsync(() -> poll.awaitRead(waiter), PollDescriptorTest::virtual);
+        awaitParked(poll, true);
+        assertThat(poll.notifyReadable()).isEqualTo(PollDescriptor.Delivery.VIRTUAL_THREAD);
+        assertThat(virtual.get(5, TimeUnit.SECONDS)).isEqualTo(PollStatus.READY);
+        assertThat(poll.notifyReadable()).as("the last reader was virtual").isEqualTo(PollDescriptor.Delivery.LATCHED);
+    }
+
     /** Blocks on a semaphore instead of poll(2); counts its blocks and wake-ups. */
     private static final class FakeKernelWaiter implements KernelWaiter {
         final Semaphore released = new Semaphore(0);
