@@ -175,8 +175,13 @@ final class SessionReader implements Runnable {
         try {
             if (deadlineDirty || deadlineNanos != Deadlines.NONE) {
                 deadlineDirty = deadlineNanos != Deadlines.NONE;
-                transport.setReadDeadline(deadlineNanos == Deadlines.NONE ? null
-                        : java.time.Instant.now().plusNanos(deadlineNanos - System.nanoTime()));
+                try {
+                    transport.setReadDeadline(deadlineNanos == Deadlines.NONE ? null
+                            : java.time.Instant.now().plusNanos(deadlineNanos - System.nanoTime()));
+                } catch (IOException e) {
+                    // closed (the session may have failed since the caller looked): the read below
+                    // fails and ends the session, and the caller gets the session's error, not this
+                }
             }
             leaderThread = Thread.currentThread();
             leaderStream = stream;
