@@ -53,6 +53,17 @@ final class SessionReader implements Runnable {
             return this;
         }
     };
+    /**
+     * Thrown inside a leader only, to leave before a ping request (its header stays buffered): the
+     * reply is preceded by {@link YamuxConfig#peerPingListener()}, user code, which runs on the
+     * reader thread, never on a leading caller.
+     */
+    private static final InterruptedIOException PING_REQUEST = new InterruptedIOException("ping request for the reader thread") {
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    };
     /** Thrown inside the reader thread only, to leave a frame start when a caller asked for the role. */
     private static final InterruptedIOException HAND_OFF = new InterruptedIOException("hand the read role over") {
         @Override
@@ -201,7 +212,7 @@ final class SessionReader implements Runnable {
                 // raised was cleared): clear it, or every later lead would end here at once.
                 deadlineDirty = true;
             } catch (InterruptedIOException e) {
-                if (e != CONTROL_FULL) {
+                if (e != CONTROL_FULL && e != PING_REQUEST) {
                     throw e; // interrupted: the caller's read fails, the flag stays set
                 }
             }
@@ -337,6 +348,9 @@ final class SessionReader implements Runnable {
         int at = in.position();
         FrameType type = FrameHeader.checkedType(bytes, at);
         int flags = FrameHeader.flagsAt(bytes, at);
+        if (type == FrameType.PING && (flags & Flags.SYN) != 0 && leadable && Thread.currentThread() != dedicated) {
+            throw PING_REQUEST; // the listener is user code: the reader thread reads this frame
+        }
         int streamId = FrameHeader.streamIdAt(bytes, at);
         long length = FrameHeader.lengthAt(bytes, at);
         in.position(at + FrameHeader.SIZE);
