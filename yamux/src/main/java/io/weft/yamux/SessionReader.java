@@ -172,7 +172,15 @@ final class SessionReader implements Runnable {
      * @throws InterruptedIOException if the caller is interrupted while it reads (the flag is kept)
      */
     boolean lead(Stream stream, long deadlineNanos) throws IOException {
-        if (!mayLead() || session.outbound.controlQueueFull()) {
+        if (!mayLead()) {
+            return false;
+        }
+        if (session.outbound.controlQueueFull()) {
+            // A leader does not wait for control space (that wait ignores its deadline): the reader
+            // thread must read now, or the caller, finding the role free again, would retry at once.
+            if (role.apply(ReadRole.Event.LEAD, 0) && role.apply(ReadRole.Event.RETURN, 0)) {
+                LockSupport.unpark(dedicated);
+            }
             return false;
         }
         if (!role.apply(ReadRole.Event.LEAD, 0)) {
@@ -338,10 +346,13 @@ final class SessionReader implements Runnable {
         }
         // One frame queues at most a few control frames, so waiting here, between frames, keeps the
         // queue within a few frames of its limit whatever the peer sends. A leader never waits here.
-        if (leadable && Thread.currentThread() != dedicated && session.outbound.controlQueueFull()) {
-            throw CONTROL_FULL;
+        if (leadable && Thread.currentThread() != dedicated) {
+            if (session.outbound.controlQueueFull()) {
+                throw CONTROL_FULL; // checked, never awaited: the queue may fill after this look
+            }
+        } else {
+            session.outbound.awaitControlSpace();
         }
-        session.outbound.awaitControlSpace();
         if (!fill(FrameHeader.SIZE, true)) {
             return false;
         }
