@@ -248,12 +248,12 @@ final class Pings {
         pending.clear();
     }
 
-    /** Pings sent and still awaiting their reply. */
     /** The id of the latest tuning probe; for tests. */
     int rttProbeId() {
         return rttProbeId;
     }
 
+    /** Pings sent and still awaiting their reply. */
     int pendingCount() {
         return pending.size();
     }

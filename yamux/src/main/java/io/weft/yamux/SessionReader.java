@@ -53,6 +53,17 @@ final class SessionReader implements Runnable {
             return this;
         }
     };
+    /**
+     * Thrown inside a leader only, to leave before a ping request (its header stays buffered): the
+     * reply is preceded by {@link YamuxConfig#peerPingListener()}, user code, which runs on the
+     * reader thread, never on a leading caller.
+     */
+    private static final InterruptedIOException PING_REQUEST = new InterruptedIOException("ping request for the reader thread") {
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    };
     /** Thrown inside the reader thread only, to leave a frame start when a caller asked for the role. */
     private static final InterruptedIOException HAND_OFF = new InterruptedIOException("hand the read role over") {
         @Override
@@ -161,7 +172,15 @@ final class SessionReader implements Runnable {
      * @throws InterruptedIOException if the caller is interrupted while it reads (the flag is kept)
      */
     boolean lead(Stream stream, long deadlineNanos) throws IOException {
-        if (!mayLead() || session.outbound.controlQueueFull()) {
+        if (!mayLead()) {
+            return false;
+        }
+        if (session.outbound.controlQueueFull()) {
+            // A leader does not wait for control space (that wait ignores its deadline): the reader
+            // thread must read now, or the caller, finding the role free again, would retry at once.
+            if (role.apply(ReadRole.Event.LEAD, 0) && role.apply(ReadRole.Event.RETURN, 0)) {
+                LockSupport.unpark(dedicated);
+            }
             return false;
         }
         if (!role.apply(ReadRole.Event.LEAD, 0)) {
@@ -175,8 +194,13 @@ final class SessionReader implements Runnable {
         try {
             if (deadlineDirty || deadlineNanos != Deadlines.NONE) {
                 deadlineDirty = deadlineNanos != Deadlines.NONE;
-                transport.setReadDeadline(deadlineNanos == Deadlines.NONE ? null
-                        : java.time.Instant.now().plusNanos(deadlineNanos - System.nanoTime()));
+                try {
+                    transport.setReadDeadline(deadlineNanos == Deadlines.NONE ? null
+                            : java.time.Instant.now().plusNanos(deadlineNanos - System.nanoTime()));
+                } catch (IOException e) {
+                    // closed (the session may have failed since the caller looked): the read below
+                    // fails and ends the session, and the caller gets the session's error, not this
+                }
             }
             leaderThread = Thread.currentThread();
             leaderStream = stream;
@@ -196,7 +220,7 @@ final class SessionReader implements Runnable {
                 // raised was cleared): clear it, or every later lead would end here at once.
                 deadlineDirty = true;
             } catch (InterruptedIOException e) {
-                if (e != CONTROL_FULL) {
+                if (e != CONTROL_FULL && e != PING_REQUEST) {
                     throw e; // interrupted: the caller's read fails, the flag stays set
                 }
             }
@@ -322,16 +346,22 @@ final class SessionReader implements Runnable {
         }
         // One frame queues at most a few control frames, so waiting here, between frames, keeps the
         // queue within a few frames of its limit whatever the peer sends. A leader never waits here.
-        if (leadable && Thread.currentThread() != dedicated && session.outbound.controlQueueFull()) {
-            throw CONTROL_FULL;
+        if (leadable && Thread.currentThread() != dedicated) {
+            if (session.outbound.controlQueueFull()) {
+                throw CONTROL_FULL; // checked, never awaited: the queue may fill after this look
+            }
+        } else {
+            session.outbound.awaitControlSpace();
         }
-        session.outbound.awaitControlSpace();
         if (!fill(FrameHeader.SIZE, true)) {
             return false;
         }
         int at = in.position();
         FrameType type = FrameHeader.checkedType(bytes, at);
         int flags = FrameHeader.flagsAt(bytes, at);
+        if (type == FrameType.PING && (flags & Flags.SYN) != 0 && leadable && Thread.currentThread() != dedicated) {
+            throw PING_REQUEST; // the listener is user code: the reader thread reads this frame
+        }
         int streamId = FrameHeader.streamIdAt(bytes, at);
         long length = FrameHeader.lengthAt(bytes, at);
         in.position(at + FrameHeader.SIZE);

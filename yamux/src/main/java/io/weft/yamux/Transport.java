@@ -122,7 +122,12 @@ abstract class Transport {
             return true;
         }
 
-        /** Netpoll conns wake a read at a deadline and stay usable; a TLS record cut short would not. */
+        /**
+         * Netpoll conns wake a read at a deadline and stay usable. A {@link TlsConn} given directly
+         * is left out, conservatively (it keeps a part-read record across a deadline, so a leader
+         * would be safe there too, but that is not measured); one wrapped in another Conn is not
+         * recognised and is led like any other.
+         */
         @Override
         boolean leadable() {
             return !(conn instanceof TlsConn);

@@ -1,0 +1,88 @@
+package io.weft.yamux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.weft.netpoll.Conn;
+import io.weft.netpoll.Listener;
+import io.weft.netpoll.Net;
+import io.weft.yamux.frame.Flags;
+import io.weft.yamux.frame.FrameHeader;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@link YamuxConfig#peerPingListener()} is user code and runs on the session's reader thread, as
+ * documented, even while a stream's platform-thread caller reads the connection itself
+ * ({@link SessionReader#lead}, which runs no user code): the leader leaves the ping request to the
+ * reader thread, and goes on reading afterwards.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class LeaderPeerPingTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(10);
+
+    private Session client;
+    private Conn raw;
+
+    @AfterEach
+    void close() throws IOException {
+        if (client != null) {
+            client.close();
+        }
+        if (raw != null) {
+            raw.close();
+        }
+    }
+
+    @Test
+    void aPingRequestThatArrivesWhileACallerLeadsIsShownToTheListenerOnTheReaderThread() throws Exception {
+        Conn clientConn;
+        try (Listener listener = Net.listen("tcp", "127.0.0.1:0")) {
+            int port = ((InetSocketAddress) listener.address()).getPort();
+            clientConn = Net.dial("tcp", "127.0.0.1:" + port);
+            raw = listener.accept();
+        }
+        CompletableFuture<Thread> listenerThread = new CompletableFuture<>();
+        client = Session.client(clientConn, SessionPair.testConfig().keepAliveEnabled(false)
+                .peerPingListener((session, opaque) -> listenerThread.complete(Thread.currentThread())).build());
+        Thread.ofVirtual().start(() -> { // drops what the client sends
+            ByteBuffer sink = ByteBuffer.allocate(4096);
+            try {
+                while (raw.read(sink.clear()) > 0) {
+                    // dropped
+                }
+            } catch (IOException e) {
+                // closed
+            }
+        });
+        raw.write(ByteBuffer.wrap(FrameHeader.windowUpdate(2, Flags.SYN, 0).toBytes()));
+        Stream mine = client.acceptStream();
+
+        CompletableFuture<Integer> read = new CompletableFuture<>();
+        Thread caller = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                read.complete(mine.read(ByteBuffer.allocate(16)));
+            } catch (Throwable t) {
+                read.completeExceptionally(t);
+            }
+        });
+        await().atMost(PATIENCE).until(() -> client.reader().role().state() == ReadRole.LEADER);
+
+        raw.write(ByteBuffer.wrap(FrameHeader.ping(Flags.SYN, 7).toBytes()));
+        assertThat(listenerThread.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("the thread the listener ran on")
+                .isNotSameAs(caller);
+
+        // Reading goes on: the caller's data still reaches it.
+        byte[] frame = new byte[FrameHeader.SIZE + 3];
+        FrameHeader.data(2, 0, 3).encode(frame, 0);
+        raw.write(ByteBuffer.wrap(frame));
+        assertThat(read.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(3);
+    }
+}
