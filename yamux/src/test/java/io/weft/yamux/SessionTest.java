@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.weft.netpoll.DeadlineExceededException;
+import io.weft.yamux.frame.FrameType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -253,6 +254,10 @@ class SessionTest {
                     () -> catchThrowable(client::acceptStream), r -> Thread.ofVirtual().start(r));
             pipe[1].pauseWrites(true); // the server's pong never arrives
             clock.advance(Duration.ofMillis(100)); // idle for the interval: the keepalive ping goes out
+            // Wait until the ping is written (the server read it, the client's write returned): a
+            // write still running when the clock jumps would fail the session with a write timeout.
+            await().atMost(PATIENCE).until(() -> server.counters.framesIn[FrameType.PING.ordinal()].sum() >= 1
+                    && client.outbound.writeProgressNanos() == 0);
             clock.advance(pingTimeout);
             assertThat(client.isClosed()).as("unanswered for exactly the timeout: not yet").isFalse();
             clock.advance(Duration.ofMillis(25)); // the next tick (a quarter of the interval)
