@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weft.netpoll.Conn;
 import io.weft.netpoll.DeadlineExceededException;
-import io.weft.netpoll.Listener;
-import io.weft.netpoll.Net;
 import io.weft.yamux.frame.Flags;
 import io.weft.yamux.frame.FrameHeader;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,11 +42,9 @@ class LeaderClosedConnTest {
 
     @Test
     void aLeaderThatFindsTheConnectionClosedBySessionCloseGetsTheSessionsError() throws Exception {
-        try (Listener listener = Net.listen("tcp", "127.0.0.1:0")) {
-            int port = ((InetSocketAddress) listener.address()).getPort();
-            clientConn = Net.dial("tcp", "127.0.0.1:" + port);
-            raw = listener.accept();
-        }
+        Conn[] conns = SessionPair.tcpLoopback();
+        clientConn = conns[0];
+        raw = conns[1];
         Thread caller = Thread.currentThread();
         Conn hooked = new DelegatingConn(clientConn) {
             private boolean armed = true;

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.weft.netpoll.Conn;
-import io.weft.netpoll.Listener;
-import io.weft.netpoll.Net;
 import io.weft.yamux.frame.Flags;
 import io.weft.yamux.frame.FrameHeader;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -44,11 +41,9 @@ class LeaderPeerPingTest {
     @Test
     void aPingRequestThatArrivesWhileACallerLeadsIsShownToTheListenerOnTheReaderThread() throws Exception {
         Conn clientConn;
-        try (Listener listener = Net.listen("tcp", "127.0.0.1:0")) {
-            int port = ((InetSocketAddress) listener.address()).getPort();
-            clientConn = Net.dial("tcp", "127.0.0.1:" + port);
-            raw = listener.accept();
-        }
+        Conn[] conns = SessionPair.tcpLoopback();
+        clientConn = conns[0];
+        raw = conns[1];
         CompletableFuture<Thread> listenerThread = new CompletableFuture<>();
         client = Session.client(clientConn, SessionPair.testConfig().keepAliveEnabled(false)
                 .peerPingListener((session, opaque) -> listenerThread.complete(Thread.currentThread())).build());

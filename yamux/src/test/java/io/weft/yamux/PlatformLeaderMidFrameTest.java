@@ -5,13 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.weft.netpoll.Conn;
 import io.weft.netpoll.DeadlineExceededException;
-import io.weft.netpoll.Listener;
-import io.weft.netpoll.Net;
 import io.weft.yamux.frame.Flags;
 import io.weft.yamux.frame.FrameHeader;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -162,11 +159,9 @@ class PlatformLeaderMidFrameTest {
      */
     private Stream[] open(AtomicLong readBytes) throws IOException {
         Conn clientConn;
-        try (Listener listener = Net.listen("tcp", "127.0.0.1:0")) {
-            int port = ((InetSocketAddress) listener.address()).getPort();
-            clientConn = Net.dial("tcp", "127.0.0.1:" + port);
-            raw = listener.accept();
-        }
+        Conn[] conns = SessionPair.tcpLoopback();
+        clientConn = conns[0];
+        raw = conns[1];
         Conn counting = new DelegatingConn(clientConn) {
             @Override
             public int read(ByteBuffer dst) throws IOException {

@@ -48,12 +48,8 @@ record SessionPair(Session client, Session server) implements AutoCloseable {
                                 java.nio.channels.Channels.newOutputStream(pipe[1]), serverConfig));
             }
             case NETPOLL_TCP -> {
-                try (io.weft.netpoll.Listener listener = io.weft.netpoll.Net.listen("tcp", "127.0.0.1:0")) {
-                    InetSocketAddress address = (InetSocketAddress) listener.address();
-                    io.weft.netpoll.Conn clientConn = io.weft.netpoll.Net.dial("tcp", "127.0.0.1:" + address.getPort());
-                    io.weft.netpoll.Conn serverConn = listener.accept();
-                    yield new SessionPair(Session.client(clientConn, clientConfig), Session.server(serverConn, serverConfig));
-                }
+                io.weft.netpoll.Conn[] conns = tcpLoopback();
+                yield new SessionPair(Session.client(conns[0], clientConfig), Session.server(conns[1], serverConfig));
             }
             case SOCKET_CHANNEL -> {
                 try (ServerSocketChannel listener = ServerSocketChannel.open()) {
@@ -73,5 +69,14 @@ record SessionPair(Session client, Session server) implements AutoCloseable {
     public void close() {
         client.close();
         server.close();
+    }
+
+    /** A connected pair of netpoll TCP conns over loopback: {the dialer's end, the acceptor's end}. */
+    static io.weft.netpoll.Conn[] tcpLoopback() throws IOException {
+        try (io.weft.netpoll.Listener listener = io.weft.netpoll.Net.listen("tcp", "127.0.0.1:0")) {
+            InetSocketAddress address = (InetSocketAddress) listener.address();
+            io.weft.netpoll.Conn dialer = io.weft.netpoll.Net.dial("tcp", "127.0.0.1:" + address.getPort());
+            return new io.weft.netpoll.Conn[] {dialer, listener.accept()};
+        }
     }
 }
