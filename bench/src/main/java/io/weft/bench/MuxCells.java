@@ -74,7 +74,8 @@ final class MuxCells {
      * streams must not be refused by the default stream limit or memory budget. For experiments
      * by hand (the harness sets neither): {@code -Dweft.bench.sessionThreads=platform} runs the
      * session's reader and writer on platform threads, {@code -Dweft.bench.notSentLowWaterBytes=N}
-     * sets {@link YamuxConfig#notSentLowWaterBytes()}.
+     * sets {@link YamuxConfig#notSentLowWaterBytes()}, {@code -Dweft.bench.windowAutoTuning=false}
+     * turns {@link YamuxConfig#windowAutoTuning()} off.
      */
     static YamuxConfig config(String workload, int streams) {
         if (workload.equals("idle")) {
@@ -87,6 +88,10 @@ final class MuxCells {
         String lowWater = System.getProperty("weft.bench.notSentLowWaterBytes");
         if (lowWater != null) {
             builder.notSentLowWaterBytes(Integer.parseInt(lowWater));
+        }
+        String autoTuning = System.getProperty("weft.bench.windowAutoTuning");
+        if (autoTuning != null) {
+            builder.windowAutoTuning(Boolean.parseBoolean(autoTuning));
         }
         return builder.build();
     }
