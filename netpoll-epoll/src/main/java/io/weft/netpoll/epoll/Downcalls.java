@@ -51,6 +51,26 @@ final class Downcalls {
         return linked.length;
     }
 
+    /** The libc functions behind the holders below, in the order {@link #linkAll} links them. */
+    static final java.util.List<String> SYMBOLS = java.util.List.of("close", "socket", "setsockopt", "bind",
+            "listen", "getsockname", "epoll_create1", "eventfd", "epoll_ctl", "epoll_wait", "connect", "getsockopt",
+            "getpeername", "accept4", "write", "writev", "read", "readv", "send", "shutdown", "poll");
+
+    /**
+     * The first of {@link #SYMBOLS} libc does not export, or {@code null} when it exports them all.
+     * A look-up only, links nothing (microseconds): the availability check calls it so that a libc
+     * without one of them makes the backend unavailable (and nio the choice) up front, rather than
+     * failing the first call that needs it.
+     */
+    static String firstMissingSymbol() {
+        for (String name : SYMBOLS) {
+            if (LIBC.find(name).isEmpty()) {
+                return name;
+            }
+        }
+        return null;
+    }
+
     private static MethodHandle critical(String name, MemoryLayout result, MemoryLayout... args) {
         return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(result, args), CAPTURE, CRITICAL);
     }

@@ -74,6 +74,10 @@ public final class EpollTransport implements Transport {
                     + "; run java with --enable-native-access=" + flag;
         }
         try {
+            String missing = Downcalls.firstMissingSymbol();
+            if (missing != null) {
+                return "libc has no " + missing + " (the epoll backend calls it)";
+            }
             int result = LibC.close(-1);
             if (result != -Errno.EBADF) {
                 return "errno capture through FFM does not work here (close(-1) gave " + result + ")";

@@ -40,6 +40,13 @@ class LibCTest {
     }
 
     @Test
+    void theAvailabilityCheckLooksUpEverySymbolItLinks() {
+        // One name per holder, so a libc without any of them makes the backend unavailable up front.
+        assertThat(Downcalls.SYMBOLS).hasSize(Downcalls.class.getDeclaredClasses().length).doesNotHaveDuplicates();
+        assertThat(Downcalls.firstMissingSymbol()).isNull();
+    }
+
+    @Test
     void errnoIsCapturedPerCall() {
         assertThat(LibC.close(-1)).isEqualTo(-Errno.EBADF);
         int fd = LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
