@@ -47,30 +47,25 @@ final class SessionReader implements Runnable {
     /** The largest window this session ever grants: no data frame, on any stream, may be longer. */
     private final long maxUnknownStreamFrameBytes;
     /** Thrown inside a leader only, to leave a frame start when the control queue is full (the reader thread waits there). */
-    private static final InterruptedIOException CONTROL_FULL = new InterruptedIOException("control queue full") {
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this;
-        }
-    };
+    private static final InterruptedIOException CONTROL_FULL = signal("control queue full");
     /**
      * Thrown inside a leader only, to leave before a ping request (its header stays buffered): the
      * reply is preceded by {@link YamuxConfig#peerPingListener()}, user code, which runs on the
      * reader thread, never on a leading caller.
      */
-    private static final InterruptedIOException PING_REQUEST = new InterruptedIOException("ping request for the reader thread") {
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this;
-        }
-    };
+    private static final InterruptedIOException PING_REQUEST = signal("ping request for the reader thread");
     /** Thrown inside the reader thread only, to leave a frame start when a caller asked for the role. */
-    private static final InterruptedIOException HAND_OFF = new InterruptedIOException("hand the read role over") {
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this;
-        }
-    };
+    private static final InterruptedIOException HAND_OFF = signal("hand the read role over");
+    /** A stackless exception thrown only as a signal inside this reader, recognised by identity. */
+    private static InterruptedIOException signal(String message) {
+        return new InterruptedIOException(message) {
+            @Override
+            public Throwable fillInStackTrace() {
+                return this;
+            }
+        };
+    }
+
     /** Whether a valid frame header has been read: until then a bad one means the peer may not speak yamux. */
     private boolean framesSeen;
     /** Who reads the connection now. */

@@ -33,6 +33,8 @@ class PlatformReaderLeadTest {
     private SessionPair pair;
     /** The platform thread of {@link #blockedPlatformRead}, for the failure message. */
     private volatile Thread platformReader;
+    /** Completed by {@link #blockedPlatformRead}'s thread once its warm-up round trip is over. */
+    private final CompletableFuture<Void> warmedUp = new CompletableFuture<>();
 
     @AfterEach
     void close() {
@@ -93,6 +95,7 @@ class PlatformReaderLeadTest {
         platformReader = Thread.ofPlatform().daemon().start(() -> {
             try {
                 assertThat(roundTrip(stream, "warm")).isEqualTo("warm");
+                warmedUp.complete(null);
                 stream.write(ByteBuffer.wrap("!".getBytes(StandardCharsets.UTF_8))); // swallowed by the echo
                 outcome.complete(stream.read(ByteBuffer.allocate(16)));
             } catch (Throwable t) {
@@ -102,7 +105,12 @@ class PlatformReaderLeadTest {
         return outcome;
     }
 
-    private void awaitLeading(SessionPair.Kind kind, CompletableFuture<Integer> read) {
+    private void awaitLeading(SessionPair.Kind kind, CompletableFuture<Integer> read) throws Exception {
+        if (platformReader != null && read != null) {
+            // Not before the warm-up is over: a wake-up meant for the blocked read would otherwise end
+            // the warm-up's read, and its echo would arrive after it, in front of the next round trip.
+            CompletableFuture.anyOf(warmedUp, read).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        }
         if (leads(kind)) {
             try {
                 await().atMost(PATIENCE).until(() -> pair.client().reader().role().state() == ReadRole.LEADER);
@@ -212,6 +220,7 @@ class PlatformReaderLeadTest {
             try {
                 serverSide.write(ByteBuffer.wrap(new byte[] {2})); // the first delivery hands the role over
                 assertThat(stream.read(ByteBuffer.allocate(1))).isEqualTo(1);
+                warmedUp.complete(null);
                 read.complete(stream.read(ByteBuffer.allocate(1)));
             } catch (Throwable t) {
                 read.completeExceptionally(t);
