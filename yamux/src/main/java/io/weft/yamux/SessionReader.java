@@ -173,8 +173,8 @@ final class SessionReader implements Runnable {
         if (session.outbound.controlQueueFull()) {
             // A leader does not wait for control space (that wait ignores its deadline): the reader
             // thread must read now, or the caller, finding the role free again, would retry at once.
-            if (role.apply(ReadRole.Event.LEAD, 0) && role.apply(ReadRole.Event.RETURN, 0)) {
-                LockSupport.unpark(dedicated);
+            if (role.apply(ReadRole.Event.LEAD, 0)) {
+                returnToReaderThread();
             }
             return false;
         }
@@ -238,11 +238,16 @@ final class SessionReader implements Runnable {
      */
     private void leave(boolean afterFrame) {
         if (!afterFrame && (frame.active() || in.hasRemaining())) {
-            if (role.apply(ReadRole.Event.RETURN, 0)) {
-                LockSupport.unpark(dedicated);
-            }
+            returnToReaderThread();
         } else {
             role.apply(ReadRole.Event.RELEASE, System.nanoTime());
+        }
+    }
+
+    /** The leader hands the role straight back to the reader thread and wakes it. */
+    private void returnToReaderThread() {
+        if (role.apply(ReadRole.Event.RETURN, 0)) {
+            LockSupport.unpark(dedicated);
         }
     }
 
