@@ -5,7 +5,8 @@ import java.lang.invoke.VarHandle;
 
 /**
  * Who reads the session's connection: the session's own reader thread ({@link #DEDICATED}), a
- * stream's platform-thread caller that reads frames itself while it waits for its data
+ * stream's caller that reads frames itself while it waits for its data (a platform thread, or a
+ * virtual thread while its stream is the session's only one)
  * ({@link #LEADER}; see {@link SessionReader#lead}; a leader that leaves inside a frame returns it
  * straight to the reader thread), nobody for a moment ({@link #FREE}), or nobody
  * ever again ({@link #ENDED}). Exactly one thread holds the role while it is {@code DEDICATED} or
@@ -14,7 +15,9 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Why: a platform thread woken by the session's reader costs two or more OS hand-offs per
  * message (the poller, the reader's carrier, the caller); a platform thread that reads the
- * connection itself sleeps in the kernel and is woken by the data, once. The caller runs only
+ * connection itself sleeps in the kernel and is woken by the data, once. A virtual thread woken
+ * by the reader costs the poller's wake-up of the reader, then the reader's of the caller; one
+ * that reads itself is woken by the poller. The caller runs only
  * session reader code there, so "the reader never runs user code" still holds.
  *
  * <p>The transitions ({@link #next}) are a pure function; the dedicated reader's wait for the
@@ -25,7 +28,7 @@ final class ReadRole {
     static final int DEDICATED = 0;
     /** Nobody reads; the first caller to want it, or the reader thread after {@link #GRACE_NANOS}, takes it. */
     static final int FREE = 1;
-    /** A stream's platform-thread caller reads. */
+    /** A stream's caller reads. */
     static final int LEADER = 2;
     /** Reading is over (end of connection or session failure); terminal. */
     static final int ENDED = 3;

@@ -50,8 +50,8 @@ abstract class Transport {
     }
 
     /**
-     * Whether a stream's platform-thread reader may read this transport itself while it waits
-     * ({@link SessionReader#lead}): only when {@link #setReadDeadline} wakes a blocked read
+     * Whether a stream's reader may read this transport itself while it waits
+     * ({@link SessionReader#lead}, {@link SessionReader#mayLead}): only when {@link #setReadDeadline} wakes a blocked read
      * promptly and leaves the connection usable, and a read cut short loses nothing. False unless
      * an implementation knows better.
      */

@@ -20,20 +20,21 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * A stream's reader on a platform thread reads the session's connection itself while it waits
- * ({@link SessionReader#lead}) where the transport allows it (netpoll conns: PIPE here, NETPOLL_TCP),
- * and behaves exactly as a woken reader does: every byte arrives, other streams are served
- * meanwhile, and close, reset, deadlines and interrupts end its wait. Over a SocketChannel no
- * caller leads, and the same tests pass.
+ * A stream's reader that reads the session's connection itself while it waits ({@link
+ * SessionReader#lead}) where the transport allows it (netpoll conns: PIPE here, NETPOLL_TCP)
+ * behaves exactly as a woken reader does: every byte arrives, other streams are served meanwhile,
+ * and close, reset, deadlines and interrupts end its wait. Over a SocketChannel no caller leads,
+ * and the same tests pass. Run with platform-thread callers ({@link PlatformCallerLeadsTest}) and
+ * virtual-thread callers on a session's only stream ({@link VirtualCallerLeadsTest}).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class PlatformReaderLeadTest {
+abstract class CallerLeadsContract {
     private static final Duration PATIENCE = Duration.ofSeconds(10);
 
     private SessionPair pair;
-    /** The platform thread of {@link #blockedPlatformRead}, for the failure message. */
+    /** The caller thread of {@link #blockedRead}, for the failure message. */
     private volatile Thread platformReader;
-    /** Completed by {@link #blockedPlatformRead}'s thread once its warm-up round trip is over. */
+    /** Completed by {@link #blockedRead}'s thread once its warm-up round trip is over. */
     private final CompletableFuture<Void> warmedUp = new CompletableFuture<>();
 
     @AfterEach
@@ -41,6 +42,34 @@ class PlatformReaderLeadTest {
         if (pair != null) {
             pair.close();
         }
+    }
+
+    /** The threads the callers under test run on. */
+    abstract Thread.Builder callers();
+
+    /** Runs {@code body} on a caller thread and waits for it. */
+    private void onCaller(ThrowingRunnable body) throws Exception {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        callers().start(() -> {
+            try {
+                body.run();
+                done.complete(null);
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
+            }
+        });
+        try {
+            done.get(PATIENCE.toSeconds() * 3, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw new AssertionError(e.getCause());
+        }
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
     }
 
     private static boolean leads(SessionPair.Kind kind) {
@@ -89,10 +118,10 @@ class PlatformReaderLeadTest {
         return new String(in.array(), StandardCharsets.UTF_8);
     }
 
-    /** On a platform thread: one round trip (so the reader thread hands the role over), then a read that blocks. */
-    private CompletableFuture<Integer> blockedPlatformRead(Stream stream) {
+    /** On a caller thread: one round trip (so the reader thread hands the role over), then a read that blocks. */
+    private CompletableFuture<Integer> blockedRead(Stream stream) {
         CompletableFuture<Integer> outcome = new CompletableFuture<>();
-        platformReader = Thread.ofPlatform().daemon().start(() -> {
+        platformReader = callers().start(() -> {
             try {
                 assertThat(roundTrip(stream, "warm")).isEqualTo("warm");
                 warmedUp.complete(null);
@@ -149,12 +178,14 @@ class PlatformReaderLeadTest {
 
     @ParameterizedTest
     @EnumSource(value = SessionPair.Kind.class, names = {"PIPE", "NETPOLL_TCP", "SOCKET_CHANNEL"})
-    void roundTripsOnAPlatformThreadKeepEveryByteAndAreReadByTheCaller(SessionPair.Kind kind) throws Exception {
+    void roundTripsKeepEveryByteAndAreReadByTheCaller(SessionPair.Kind kind) throws Exception {
         Stream stream = echoPair(kind);
-        for (int i = 0; i < 300; i++) {
-            String message = "message " + i + " " + "x".repeat(i % 97);
-            assertThat(roundTrip(stream, message)).isEqualTo(message);
-        }
+        onCaller(() -> {
+            for (int i = 0; i < 300; i++) {
+                String message = "message " + i + " " + "x".repeat(i % 97);
+                assertThat(roundTrip(stream, message)).isEqualTo(message);
+            }
+        });
         if (leads(kind)) {
             assertThat(pair.client().reader().ledFrames()).isPositive();
         } else {
@@ -166,7 +197,7 @@ class PlatformReaderLeadTest {
     @EnumSource(value = SessionPair.Kind.class, names = {"PIPE", "NETPOLL_TCP", "SOCKET_CHANNEL"})
     void otherStreamsAreServedWhileACallerLeads(SessionPair.Kind kind) throws Exception {
         Stream first = echoPair(kind);
-        CompletableFuture<Integer> read = blockedPlatformRead(first);
+        CompletableFuture<Integer> read = blockedRead(first);
         awaitLeading(kind, read);
 
         Stream second = pair.client().openStream(); // read on a virtual thread, so woken by whoever reads
@@ -190,7 +221,7 @@ class PlatformReaderLeadTest {
     @EnumSource(value = SessionPair.Kind.class, names = {"PIPE", "NETPOLL_TCP", "SOCKET_CHANNEL"})
     void closeFromAnotherThreadEndsALeadingReadAndTheSessionGoesOn(SessionPair.Kind kind) throws Exception {
         Stream first = echoPair(kind);
-        CompletableFuture<Integer> read = blockedPlatformRead(first);
+        CompletableFuture<Integer> read = blockedRead(first);
         awaitLeading(kind, read);
 
         first.close();
@@ -216,7 +247,7 @@ class PlatformReaderLeadTest {
         stream.write(ByteBuffer.wrap(new byte[] {1}));
         Stream serverSide = accepted.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
         CompletableFuture<Integer> read = new CompletableFuture<>();
-        platformReader = Thread.ofPlatform().daemon().start(() -> {
+        platformReader = callers().start(() -> {
             try {
                 serverSide.write(ByteBuffer.wrap(new byte[] {2})); // the first delivery hands the role over
                 assertThat(stream.read(ByteBuffer.allocate(1))).isEqualTo(1);
@@ -237,24 +268,26 @@ class PlatformReaderLeadTest {
     @EnumSource(value = SessionPair.Kind.class, names = {"PIPE", "NETPOLL_TCP", "SOCKET_CHANNEL"})
     void aReadDeadlineEndsALeadingReadAndTheConnectionStaysUsable(SessionPair.Kind kind) throws Exception {
         Stream stream = echoPair(kind);
-        assertThat(roundTrip(stream, "warm")).isEqualTo("warm");
-        assertThat(roundTrip(stream, "again")).isEqualTo("again");
+        onCaller(() -> {
+            assertThat(roundTrip(stream, "warm")).isEqualTo("warm");
+            assertThat(roundTrip(stream, "again")).isEqualTo("again");
 
-        stream.setReadDeadline(Instant.now().plusMillis(200));
-        stream.write(ByteBuffer.wrap("!".getBytes(StandardCharsets.UTF_8)));
-        assertThatThrownBy(() -> stream.read(ByteBuffer.allocate(16))).isInstanceOf(DeadlineExceededException.class);
+            stream.setReadDeadline(Instant.now().plusMillis(200));
+            stream.write(ByteBuffer.wrap("!".getBytes(StandardCharsets.UTF_8)));
+            assertThatThrownBy(() -> stream.read(ByteBuffer.allocate(16))).isInstanceOf(DeadlineExceededException.class);
 
-        stream.setReadDeadline(null);
-        for (int i = 0; i < 20; i++) {
-            assertThat(roundTrip(stream, "after " + i)).isEqualTo("after " + i);
-        }
+            stream.setReadDeadline(null);
+            for (int i = 0; i < 20; i++) {
+                assertThat(roundTrip(stream, "after " + i)).isEqualTo("after " + i);
+            }
+        });
     }
 
     @ParameterizedTest
     @EnumSource(value = SessionPair.Kind.class, names = {"PIPE", "NETPOLL_TCP", "SOCKET_CHANNEL"})
     void aDeadlineSetFromAnotherThreadEndsALeadingRead(SessionPair.Kind kind) throws Exception {
         Stream stream = echoPair(kind);
-        CompletableFuture<Integer> read = blockedPlatformRead(stream);
+        CompletableFuture<Integer> read = blockedRead(stream);
         awaitLeading(kind, read);
 
         stream.setReadDeadline(Instant.now().minusSeconds(1));
@@ -270,7 +303,7 @@ class PlatformReaderLeadTest {
         Stream stream = echoPair(kind);
         CompletableFuture<Boolean> flagKept = new CompletableFuture<>();
         CompletableFuture<Integer> read = new CompletableFuture<>();
-        Thread reader = Thread.ofPlatform().daemon().start(() -> {
+        Thread reader = callers().start(() -> {
             try {
                 assertThat(roundTrip(stream, "warm")).isEqualTo("warm");
                 stream.write(ByteBuffer.wrap("!".getBytes(StandardCharsets.UTF_8)));
