@@ -508,6 +508,11 @@ final class SessionReader implements Runnable {
         return ledFrames;
     }
 
+    /** The session's reader thread, null before it starts. Visible for testing. */
+    Thread readerThread() {
+        return dedicated;
+    }
+
     /** Who reads the connection now. Visible for testing. */
     ReadRole role() {
         return role;
