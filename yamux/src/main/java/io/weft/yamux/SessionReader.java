@@ -75,6 +75,8 @@ final class SessionReader implements Runnable {
     private final boolean leadable;
     /** The session's reader thread, once started. */
     private volatile Thread dedicated;
+    /** Whether the reader thread sleeps until the leader releases the role ({@link ReadRole#UNTIL_RELEASED}). */
+    private volatile boolean asleepUntilReleased;
     /** A stream whose platform-thread reader waits for the role; the reader thread hands it over after delivering to it. */
     private volatile Stream handOffFor;
     /** The stream, and thread, that lead now; null otherwise. */
@@ -129,12 +131,16 @@ final class SessionReader implements Runnable {
      */
     private boolean awaitReclaim() {
         long backoffNanos = 0;
+        long lastFreedAtNanos = role.freedAtNanos(); // written at every release: a change means one happened
         while (true) {
             int state = role.state();
             if (state == ReadRole.DEDICATED) {
                 return true; // a leader that left inside a frame gave the role straight back
             }
-            long waitNanos = ReadRole.reclaimWaitNanos(state, System.nanoTime() - role.freedAtNanos(), backoffNanos);
+            long freedAtNanos = role.freedAtNanos();
+            long waitNanos = ReadRole.reclaimWaitNanos(state, System.nanoTime() - freedAtNanos, backoffNanos,
+                    freedAtNanos != lastFreedAtNanos);
+            lastFreedAtNanos = freedAtNanos;
             if (waitNanos < 0) {
                 return false;
             }
@@ -143,6 +149,16 @@ final class SessionReader implements Runnable {
                     return true;
                 }
                 continue; // a caller took it meanwhile
+            }
+            if (waitNanos == ReadRole.UNTIL_RELEASED) {
+                // Published, then looked at again: a release after this look sees the flag and wakes us.
+                asleepUntilReleased = true;
+                if (role.state() == ReadRole.LEADER && role.freedAtNanos() == freedAtNanos) {
+                    LockSupport.park(this);
+                }
+                asleepUntilReleased = false;
+                backoffNanos = 0;
+                continue;
             }
             if (state == ReadRole.LEADER) {
                 backoffNanos = waitNanos;
@@ -242,8 +258,8 @@ final class SessionReader implements Runnable {
     private void leave(boolean afterFrame) {
         if ((!afterFrame && (frame.active() || in.hasRemaining())) || session.pings.pendingCount() > 0) {
             returnToReaderThread();
-        } else {
-            role.apply(ReadRole.Event.RELEASE, System.nanoTime());
+        } else if (role.apply(ReadRole.Event.RELEASE, System.nanoTime()) && asleepUntilReleased) {
+            LockSupport.unpark(dedicated); // it slept through a long lead; the grace starts now
         }
     }
 
