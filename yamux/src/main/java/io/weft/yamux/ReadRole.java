@@ -98,14 +98,15 @@ final class ReadRole {
      * How long the reader thread, waiting to take the role back, sleeps before it looks again;
      * 0 = take it now ({@code state} is {@link #FREE} and has been for {@link #GRACE_NANOS}), -1 =
      * stop ({@link #ENDED}). While a caller leads the sleeps double from {@link #GRACE_NANOS} up to
-     * {@link #MAX_BACKOFF_NANOS}; {@code backoffNanos} is the last one; once a whole longest sleep
-     * passed with no release ({@code releasedSinceLastLook} false), {@link #UNTIL_RELEASED}.
+     * {@link #MAX_BACKOFF_NANOS}; {@code backoffNanos} is the last one; once one lead has lasted a
+     * whole longest sleep ({@code sameLeadSinceLastLook}: the last look saw it too, and nobody
+     * released the role since), {@link #UNTIL_RELEASED}.
      */
-    static long reclaimWaitNanos(int state, long freeForNanos, long backoffNanos, boolean releasedSinceLastLook) {
+    static long reclaimWaitNanos(int state, long freeForNanos, long backoffNanos, boolean sameLeadSinceLastLook) {
         return switch (state) {
             case ENDED -> -1;
             case FREE -> freeForNanos >= GRACE_NANOS ? 0 : GRACE_NANOS - freeForNanos;
-            case LEADER -> backoffNanos >= MAX_BACKOFF_NANOS && !releasedSinceLastLook ? UNTIL_RELEASED
+            case LEADER -> backoffNanos >= MAX_BACKOFF_NANOS && sameLeadSinceLastLook ? UNTIL_RELEASED
                     : Math.min(Math.max(backoffNanos * 2, GRACE_NANOS), MAX_BACKOFF_NANOS);
             default -> throw new IllegalStateException("the reader thread holds the role");
         };

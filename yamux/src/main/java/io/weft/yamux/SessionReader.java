@@ -131,15 +131,17 @@ final class SessionReader implements Runnable {
      */
     private boolean awaitReclaim() {
         long backoffNanos = 0;
-        long lastFreedAtNanos = role.freedAtNanos(); // written at every release: a change means one happened
+        int lastState = ReadRole.FREE;
+        long lastFreedAtNanos = 0; // written at every release: unchanged between two looks at LEADER, one lead lasted
         while (true) {
             int state = role.state();
             if (state == ReadRole.DEDICATED) {
                 return true; // a leader that left inside a frame gave the role straight back
             }
             long freedAtNanos = role.freedAtNanos();
-            long waitNanos = ReadRole.reclaimWaitNanos(state, System.nanoTime() - freedAtNanos, backoffNanos,
-                    freedAtNanos != lastFreedAtNanos);
+            boolean sameLead = lastState == ReadRole.LEADER && state == ReadRole.LEADER && freedAtNanos == lastFreedAtNanos;
+            long waitNanos = ReadRole.reclaimWaitNanos(state, System.nanoTime() - freedAtNanos, backoffNanos, sameLead);
+            lastState = state;
             lastFreedAtNanos = freedAtNanos;
             if (waitNanos < 0) {
                 return false;

@@ -58,7 +58,7 @@ class ReadRoleTest {
         long wait = 0;
         long previous = 0;
         for (int i = 0; i < 20; i++) {
-            wait = ReadRole.reclaimWaitNanos(ReadRole.LEADER, 0, wait, true);
+            wait = ReadRole.reclaimWaitNanos(ReadRole.LEADER, 0, wait, false);
             assertThat(wait).isGreaterThanOrEqualTo(previous).isBetween(ReadRole.GRACE_NANOS, ReadRole.MAX_BACKOFF_NANOS);
             previous = wait;
         }
@@ -69,13 +69,13 @@ class ReadRoleTest {
 
     @Test
     void aLeaderThatHeldTheRoleThroughAWholeLongestBackOffLetsTheReaderThreadSleepUntilItLeaves() {
-        assertThat(ReadRole.reclaimWaitNanos(ReadRole.LEADER, 0, ReadRole.MAX_BACKOFF_NANOS, false))
-                .isEqualTo(ReadRole.UNTIL_RELEASED);
         assertThat(ReadRole.reclaimWaitNanos(ReadRole.LEADER, 0, ReadRole.MAX_BACKOFF_NANOS, true))
+                .isEqualTo(ReadRole.UNTIL_RELEASED);
+        assertThat(ReadRole.reclaimWaitNanos(ReadRole.LEADER, 0, ReadRole.MAX_BACKOFF_NANOS, false))
                 .as("callers taking turns: keep looking").isEqualTo(ReadRole.MAX_BACKOFF_NANOS);
-        assertThat(ReadRole.reclaimWaitNanos(ReadRole.LEADER, 0, ReadRole.GRACE_NANOS, false))
+        assertThat(ReadRole.reclaimWaitNanos(ReadRole.LEADER, 0, ReadRole.GRACE_NANOS, true))
                 .as("not yet a whole longest step").isEqualTo(2 * ReadRole.GRACE_NANOS);
-        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, 0, ReadRole.MAX_BACKOFF_NANOS, false)).isEqualTo(ReadRole.GRACE_NANOS);
+        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, 0, ReadRole.MAX_BACKOFF_NANOS, true)).isEqualTo(ReadRole.GRACE_NANOS);
     }
 
     @Test
