@@ -57,6 +57,13 @@ final class ReadRole {
     static final long GRACE_NANOS = 1_000_000L;
     /** The longest the reader thread sleeps between looks while a caller leads. */
     static final long MAX_BACKOFF_NANOS = 8_000_000L;
+    /**
+     * {@link #reclaimWaitNanos}'s answer when one caller has held the role through a whole
+     * {@link #MAX_BACKOFF_NANOS} step (blocked for data on a quiet connection): the reader thread
+     * sleeps until that caller leaves, which wakes it, instead of looking every few milliseconds
+     * (thousands of idle sessions would keep the carriers busy doing nothing).
+     */
+    static final long UNTIL_RELEASED = Long.MAX_VALUE;
     /** Not a state: {@link #next} refuses the event in that state. */
     static final int REFUSED = -1;
 
@@ -91,13 +98,16 @@ final class ReadRole {
      * How long the reader thread, waiting to take the role back, sleeps before it looks again;
      * 0 = take it now ({@code state} is {@link #FREE} and has been for {@link #GRACE_NANOS}), -1 =
      * stop ({@link #ENDED}). While a caller leads the sleeps double from {@link #GRACE_NANOS} up to
-     * {@link #MAX_BACKOFF_NANOS}; {@code backoffNanos} is the last one.
+     * {@link #MAX_BACKOFF_NANOS}; {@code backoffNanos} is the last one; once one lead has lasted a
+     * whole longest sleep ({@code sameLeadSinceLastLook}: the last look saw it too, and nobody
+     * released the role since), {@link #UNTIL_RELEASED}.
      */
-    static long reclaimWaitNanos(int state, long freeForNanos, long backoffNanos) {
+    static long reclaimWaitNanos(int state, long freeForNanos, long backoffNanos, boolean sameLeadSinceLastLook) {
         return switch (state) {
             case ENDED -> -1;
             case FREE -> freeForNanos >= GRACE_NANOS ? 0 : GRACE_NANOS - freeForNanos;
-            case LEADER -> Math.min(Math.max(backoffNanos * 2, GRACE_NANOS), MAX_BACKOFF_NANOS);
+            case LEADER -> backoffNanos >= MAX_BACKOFF_NANOS && sameLeadSinceLastLook ? UNTIL_RELEASED
+                    : Math.min(Math.max(backoffNanos * 2, GRACE_NANOS), MAX_BACKOFF_NANOS);
             default -> throw new IllegalStateException("the reader thread holds the role");
         };
     }

@@ -75,6 +75,8 @@ final class SessionReader implements Runnable {
     private final boolean leadable;
     /** The session's reader thread, once started. */
     private volatile Thread dedicated;
+    /** Whether the reader thread sleeps until the leader releases the role ({@link ReadRole#UNTIL_RELEASED}). */
+    private volatile boolean asleepUntilReleased;
     /** A stream whose platform-thread reader waits for the role; the reader thread hands it over after delivering to it. */
     private volatile Stream handOffFor;
     /** The stream, and thread, that lead now; null otherwise. */
@@ -129,12 +131,18 @@ final class SessionReader implements Runnable {
      */
     private boolean awaitReclaim() {
         long backoffNanos = 0;
+        int lastState = ReadRole.FREE;
+        long lastFreedAtNanos = 0; // written at every release: unchanged between two looks at LEADER, one lead lasted
         while (true) {
             int state = role.state();
             if (state == ReadRole.DEDICATED) {
                 return true; // a leader that left inside a frame gave the role straight back
             }
-            long waitNanos = ReadRole.reclaimWaitNanos(state, System.nanoTime() - role.freedAtNanos(), backoffNanos);
+            long freedAtNanos = role.freedAtNanos();
+            boolean sameLead = lastState == ReadRole.LEADER && state == ReadRole.LEADER && freedAtNanos == lastFreedAtNanos;
+            long waitNanos = ReadRole.reclaimWaitNanos(state, System.nanoTime() - freedAtNanos, backoffNanos, sameLead);
+            lastState = state;
+            lastFreedAtNanos = freedAtNanos;
             if (waitNanos < 0) {
                 return false;
             }
@@ -143,6 +151,16 @@ final class SessionReader implements Runnable {
                     return true;
                 }
                 continue; // a caller took it meanwhile
+            }
+            if (waitNanos == ReadRole.UNTIL_RELEASED) {
+                // Published, then looked at again: a release after this look sees the flag and wakes us.
+                asleepUntilReleased = true;
+                if (role.state() == ReadRole.LEADER && role.freedAtNanos() == freedAtNanos) {
+                    LockSupport.park(this);
+                }
+                asleepUntilReleased = false;
+                backoffNanos = 0;
+                continue;
             }
             if (state == ReadRole.LEADER) {
                 backoffNanos = waitNanos;
@@ -242,8 +260,8 @@ final class SessionReader implements Runnable {
     private void leave(boolean afterFrame) {
         if ((!afterFrame && (frame.active() || in.hasRemaining())) || session.pings.pendingCount() > 0) {
             returnToReaderThread();
-        } else {
-            role.apply(ReadRole.Event.RELEASE, System.nanoTime());
+        } else if (role.apply(ReadRole.Event.RELEASE, System.nanoTime()) && asleepUntilReleased) {
+            LockSupport.unpark(dedicated); // it slept through a long lead; the grace starts now
         }
     }
 
@@ -506,6 +524,11 @@ final class SessionReader implements Runnable {
     /** Frames that platform-thread callers read themselves ({@link #lead}). Visible for testing. */
     long ledFrames() {
         return ledFrames;
+    }
+
+    /** The session's reader thread, null before it starts. Visible for testing. */
+    Thread readerThread() {
+        return dedicated;
     }
 
     /** Who reads the connection now. Visible for testing. */

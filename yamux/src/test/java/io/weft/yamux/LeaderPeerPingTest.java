@@ -12,12 +12,14 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link YamuxConfig#peerPingListener()} is user code and runs on the session's reader thread, as
- * documented, even while a stream's platform-thread caller reads the connection itself
+ * documented, even while a stream's caller reads the connection itself (a platform thread, or a
+ * virtual thread on the session's only stream, as here)
  * ({@link SessionReader#lead}, which runs no user code): the leader leaves the ping request to the
  * reader thread, and goes on reading afterwards.
  */
@@ -38,8 +40,9 @@ class LeaderPeerPingTest {
         }
     }
 
-    @Test
-    void aPingRequestThatArrivesWhileACallerLeadsIsShownToTheListenerOnTheReaderThread() throws Exception {
+    @ParameterizedTest(name = "virtual caller {0}")
+    @ValueSource(booleans = {false, true})
+    void aPingRequestThatArrivesWhileACallerLeadsIsShownToTheListenerOnTheReaderThread(boolean virtual) throws Exception {
         Conn clientConn;
         Conn[] conns = SessionPair.tcpLoopback();
         clientConn = conns[0];
@@ -61,7 +64,8 @@ class LeaderPeerPingTest {
         Stream mine = client.acceptStream();
 
         CompletableFuture<Integer> read = new CompletableFuture<>();
-        Thread caller = Thread.ofPlatform().daemon().start(() -> {
+        Thread.Builder callers = virtual ? Thread.ofVirtual() : Thread.ofPlatform().daemon();
+        Thread caller = callers.start(() -> {
             try {
                 read.complete(mine.read(ByteBuffer.allocate(16)));
             } catch (Throwable t) {
