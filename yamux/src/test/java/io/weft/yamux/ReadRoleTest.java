@@ -47,10 +47,22 @@ class ReadRoleTest {
 
     @Test
     void theReaderThreadTakesBackOnlyARoleFreeForTheWholeGrace() {
-        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, ReadRole.GRACE_NANOS, 0)).isZero();
-        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, 5 * ReadRole.GRACE_NANOS, 0)).isZero();
-        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, 300_000, 0)).isEqualTo(ReadRole.GRACE_NANOS - 300_000);
-        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, 0, 0)).isEqualTo(ReadRole.GRACE_NANOS);
+        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, ReadRole.GRACE_NANOS, 0, ReadRole.GRACE_NANOS)).isZero();
+        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, 5 * ReadRole.GRACE_NANOS, 0, ReadRole.GRACE_NANOS)).isZero();
+        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, 300_000, 0, ReadRole.GRACE_NANOS)).isEqualTo(ReadRole.GRACE_NANOS - 300_000);
+        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, 0, 0, ReadRole.GRACE_NANOS)).isEqualTo(ReadRole.GRACE_NANOS);
+    }
+
+    @Test
+    void theGraceDoublesWithEachHandOffNoCallerTookUpToTheLimit() {
+        assertThat(ReadRole.graceNanos(0)).isEqualTo(ReadRole.GRACE_NANOS);
+        assertThat(ReadRole.graceNanos(1)).isEqualTo(2 * ReadRole.GRACE_NANOS);
+        assertThat(ReadRole.graceNanos(2)).isEqualTo(4 * ReadRole.GRACE_NANOS);
+        assertThat(ReadRole.graceNanos(3)).isEqualTo(ReadRole.MAX_GRACE_NANOS);
+        assertThat(ReadRole.graceNanos(100)).isEqualTo(ReadRole.MAX_GRACE_NANOS);
+        long grace = ReadRole.graceNanos(2);
+        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, ReadRole.GRACE_NANOS, 0, grace)).isEqualTo(grace - ReadRole.GRACE_NANOS);
+        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, grace, 0, grace)).isZero();
     }
 
     @Test
@@ -58,13 +70,13 @@ class ReadRoleTest {
         long wait = 0;
         long previous = 0;
         for (int i = 0; i < 20; i++) {
-            wait = ReadRole.reclaimWaitNanos(ReadRole.LEADER, 0, wait);
+            wait = ReadRole.reclaimWaitNanos(ReadRole.LEADER, 0, wait, ReadRole.GRACE_NANOS);
             assertThat(wait).isGreaterThanOrEqualTo(previous).isBetween(ReadRole.GRACE_NANOS, ReadRole.MAX_BACKOFF_NANOS);
             previous = wait;
         }
         assertThat(wait).isEqualTo(ReadRole.MAX_BACKOFF_NANOS);
-        assertThat(ReadRole.reclaimWaitNanos(ReadRole.ENDED, 0, wait)).isNegative();
-        assertThatThrownBy(() -> ReadRole.reclaimWaitNanos(ReadRole.DEDICATED, 0, 0)).isInstanceOf(IllegalStateException.class);
+        assertThat(ReadRole.reclaimWaitNanos(ReadRole.ENDED, 0, wait, ReadRole.GRACE_NANOS)).isNegative();
+        assertThatThrownBy(() -> ReadRole.reclaimWaitNanos(ReadRole.DEDICATED, 0, 0, ReadRole.GRACE_NANOS)).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
