@@ -55,6 +55,11 @@ final class ReadRole {
      * away leaves other streams' frames unread for at most this long (plus one back-off step).
      */
     static final long GRACE_NANOS = 1_000_000L;
+    /**
+     * The longest grace after hand-offs in a row that no caller took ({@link #graceNanos}): on a
+     * loaded machine the caller that asked may wake later than {@link #GRACE_NANOS}, every time.
+     */
+    static final long MAX_GRACE_NANOS = 8_000_000L;
     /** The longest the reader thread sleeps between looks while a caller leads. */
     static final long MAX_BACKOFF_NANOS = 8_000_000L;
     /**
@@ -95,17 +100,28 @@ final class ReadRole {
     }
 
     /**
+     * The grace of a hand-off after {@code missedHandOffs} hand-offs in a row that the caller
+     * that asked for the role did not take before the reader thread took it back: {@link
+     * #GRACE_NANOS}, doubled per miss, at most {@link #MAX_GRACE_NANOS}. A caller that asks again
+     * and again but is woken late each time (a loaded machine) would otherwise never lead.
+     */
+    static long graceNanos(int missedHandOffs) {
+        return missedHandOffs >= 3 ? MAX_GRACE_NANOS : GRACE_NANOS << Math.max(0, missedHandOffs);
+    }
+
+    /**
      * How long the reader thread, waiting to take the role back, sleeps before it looks again;
-     * 0 = take it now ({@code state} is {@link #FREE} and has been for {@link #GRACE_NANOS}), -1 =
+     * 0 = take it now ({@code state} is {@link #FREE} and has been for {@code graceNanos}), -1 =
      * stop ({@link #ENDED}). While a caller leads the sleeps double from {@link #GRACE_NANOS} up to
      * {@link #MAX_BACKOFF_NANOS}; {@code backoffNanos} is the last one; once one lead has lasted a
      * whole longest sleep ({@code sameLeadSinceLastLook}: the last look saw it too, and nobody
      * released the role since), {@link #UNTIL_RELEASED}.
      */
-    static long reclaimWaitNanos(int state, long freeForNanos, long backoffNanos, boolean sameLeadSinceLastLook) {
+    static long reclaimWaitNanos(int state, long freeForNanos, long backoffNanos, long graceNanos,
+            boolean sameLeadSinceLastLook) {
         return switch (state) {
             case ENDED -> -1;
-            case FREE -> freeForNanos >= GRACE_NANOS ? 0 : GRACE_NANOS - freeForNanos;
+            case FREE -> freeForNanos >= graceNanos ? 0 : graceNanos - freeForNanos;
             case LEADER -> backoffNanos >= MAX_BACKOFF_NANOS && sameLeadSinceLastLook ? UNTIL_RELEASED
                     : Math.min(Math.max(backoffNanos * 2, GRACE_NANOS), MAX_BACKOFF_NANOS);
             default -> throw new IllegalStateException("the reader thread holds the role");

@@ -71,6 +71,10 @@ final class SessionReader implements Runnable {
     private boolean framesSeen;
     /** Who reads the connection now. */
     private final ReadRole role = new ReadRole();
+    /** Times a caller took the role ({@link #lead}); written by the taker right after its CAS. */
+    private volatile long leads;
+    /** Hand-offs in a row that no caller took before the reader thread took the role back (at most 3); reader thread only. */
+    private volatile int missedHandOffs;
     /** Whether callers may read the connection themselves ({@link Transport#leadable()}, {@link #mayLead}). */
     private final boolean leadable;
     /** The session's reader thread, once started. */
@@ -110,11 +114,12 @@ final class SessionReader implements Runnable {
                 Stream waiting = handOffFor;
                 if (waiting != null) {
                     handOffFor = null;
+                    long leadsBefore = leads;
                     role.apply(ReadRole.Event.HAND_OFF, System.nanoTime());
                     // Wake it even if this frame's data did: that wake-up may have been taken by the
                     // read before, and this request for the role come from the read after.
                     waiting.wakeReaders();
-                    if (!awaitReclaim()) {
+                    if (!awaitReclaim(leadsBefore)) {
                         return;
                     }
                 }
@@ -129,18 +134,21 @@ final class SessionReader implements Runnable {
      * back; false once reading ended. The grace is measured on {@link System#nanoTime()}, not the
      * session clock: it bounds real parks, and a test's manual clock must not stop the reader.
      */
-    private boolean awaitReclaim() {
+    private boolean awaitReclaim(long leadsBefore) {
         long backoffNanos = 0;
         int lastState = ReadRole.FREE;
         long lastFreedAtNanos = 0; // written at every release: unchanged between two looks at LEADER, one lead lasted
         while (true) {
             int state = role.state();
             if (state == ReadRole.DEDICATED) {
+                missedHandOffs = 0;
                 return true; // a leader that left inside a frame gave the role straight back
             }
             long freedAtNanos = role.freedAtNanos();
             boolean sameLead = lastState == ReadRole.LEADER && state == ReadRole.LEADER && freedAtNanos == lastFreedAtNanos;
-            long waitNanos = ReadRole.reclaimWaitNanos(state, System.nanoTime() - freedAtNanos, backoffNanos, sameLead);
+            long graceNanos = leads != leadsBefore ? ReadRole.GRACE_NANOS : ReadRole.graceNanos(missedHandOffs);
+            long waitNanos = ReadRole.reclaimWaitNanos(state, System.nanoTime() - freedAtNanos, backoffNanos, graceNanos,
+                    sameLead);
             lastState = state;
             lastFreedAtNanos = freedAtNanos;
             if (waitNanos < 0) {
@@ -148,6 +156,7 @@ final class SessionReader implements Runnable {
             }
             if (waitNanos == 0) {
                 if (role.apply(ReadRole.Event.RECLAIM, 0)) {
+                    missedHandOffs = leads != leadsBefore ? 0 : Math.min(missedHandOffs + 1, 3);
                     return true;
                 }
                 continue; // a caller took it meanwhile
@@ -193,11 +202,14 @@ final class SessionReader implements Runnable {
             // A leader does not wait for control space (that wait ignores its deadline): the reader
             // thread must read now, or the caller, finding the role free again, would retry at once.
             if (role.apply(ReadRole.Event.LEAD, 0)) {
+                leads++; // the role makes this thread the only writer
                 returnToReaderThread();
             }
             return false;
         }
-        if (!role.apply(ReadRole.Event.LEAD, 0)) {
+        if (role.apply(ReadRole.Event.LEAD, 0)) {
+            leads++; // the role makes this thread the only writer
+        } else {
             handOffFor = stream;
             if (role.state() == ReadRole.DEDICATED) {
                 poke(); // the reader thread hands the role over at the next frame boundary
@@ -532,6 +544,11 @@ final class SessionReader implements Runnable {
     }
 
     /** Who reads the connection now. Visible for testing. */
+    /** Hand-offs in a row no caller took; for tests. */
+    int missedHandOffs() {
+        return missedHandOffs;
+    }
+
     ReadRole role() {
         return role;
     }

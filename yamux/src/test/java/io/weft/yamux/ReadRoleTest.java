@@ -47,10 +47,22 @@ class ReadRoleTest {
 
     @Test
     void theReaderThreadTakesBackOnlyARoleFreeForTheWholeGrace() {
-        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, ReadRole.GRACE_NANOS, 0, true)).isZero();
-        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, 5 * ReadRole.GRACE_NANOS, 0, true)).isZero();
-        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, 300_000, 0, true)).isEqualTo(ReadRole.GRACE_NANOS - 300_000);
-        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, 0, 0, false)).isEqualTo(ReadRole.GRACE_NANOS);
+        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, ReadRole.GRACE_NANOS, 0, ReadRole.GRACE_NANOS, true)).isZero();
+        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, 5 * ReadRole.GRACE_NANOS, 0, ReadRole.GRACE_NANOS, true)).isZero();
+        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, 300_000, 0, ReadRole.GRACE_NANOS, true)).isEqualTo(ReadRole.GRACE_NANOS - 300_000);
+        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, 0, 0, ReadRole.GRACE_NANOS, false)).isEqualTo(ReadRole.GRACE_NANOS);
+    }
+
+    @Test
+    void theGraceDoublesWithEachHandOffNoCallerTookUpToTheLimit() {
+        assertThat(ReadRole.graceNanos(0)).isEqualTo(ReadRole.GRACE_NANOS);
+        assertThat(ReadRole.graceNanos(1)).isEqualTo(2 * ReadRole.GRACE_NANOS);
+        assertThat(ReadRole.graceNanos(2)).isEqualTo(4 * ReadRole.GRACE_NANOS);
+        assertThat(ReadRole.graceNanos(3)).isEqualTo(ReadRole.MAX_GRACE_NANOS);
+        assertThat(ReadRole.graceNanos(100)).isEqualTo(ReadRole.MAX_GRACE_NANOS);
+        long grace = ReadRole.graceNanos(2);
+        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, ReadRole.GRACE_NANOS, 0, grace, false)).isEqualTo(grace - ReadRole.GRACE_NANOS);
+        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, grace, 0, grace, false)).isZero();
     }
 
     @Test
@@ -58,24 +70,24 @@ class ReadRoleTest {
         long wait = 0;
         long previous = 0;
         for (int i = 0; i < 20; i++) {
-            wait = ReadRole.reclaimWaitNanos(ReadRole.LEADER, 0, wait, false);
+            wait = ReadRole.reclaimWaitNanos(ReadRole.LEADER, 0, wait, ReadRole.GRACE_NANOS, false);
             assertThat(wait).isGreaterThanOrEqualTo(previous).isBetween(ReadRole.GRACE_NANOS, ReadRole.MAX_BACKOFF_NANOS);
             previous = wait;
         }
         assertThat(wait).isEqualTo(ReadRole.MAX_BACKOFF_NANOS);
-        assertThat(ReadRole.reclaimWaitNanos(ReadRole.ENDED, 0, wait, false)).isNegative();
-        assertThatThrownBy(() -> ReadRole.reclaimWaitNanos(ReadRole.DEDICATED, 0, 0, false)).isInstanceOf(IllegalStateException.class);
+        assertThat(ReadRole.reclaimWaitNanos(ReadRole.ENDED, 0, wait, ReadRole.GRACE_NANOS, false)).isNegative();
+        assertThatThrownBy(() -> ReadRole.reclaimWaitNanos(ReadRole.DEDICATED, 0, 0, ReadRole.GRACE_NANOS, false)).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
     void aLeaderThatHeldTheRoleThroughAWholeLongestBackOffLetsTheReaderThreadSleepUntilItLeaves() {
-        assertThat(ReadRole.reclaimWaitNanos(ReadRole.LEADER, 0, ReadRole.MAX_BACKOFF_NANOS, true))
+        assertThat(ReadRole.reclaimWaitNanos(ReadRole.LEADER, 0, ReadRole.MAX_BACKOFF_NANOS, ReadRole.GRACE_NANOS, true))
                 .isEqualTo(ReadRole.UNTIL_RELEASED);
-        assertThat(ReadRole.reclaimWaitNanos(ReadRole.LEADER, 0, ReadRole.MAX_BACKOFF_NANOS, false))
+        assertThat(ReadRole.reclaimWaitNanos(ReadRole.LEADER, 0, ReadRole.MAX_BACKOFF_NANOS, ReadRole.GRACE_NANOS, false))
                 .as("callers taking turns: keep looking").isEqualTo(ReadRole.MAX_BACKOFF_NANOS);
-        assertThat(ReadRole.reclaimWaitNanos(ReadRole.LEADER, 0, ReadRole.GRACE_NANOS, true))
+        assertThat(ReadRole.reclaimWaitNanos(ReadRole.LEADER, 0, ReadRole.GRACE_NANOS, ReadRole.GRACE_NANOS, true))
                 .as("not yet a whole longest step").isEqualTo(2 * ReadRole.GRACE_NANOS);
-        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, 0, ReadRole.MAX_BACKOFF_NANOS, true)).isEqualTo(ReadRole.GRACE_NANOS);
+        assertThat(ReadRole.reclaimWaitNanos(ReadRole.FREE, 0, ReadRole.MAX_BACKOFF_NANOS, ReadRole.GRACE_NANOS, true)).isEqualTo(ReadRole.GRACE_NANOS);
     }
 
     @Test
