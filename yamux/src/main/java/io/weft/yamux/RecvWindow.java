@@ -15,8 +15,7 @@ import java.util.function.LongSupplier;
  * {@link AutoTuneBudget}. The round trip is the session's <em>minimum</em> RTT, so the queue a
  * bulk stream builds in front of the RTT probes cannot make its own window grow. And growth must
  * pay: when the drain rate in the update interval after a doubling is not at least
- * {@link #GROWTH_MUST_PAY} times the best rate of the intervals before it at the smaller window,
- * the window was not what limited the stream
+ * {@link #GROWTH_MUST_PAY} times the rate before it, the window was not what limited the stream
  * (the link or the CPU is), so the growth is undone at once, on that very update, and the window
  * never grows again. A larger window would only be a longer queue in front of every other stream
  * of the session: on loopback a 16 MiB window is about 10 ms of queue. The growth goes back to
@@ -39,13 +38,7 @@ final class RecvWindow {
     private long lastUpdateNanos;
     /** The growth of the last update, while its payoff is not yet judged; 0 otherwise. */
     private long unjudgedGrowthBytes;
-    /**
-     * The best drain rate (bytes per nanosecond) of the update intervals at the current window:
-     * a doubling pays only against it, not against the last interval alone, which one slow
-     * interval (the reader descheduled on a loaded machine) would make look like the window's limit.
-     */
-    private double bestRateAtWindow;
-    /** {@link #bestRateAtWindow} when {@link #unjudgedGrowthBytes} was granted. */
+    /** The drain rate (bytes per nanosecond) in the interval before {@link #unjudgedGrowthBytes}. */
     private double rateBeforeGrowth;
 
     /**
@@ -104,13 +97,9 @@ final class RecvWindow {
                 delta -= unjudgedGrowthBytes; // ≥ 0: delta ≥ old window / 2 ≥ the growth
                 budget.give(unjudgedGrowthBytes);
                 ceilingBytes = windowBytes;
-                bestRateAtWindow = rateBeforeGrowth;
-            } else {
-                bestRateAtWindow = rate;
             }
             unjudgedGrowthBytes = 0;
         } else {
-            bestRateAtWindow = Math.max(bestRateAtWindow, rate);
             long rtt = budget != null && windowBytes < ceilingBytes ? rttNanos.getAsLong() : 0;
             if (rtt > 0 && intervalNanos < 2 * rtt) {
                 long growth = budget.take(Math.min(windowBytes, ceilingBytes - windowBytes));
@@ -118,7 +107,7 @@ final class RecvWindow {
                 grownBytes += growth;
                 delta += growth;
                 unjudgedGrowthBytes = growth;
-                rateBeforeGrowth = bestRateAtWindow;
+                rateBeforeGrowth = rate;
             }
         }
         lastUpdateNanos = nowNanos;

@@ -145,25 +145,6 @@ class FlowControlTest {
     }
 
     @Test
-    void growthMustBeatTheBestRateAtTheSmallerWindowNotOneSlowInterval() {
-        AutoTuneBudget budget = new AutoTuneBudget(64L * 1024 * KIB);
-        long rtt = MS;
-        RecvWindow window = new RecvWindow(256 * KIB, 16 * 1024 * KIB, budget, 0);
-        window.initialUpdate(0);
-        window.onData(256 * KIB);
-        window.onConsumed(256 * KIB, 2 * MS, () -> rtt); // 128 KiB/ms, two RTTs: no growth
-        assertThat(window.windowBytes()).isEqualTo(256 * KIB);
-        window.onData(128 * KIB);
-        window.onConsumed(128 * KIB, 3900 * MS / 1000, () -> rtt); // a slow 67 KiB/ms, but due in 1.9 ms: doubles
-        assertThat(window.windowBytes()).isEqualTo(512 * KIB);
-        window.onData(256 * KIB);
-        // 128 KiB/ms again: twice the slow interval's rate, but no better than the window did before.
-        window.onConsumed(256 * KIB, 5900 * MS / 1000, () -> rtt);
-        assertThat(window.windowBytes()).isEqualTo(256 * KIB);
-        assertThat(budget.remainingBytes()).isEqualTo(64L * 1024 * KIB);
-    }
-
-    @Test
     void autoTuningLeavesASlowReaderAlone() {
         AutoTuneBudget budget = new AutoTuneBudget(64L * 1024 * KIB);
         RecvWindow window = new RecvWindow(256 * KIB, 1024 * KIB, budget, 0);
