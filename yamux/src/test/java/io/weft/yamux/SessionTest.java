@@ -600,7 +600,13 @@ class SessionTest {
                 assertThat(readBytes).isEqualTo(32L << 20);
                 if (tuning) {
                     assertThat(pair.server().rtt()).as("probed while data flowed").isPositive();
-                    assertThat(largestWindowBytes).as("no queue-fed growth").isLessThanOrEqualTo(2 * 1024 * 1024);
+                    // A doubling is kept only if the next interval drains 1.25x faster. Quiet, this
+                    // stays at 2 MiB or less; on a loaded machine interval noise can make a few
+                    // doublings in a row look as if they paid (8 MiB seen once in CI, over netpoll
+                    // TCP). What this guards against is the window feeding on its own queue all the
+                    // way to the ceiling, as it did with the smoothed RTT.
+                    assertThat(largestWindowBytes).as("no queue-fed growth to the ceiling")
+                            .isLessThan(config.maxAutoTunedWindowBytes());
                 } else {
                     assertThat(largestWindowBytes).isEqualTo(256 * 1024);
                 }
