@@ -81,7 +81,7 @@ final class SessionReader implements Runnable {
     private volatile Thread dedicated;
     /** Whether the reader thread sleeps until the leader releases the role ({@link ReadRole#UNTIL_RELEASED}). */
     private volatile boolean asleepUntilReleased;
-    /** A stream whose platform-thread reader waits for the role; the reader thread hands it over after delivering to it. */
+    /** A stream whose caller waits for the role; the reader thread hands it over after delivering to it. */
     private volatile Stream handOffFor;
     /** The stream, and thread, that lead now; null otherwise. */
     private volatile Stream leaderStream;
@@ -182,8 +182,8 @@ final class SessionReader implements Runnable {
     static final boolean LED = true;
 
     /**
-     * A stream's reader that found nothing buffered reads one frame itself, if it runs on a
-     * platform thread, the transport allows it and nobody else reads; the stream lock is not held.
+     * A stream's reader that found nothing buffered reads one frame itself, if it may ({@link
+     * #mayLead}) and nobody else reads; the stream lock is not held.
      * Otherwise (false) it should wait for the role holder to deliver; if the reader thread holds
      * the role, it is woken out of its read and hands the role over at its next frame boundary,
      * then wakes {@code stream}'s readers.
@@ -533,7 +533,7 @@ final class SessionReader implements Runnable {
         return java.util.Arrays.copyOfRange(bytes, in.position(), in.position() + count);
     }
 
-    /** Frames that platform-thread callers read themselves ({@link #lead}). Visible for testing. */
+    /** Frames that callers read themselves ({@link #lead}). Visible for testing. */
     long ledFrames() {
         return ledFrames;
     }
@@ -543,12 +543,12 @@ final class SessionReader implements Runnable {
         return dedicated;
     }
 
-    /** Who reads the connection now. Visible for testing. */
-    /** Hand-offs in a row no caller took; for tests. */
+    /** Hand-offs in a row no caller took. Visible for testing. */
     int missedHandOffs() {
         return missedHandOffs;
     }
 
+    /** Who reads the connection now. Visible for testing. */
     ReadRole role() {
         return role;
     }
