@@ -60,6 +60,8 @@ final class ReadRole {
      * loaded machine the caller that asked may wake later than {@link #GRACE_NANOS}, every time.
      */
     static final long MAX_GRACE_NANOS = 8_000_000L;
+    /** Misses in a row after which the grace is {@link #MAX_GRACE_NANOS} (1 ms doubled three times). */
+    static final int MAX_MISSED_HAND_OFFS = 3;
     /** The longest the reader thread sleeps between looks while a caller leads. */
     static final long MAX_BACKOFF_NANOS = 8_000_000L;
     /**
@@ -106,7 +108,12 @@ final class ReadRole {
      * and again but is woken late each time (a loaded machine) would otherwise never lead.
      */
     static long graceNanos(int missedHandOffs) {
-        return missedHandOffs >= 3 ? MAX_GRACE_NANOS : GRACE_NANOS << Math.max(0, missedHandOffs);
+        return missedHandOffs >= MAX_MISSED_HAND_OFFS ? MAX_GRACE_NANOS : GRACE_NANOS << Math.max(0, missedHandOffs);
+    }
+
+    /** The count of hand-offs in a row no caller took, after one that was {@code taken} or not; at most {@link #MAX_MISSED_HAND_OFFS}. */
+    static int missedHandOffsAfter(int missedHandOffs, boolean taken) {
+        return taken ? 0 : Math.min(missedHandOffs + 1, MAX_MISSED_HAND_OFFS);
     }
 
     /**

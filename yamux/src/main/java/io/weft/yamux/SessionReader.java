@@ -73,7 +73,7 @@ final class SessionReader implements Runnable {
     private final ReadRole role = new ReadRole();
     /** Times a caller took the role ({@link #lead}); written by the taker right after its CAS. */
     private volatile long leads;
-    /** Hand-offs in a row that no caller took before the reader thread took the role back (at most 3); reader thread only. */
+    /** Hand-offs in a row that no caller took before the reader thread took the role back ({@link ReadRole#missedHandOffsAfter}); reader thread only. */
     private volatile int missedHandOffs;
     /** Whether callers may read the connection themselves ({@link Transport#leadable()}, {@link #mayLead}). */
     private final boolean leadable;
@@ -156,7 +156,7 @@ final class SessionReader implements Runnable {
             }
             if (waitNanos == 0) {
                 if (role.apply(ReadRole.Event.RECLAIM, 0)) {
-                    missedHandOffs = leads != leadsBefore ? 0 : Math.min(missedHandOffs + 1, 3);
+                    missedHandOffs = ReadRole.missedHandOffsAfter(missedHandOffs, leads != leadsBefore);
                     return true;
                 }
                 continue; // a caller took it meanwhile
@@ -201,15 +201,12 @@ final class SessionReader implements Runnable {
         if (session.outbound.controlQueueFull()) {
             // A leader does not wait for control space (that wait ignores its deadline): the reader
             // thread must read now, or the caller, finding the role free again, would retry at once.
-            if (role.apply(ReadRole.Event.LEAD, 0)) {
-                leads++; // the role makes this thread the only writer
+            if (takeRole()) {
                 returnToReaderThread();
             }
             return false;
         }
-        if (role.apply(ReadRole.Event.LEAD, 0)) {
-            leads++; // the role makes this thread the only writer
-        } else {
+        if (!takeRole()) {
             handOffFor = stream;
             if (role.state() == ReadRole.DEDICATED) {
                 poke(); // the reader thread hands the role over at the next frame boundary
@@ -275,6 +272,15 @@ final class SessionReader implements Runnable {
         } else if (role.apply(ReadRole.Event.RELEASE, System.nanoTime()) && asleepUntilReleased) {
             LockSupport.unpark(dedicated); // it slept through a long lead; the grace starts now
         }
+    }
+
+    /** A caller takes the free role, counted in {@link #leads}; false if it is not free. */
+    private boolean takeRole() {
+        if (!role.apply(ReadRole.Event.LEAD, 0)) {
+            return false;
+        }
+        leads++; // the role makes this thread the only writer
+        return true;
     }
 
     /** The leader hands the role straight back to the reader thread and wakes it. */
