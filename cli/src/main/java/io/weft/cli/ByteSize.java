@@ -51,6 +51,9 @@ final class ByteSize implements ITypeConverter<Long> {
             default -> throw bad(text, "unknown unit '" + unit + "'");
         };
         try {
+            if (number.indexOf('.') < 0 && number.length() <= 18) {
+                return Math.multiplyExact(Long.parseLong(number), multiplier); // no BigDecimal at start-up (GoDuration.scale)
+            }
             BigDecimal bytes = new BigDecimal(number).multiply(BigDecimal.valueOf(multiplier));
             return bytes.setScale(0, RoundingMode.HALF_UP).longValueExact();
         } catch (ArithmeticException | NumberFormatException e) {

@@ -99,9 +99,23 @@ final class GoDuration implements ITypeConverter<Duration> {
         };
     }
 
-    /** number × unit, exact for integers, rounded to the nanosecond for fractions. */
+    /**
+     * number × unit, exact for integers, rounded to the nanosecond for fractions. Integers (every
+     * default and nearly every flag) stay in {@code long} arithmetic: {@code BigDecimal}'s class
+     * initialisation alone took 20–50 ms of a {@code weft tunnel}'s start-up on JDK 25
+     * (docs/benchmarks.md, "Footprint").
+     */
     private static Duration scale(String text, String number, long nanosPerUnit) {
         try {
+            if (number.indexOf('.') < 0 && number.length() <= 18) { // fits a long
+                long whole = Long.parseLong(number);
+                long unitSeconds = nanosPerUnit / NANOS_PER_SECOND;
+                long unitNanos = nanosPerUnit % NANOS_PER_SECOND;
+                // whole × unitNanos split at 10^9 so that neither product overflows early.
+                long seconds = Math.addExact(Math.multiplyExact(whole, unitSeconds),
+                        Math.multiplyExact(whole / NANOS_PER_SECOND, unitNanos));
+                return Duration.ofSeconds(seconds, (whole % NANOS_PER_SECOND) * unitNanos);
+            }
             var value = new BigDecimal(number).multiply(BigDecimal.valueOf(nanosPerUnit));
             var seconds = value.divideToIntegralValue(BigDecimal.valueOf(NANOS_PER_SECOND));
             long nanos = value.subtract(seconds.multiply(BigDecimal.valueOf(NANOS_PER_SECOND)))
@@ -183,11 +197,17 @@ final class GoDuration implements ITypeConverter<Duration> {
         return sb.toString();
     }
 
-    /** value/unit as a decimal without trailing zeros, e.g. 1500/1000 -> "1.5". */
+    /** value/unit as a decimal without trailing zeros, e.g. 1500/1000 -> "1.5"; unit a power of ten. */
     private static String trim(long value, long unit) {
-        return BigDecimal.valueOf(value)
-                .divide(BigDecimal.valueOf(unit))
-                .stripTrailingZeros()
-                .toPlainString();
+        long rest = value % unit;
+        if (rest == 0) {
+            return Long.toString(value / unit);
+        }
+        String digits = Long.toString(unit + rest).substring(1); // rest zero-padded to the unit's width
+        int end = digits.length();
+        while (digits.charAt(end - 1) == '0') {
+            end--;
+        }
+        return value / unit + "." + digits.substring(0, end);
     }
 }

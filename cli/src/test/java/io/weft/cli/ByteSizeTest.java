@@ -24,14 +24,17 @@ class ByteSizeTest {
         "10MB, 10000000",
         "1kB, 1000",
         "512B, 512",
-        "64 KiB, 65536"
+        "64 KiB, 65536",
+        "8388607TiB, 9223370937343148032",
+        "9223372036854775807, 9223372036854775807",
+        "9223372036854775807.0, 9223372036854775807"
     })
     void parsesBinaryAndDecimalUnits(String text, long bytes) {
         assertThat(ByteSize.parse(text)).isEqualTo(bytes);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "KiB", "-1", "12XB", "1.2.3KiB", "99999999999TiB"})
+    @ValueSource(strings = {"", "KiB", "-1", "12XB", "1.2.3KiB", "99999999999TiB", "8388608TiB", "9223372036854775808", "9223372036854775808.0"})
     void rejectsBadInputWithOneClearLine(String text) {
         assertThatThrownBy(() -> new ByteSize().convert(text))
                 .isInstanceOf(TypeConversionException.class)

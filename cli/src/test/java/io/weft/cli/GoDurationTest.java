@@ -34,6 +34,26 @@ class GoDurationTest {
         assertThat(GoDuration.parse(text)).isEqualTo(Duration.parse(iso));
     }
 
+    /** Integers take a long-arithmetic path, fractions BigDecimal's: the two agree up to the limits. */
+    @ParameterizedTest
+    @ValueSource(strings = {"30s", "999999999999999999ns", "123456789012345678ms", "987654321us",
+        "106751991167300d", "2562047788015215h", "153722867280912930m", "9223372036854775s"})
+    void integersParseAsTheSameNumberWrittenWithAFraction(String text) {
+        int unit = text.replaceAll("[0-9]", "").length();
+        String withFraction = text.substring(0, text.length() - unit) + ".0" + text.substring(text.length() - unit);
+        assertThat(GoDuration.parse(text)).isEqualTo(GoDuration.parse(withFraction));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"106751991167301d", "2562047788015216h", "9223372036854775808s",
+        "1000000000000000000000000d"})
+    void beyondDurationsRangeIsOutOfRangeOnEitherPath(String text) {
+        assertThatThrownBy(() -> GoDuration.parse(text)).hasMessageContaining("out of range");
+        int unit = text.replaceAll("[0-9]", "").length();
+        String withFraction = text.substring(0, text.length() - unit) + ".0" + text.substring(text.length() - unit);
+        assertThatThrownBy(() -> GoDuration.parse(withFraction)).hasMessageContaining("out of range");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "5", "s", "5x", "-5s", "1..5s", "5s3", "PT", "PTXS", "-PT5S", "1e3s", "ms"})
     void rejectsBadInputWithOneClearLine(String text) {
