@@ -6,7 +6,7 @@ import java.lang.invoke.VarHandle;
 /**
  * Who reads the session's connection: the session's own reader thread ({@link #DEDICATED}), a
  * stream's caller that reads frames itself while it waits for its data (a platform thread, or a
- * virtual thread while its stream is the session's only one)
+ * virtual thread while the session has at most one other stream)
  * ({@link #LEADER}; see {@link SessionReader#lead}; a leader that leaves inside a frame returns it
  * straight to the reader thread), nobody for a moment ({@link #FREE}), or nobody
  * ever again ({@link #ENDED}). Exactly one thread holds the role while it is {@code DEDICATED} or

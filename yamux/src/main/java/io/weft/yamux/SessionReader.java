@@ -25,7 +25,7 @@ import java.util.concurrent.locks.LockSupport;
  * exception sends GoAway(2); the end of the connection fails the session. No exception escapes.
  *
  * <p>Leader/follower ({@link ReadRole}): over a transport that allows it, a stream's reader on a
- * platform thread (or on a virtual thread, while its stream is the session's only one, {@link
+ * platform thread (or on a virtual thread, while the session has at most one other stream, {@link
  * #mayLead}) that finds nothing buffered reads frames itself
  * ({@link #lead}), one frame at a time, while the role is free; the reader thread gives the role
  * up after it delivered data to such a caller, and takes it back once nobody wanted it for
@@ -269,8 +269,19 @@ final class SessionReader implements Runnable {
     private void leave(boolean afterFrame) {
         if ((!afterFrame && (frame.active() || in.hasRemaining())) || session.pings.pendingCount() > 0) {
             returnToReaderThread();
-        } else if (role.apply(ReadRole.Event.RELEASE, System.nanoTime()) && asleepUntilReleased) {
-            LockSupport.unpark(dedicated); // it slept through a long lead; the grace starts now
+        } else if (role.apply(ReadRole.Event.RELEASE, System.nanoTime())) {
+            // A caller refused the role while this one led waits for its stream's data, and nobody
+            // reads until the reader thread's grace ends (1-8 ms): wake it to take the free role now.
+            // It published handOffFor before looking at the role again, and this release came before
+            // this look, so one of the two sees the other (docs/yamux.md, "Threads").
+            Stream waiting = handOffFor;
+            if (waiting != null) {
+                handOffFor = null;
+                waiting.wakeReaders();
+            }
+            if (asleepUntilReleased) {
+                LockSupport.unpark(dedicated); // it slept through a long lead; the grace starts now
+            }
         }
     }
 
@@ -297,14 +308,24 @@ final class SessionReader implements Runnable {
 
     /**
      * Whether the calling thread may {@link #lead} now, over a transport that allows it: a platform
-     * thread always; a virtual thread only while its stream is the session's only one. A virtual
-     * caller that leads is woken by the poller itself instead of by the reader thread, one hand-off
-     * less per message (64 B round trips +35 %, docs/benchmarks.md); with more streams, callers
-     * taking turns cost a wake-up of the reader thread per turn (stream churn, 16 at a time, -15 %).
+     * thread always; a virtual thread only while the session has at most
+     * {@link #MAX_STREAMS_FOR_VIRTUAL_LEAD} streams. A virtual caller that leads is woken by the
+     * poller itself instead of by the reader thread, one hand-off less per message (64 B round
+     * trips +35 %, docs/benchmarks.md); with many streams, callers taking turns cost a wake-up of
+     * the reader thread per turn.
      */
     boolean mayLead() {
-        return leadable && (!Thread.currentThread().isVirtual() || session.streamCount() <= 1);
+        return leadable && (!Thread.currentThread().isVirtual() || session.streamCount() <= MAX_STREAMS_FOR_VIRTUAL_LEAD);
     }
+
+    /**
+     * The most streams a session may have for a virtual caller to {@link #lead}: its own and one
+     * other, an interactive stream beside a bulk one being a tunnel's everyday case. Measured
+     * (docs/benchmarks.md): with 2, 64 B round trips beside a bulk stream rose 1.3x and their p99
+     * fell 30 %, the bulk stream still above Go's; with 8, 8-stream bulk lost 15 %, and with no
+     * limit stream churn (16 at a time) lost 8-15 %.
+     */
+    static final int MAX_STREAMS_FOR_VIRTUAL_LEAD = 2;
 
     /**
      * Wakes the caller leading for {@code stream}, if one does and it is not the calling thread,
@@ -555,6 +576,11 @@ final class SessionReader implements Runnable {
     }
 
     /** Who reads the connection now. Visible for testing. */
+    /** The stream whose caller leads now, or null. For tests. */
+    Stream leaderStream() {
+        return leaderStream;
+    }
+
     ReadRole role() {
         return role;
     }

@@ -2,6 +2,7 @@ package io.weft.yamux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -11,11 +12,12 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * {@link CallerLeadsContract} with virtual-thread callers on a session's only stream, which lead;
- * and the rule that a virtual caller does not lead while its session has more than one stream
+ * and the rule that a virtual caller leads while its session has at most
+ * {@link SessionReader#MAX_STREAMS_FOR_VIRTUAL_LEAD} streams and not beyond
  * ({@link SessionReader#mayLead}).
  */
 class VirtualCallerLeadsTest extends CallerLeadsContract {
-    private SessionPair twoStreams;
+    private SessionPair streams;
 
     @Override
     Thread.Builder callers() {
@@ -23,28 +25,43 @@ class VirtualCallerLeadsTest extends CallerLeadsContract {
     }
 
     @AfterEach
-    void closeTwoStreams() {
-        if (twoStreams != null) {
-            twoStreams.close();
+    void closeStreams() {
+        if (streams != null) {
+            streams.close();
         }
     }
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void aVirtualCallerDoesNotLeadWhileItsSessionHasAnotherStream() throws Exception {
-        twoStreams = SessionPair.open(SessionPair.Kind.NETPOLL_TCP);
-        Stream first = twoStreams.client().openStream();
-        Stream second = twoStreams.client().openStream();
-        first.write(ByteBuffer.wrap(new byte[] {1}));
-        second.write(ByteBuffer.wrap(new byte[] {2}));
-        Stream firstServer = twoStreams.server().acceptStream();
-        twoStreams.server().acceptStream();
+    void aVirtualCallerLeadsBesideOneOtherStream() throws Exception {
+        assertThat(SessionReader.MAX_STREAMS_FOR_VIRTUAL_LEAD).isEqualTo(2);
+        assertThat(ledFramesOfRoundTripsWith(2)).isPositive();
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aVirtualCallerDoesNotLeadWhileItsSessionHasTwoOtherStreams() throws Exception {
+        assertThat(ledFramesOfRoundTripsWith(3)).isZero();
+    }
+
+    /**
+     * Opens {@code count} streams over netpoll TCP and runs 200 round trips on the first, read by
+     * a virtual thread; returns the frames the client's callers read themselves.
+     */
+    private long ledFramesOfRoundTripsWith(int count) throws Exception {
+        streams = SessionPair.open(SessionPair.Kind.NETPOLL_TCP);
+        Stream first = openWithByte(0);
+        Stream firstServer = streams.server().acceptStream();
+        for (int i = 1; i < count; i++) {
+            openWithByte(i);
+            streams.server().acceptStream();
+        }
 
         CompletableFuture<Void> done = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
             try {
                 ByteBuffer in = ByteBuffer.allocate(2);
-                firstServer.read(in.clear()); // the 1 written above
+                firstServer.read(in.clear()); // the byte written by openWithByte
                 for (int i = 0; i < 200; i++) {
                     firstServer.write(ByteBuffer.wrap(new byte[] {(byte) i, 0}));
                     in.clear();
@@ -60,7 +77,13 @@ class VirtualCallerLeadsTest extends CallerLeadsContract {
         });
         done.get(30, TimeUnit.SECONDS);
 
-        assertThat(twoStreams.client().streamCount()).isEqualTo(2);
-        assertThat(twoStreams.client().reader().ledFrames()).isZero();
+        assertThat(streams.client().streamCount()).isEqualTo(count);
+        return streams.client().reader().ledFrames();
+    }
+
+    private Stream openWithByte(int value) throws IOException {
+        Stream stream = streams.client().openStream();
+        stream.write(ByteBuffer.wrap(new byte[] {(byte) value}));
+        return stream;
     }
 }
