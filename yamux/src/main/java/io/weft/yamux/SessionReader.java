@@ -575,12 +575,12 @@ final class SessionReader implements Runnable {
         return missedHandOffs;
     }
 
-    /** Who reads the connection now. Visible for testing. */
-    /** The stream whose caller leads now, or null. For tests. */
+    /** The stream whose caller leads now, or null. Visible for testing. */
     Stream leaderStream() {
         return leaderStream;
     }
 
+    /** Who reads the connection now. Visible for testing. */
     ReadRole role() {
         return role;
     }

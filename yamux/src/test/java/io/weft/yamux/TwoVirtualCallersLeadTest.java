@@ -76,24 +76,15 @@ class TwoVirtualCallersLeadTest {
      * error, the other caller goes on waiting and then gets its data.
      */
     @ParameterizedTest
-    @CsvSource({"CLOSE,leader", "CLOSE,refused", "RESET,leader", "RESET,refused", "DEADLINE,leader",
-            "DEADLINE,refused", "INTERRUPT,leader", "INTERRUPT,refused"})
-    void closeResetDeadlineAndInterruptEndEachCallersWait(String ending, String whose) throws Exception {
-        YamuxConfig quiet = SessionPair.testConfig().keepAliveEnabled(false).build();
-        pair = SessionPair.open(SessionPair.Kind.NETPOLL_TCP, quiet, quiet);
-        SessionReader reader = pair.client().reader();
-        Stream first = pair.client().openStream();
-        Stream second = pair.client().openStream();
-        first.write(ByteBuffer.wrap(new byte[] {1}));
-        second.write(ByteBuffer.wrap(new byte[] {2}));
-        Stream firstServer = pair.server().acceptStream();
-        Stream secondServer = pair.server().acceptStream();
-
-        Caller one = new Caller(first);
-        await().atMost(PATIENCE).until(() -> reader.leaderStream() == first);
-        Caller two = new Caller(second);
-        await().atMost(PATIENCE).until(() -> two.thread.getState() == Thread.State.WAITING);
-        assertThat(reader.leaderStream()).isSameAs(first); // the second caller was refused
+    @CsvSource({"NETPOLL_TCP,CLOSE,leader", "NETPOLL_TCP,CLOSE,refused", "NETPOLL_TCP,RESET,leader",
+            "NETPOLL_TCP,RESET,refused", "NETPOLL_TCP,DEADLINE,leader", "NETPOLL_TCP,DEADLINE,refused",
+            "NETPOLL_TCP,INTERRUPT,leader", "NETPOLL_TCP,INTERRUPT,refused", "PIPE,CLOSE,leader", "PIPE,RESET,refused",
+            "PIPE,DEADLINE,leader", "PIPE,INTERRUPT,refused"})
+    void closeResetDeadlineAndInterruptEndEachCallersWait(SessionPair.Kind kind, String ending, String whose)
+            throws Exception {
+        Stream[] server = twoBlockedCallers(kind);
+        Stream firstServer = server[0];
+        Stream secondServer = server[1];
 
         Caller ended = whose.equals("leader") ? one : two;
         Caller goesOn = ended == one ? two : one;
@@ -123,6 +114,73 @@ class TwoVirtualCallersLeadTest {
         goesOnServer.write(ByteBuffer.wrap(new byte[] {9}));
         assertThat(goesOn.read.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
         assertThat(pair.client().isClosed()).isFalse();
+    }
+
+    /** The session's end, from either side, ends both callers' waits. */
+    @ParameterizedTest
+    @CsvSource({"NETPOLL_TCP,client", "NETPOLL_TCP,server", "PIPE,client", "PIPE,server"})
+    void theSessionsEndEndsBothWaits(SessionPair.Kind kind, String closer) throws Exception {
+        twoBlockedCallers(kind);
+
+        (closer.equals("client") ? pair.client() : pair.server()).close();
+
+        assertThat(failureOf(one.read)).isInstanceOf(IOException.class);
+        assertThat(failureOf(two.read)).isInstanceOf(IOException.class);
+    }
+
+    /**
+     * A third stream opened while a virtual caller leads: from then on neither caller may lead
+     * again, the reader thread takes the role back, and every caller still gets its data.
+     */
+    @ParameterizedTest
+    @EnumSource(value = SessionPair.Kind.class, names = {"PIPE", "NETPOLL_TCP"})
+    void aThirdStreamWhileACallerLeadsLeavesNobodyUnserved(SessionPair.Kind kind) throws Exception {
+        Stream[] server = twoBlockedCallers(kind);
+        Stream third = pair.client().openStream();
+        third.write(ByteBuffer.wrap(new byte[] {3}));
+        Stream thirdServer = pair.server().acceptStream();
+        assertThat(pair.client().streamCount()).isEqualTo(3);
+
+        server[0].write(ByteBuffer.wrap(new byte[] {4})); // read by the leader, which may not lead again
+        assertThat(one.read.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+        Caller thirdCaller = new Caller(third);
+        server[1].write(ByteBuffer.wrap(new byte[] {5}));
+        assertThat(two.read.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+        thirdServer.write(ByteBuffer.wrap(new byte[] {6}));
+        assertThat(thirdCaller.read.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+
+        Caller again = new Caller(one.stream);
+        server[0].write(ByteBuffer.wrap(new byte[] {7}));
+        assertThat(again.read.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+        await().atMost(PATIENCE).until(() -> pair.client().reader().role().state() == ReadRole.DEDICATED);
+    }
+
+    private Caller one;
+    private Caller two;
+
+    /**
+     * Opens a quiet pair (no keepalive) with two streams; a virtual caller blocks reading each:
+     * {@link #one} leads, {@link #two} was refused. Returns the server's ends of the streams.
+     */
+    private Stream[] twoBlockedCallers(SessionPair.Kind kind) throws Exception {
+        YamuxConfig quiet = SessionPair.testConfig().keepAliveEnabled(false).build();
+        pair = SessionPair.open(kind, quiet, quiet);
+        SessionReader reader = pair.client().reader();
+        Stream first = pair.client().openStream();
+        Stream second = pair.client().openStream();
+        first.write(ByteBuffer.wrap(new byte[] {1}));
+        second.write(ByteBuffer.wrap(new byte[] {2}));
+        Stream firstServer = pair.server().acceptStream();
+        Stream secondServer = pair.server().acceptStream();
+        assertThat(readFully(firstServer, 1)).containsExactly(1);
+        assertThat(readFully(secondServer, 1)).containsExactly(2);
+
+        one = new Caller(first);
+        await().atMost(PATIENCE).until(() -> reader.leaderStream() == first);
+        two = new Caller(second);
+        await().atMost(PATIENCE).until(() -> two.thread.getState() == Thread.State.WAITING);
+        assertThat(reader.leaderStream()).isSameAs(first); // the second caller was refused
+        return new Stream[] {firstServer, secondServer};
     }
 
     /** A virtual thread blocked in one read of {@code stream}. */
