@@ -81,7 +81,7 @@ final class SessionReader implements Runnable {
     private volatile Thread dedicated;
     /** Whether the reader thread sleeps until the leader releases the role ({@link ReadRole#UNTIL_RELEASED}). */
     private volatile boolean asleepUntilReleased;
-    /** A stream whose caller waits for the role; the reader thread hands it over after delivering to it. */
+    /** A stream whose caller asked for the role ({@link #requestRole}); its holder hands it over after a frame, or wakes it on release. */
     private volatile Stream handOffFor;
     /** The stream, and thread, that lead now; null otherwise. */
     private volatile Stream leaderStream;
@@ -111,9 +111,8 @@ final class SessionReader implements Runnable {
         dedicated = Thread.currentThread();
         try {
             while (step()) {
-                Stream waiting = handOffFor;
+                Stream waiting = takeHandOffRequest();
                 if (waiting != null) {
-                    handOffFor = null;
                     long leadsBefore = leads;
                     role.apply(ReadRole.Event.HAND_OFF, System.nanoTime());
                     // Wake it even if this frame's data did: that wake-up may have been taken by the
@@ -178,15 +177,54 @@ final class SessionReader implements Runnable {
         }
     }
 
+    /**
+     * A caller that {@link #lead} refused asks for the role just before it waits for its stream's
+     * data, holding its stream's lock from here until it waits (a hand-off's wake-up takes that
+     * lock, so it cannot come in between): it records itself in {@link #handOffFor}, then looks
+     * at the role again. Where the reader thread holds it, that thread is woken out of its read
+     * and hands the role over at its next frame boundary; a leader that releases it wakes the
+     * caller ({@link #leave}). Asked earlier, as the caller left {@link #lead}, the request could
+     * be taken (and its wake-up find nobody waiting) before the caller waited, and the caller then
+     * wait unasked while somebody else held the role. Not while the control queue is full (that
+     * is the reader thread's to wait out, {@link #lead}).
+     *
+     * @return whether the role is free now: the caller should {@link #lead} instead of waiting
+     */
+    boolean requestRole(Stream stream) {
+        if (session.outbound.controlQueueFull()) {
+            return false;
+        }
+        handOffFor = stream;
+        int state = role.state();
+        if (state == ReadRole.DEDICATED) {
+            poke();
+        }
+        return state == ReadRole.FREE;
+    }
+
+    /** Takes the caller's request for the role ({@link #requestRole}), if any, in one step: a request made meanwhile is never lost. */
+    private Stream takeHandOffRequest() {
+        return handOffFor == null ? null : (Stream) HAND_OFF_FOR.getAndSet(this, null);
+    }
+
+    private static final java.lang.invoke.VarHandle HAND_OFF_FOR;
+
+    static {
+        try {
+            HAND_OFF_FOR = java.lang.invoke.MethodHandles.lookup().findVarHandle(SessionReader.class, "handOffFor", Stream.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** Outcome of {@link #lead}: the caller read a frame (or found its wait over); it should look at its stream again. */
     static final boolean LED = true;
 
     /**
      * A stream's reader that found nothing buffered reads one frame itself, if it may ({@link
      * #mayLead}) and nobody else reads; the stream lock is not held.
-     * Otherwise (false) it should wait for the role holder to deliver; if the reader thread holds
-     * the role, it is woken out of its read and hands the role over at its next frame boundary,
-     * then wakes {@code stream}'s readers.
+     * Otherwise (false) it should ask for the role ({@link #requestRole}) and wait for the role
+     * holder to deliver or hand the role over.
      *
      * <p>The leader leaves as soon as its read of the connection is woken (its deadline, its
      * stream's close or reset, a new deadline), even inside a frame; see {@link FrameInProgress}.
@@ -207,11 +245,7 @@ final class SessionReader implements Runnable {
             return false;
         }
         if (!takeRole()) {
-            handOffFor = stream;
-            if (role.state() == ReadRole.DEDICATED) {
-                poke(); // the reader thread hands the role over at the next frame boundary
-            }
-            return false;
+            return false; // the caller asks for the role (requestRole) where it then waits
         }
         boolean between = false; // whether the leader leaves after a whole frame
         try {
@@ -274,9 +308,8 @@ final class SessionReader implements Runnable {
             // reads until the reader thread's grace ends (1-8 ms): wake it to take the free role now.
             // It published handOffFor before looking at the role again, and this release came before
             // this look, so one of the two sees the other (docs/yamux.md, "Threads").
-            Stream waiting = handOffFor;
+            Stream waiting = takeHandOffRequest();
             if (waiting != null) {
-                handOffFor = null;
                 waiting.wakeReaders();
             }
             if (asleepUntilReleased) {
@@ -299,11 +332,6 @@ final class SessionReader implements Runnable {
         if (role.apply(ReadRole.Event.RETURN, 0)) {
             LockSupport.unpark(dedicated);
         }
-    }
-
-    /** Whether nobody reads the connection at this moment, so that a caller may {@link #lead}. */
-    boolean roleFree() {
-        return role.state() == ReadRole.FREE;
     }
 
     /**
@@ -575,12 +603,12 @@ final class SessionReader implements Runnable {
         return missedHandOffs;
     }
 
-    /** Who reads the connection now. Visible for testing. */
-    /** The stream whose caller leads now, or null. For tests. */
+    /** The stream whose caller leads now, or null. Visible for testing. */
     Stream leaderStream() {
         return leaderStream;
     }
 
+    /** Who reads the connection now. Visible for testing. */
     ReadRole role() {
         return role;
     }

@@ -137,9 +137,9 @@ public final class Stream implements Conn {
                     if (failure != null) {
                         throw failure;
                     }
-                    // Once refused, lead again only if the role has come free (a hand-off's wake-up may
-                    // have come before this wait); the lock orders that look before the hand-off's signal.
-                    if ((!leadTried || session.reader().roleFree()) && session.reader().mayLead()) {
+                    // Once refused, ask for the role and lead again only if it has come free: asked
+                    // here, under the lock a hand-off's wake-up takes, so that wake-up comes after this wait.
+                    if (session.reader().mayLead() && (!leadTried || session.reader().requestRole(this))) {
                         long deadlineNanos = readDeadlineNanos;
                         lock.unlock();
                         try {

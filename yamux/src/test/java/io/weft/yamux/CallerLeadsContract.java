@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * behaves exactly as a woken reader does: every byte arrives, other streams are served meanwhile,
  * and close, reset, deadlines and interrupts end its wait. Over a SocketChannel no caller leads,
  * and the same tests pass. Run with platform-thread callers ({@link PlatformCallerLeadsTest}) and
- * virtual-thread callers on a session's only stream ({@link VirtualCallerLeadsTest}).
+ * virtual-thread callers, which lead while the session has at most two streams
+ * ({@link VirtualCallerLeadsTest}; two of them taking turns: {@link TwoVirtualCallersLeadTest}).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 abstract class CallerLeadsContract {

@@ -48,6 +48,7 @@ class LateCallerGraceTest {
         while (!led && System.nanoTime() < giveUpNanos) {
             long freedBefore = role.freedAtNanos();
             assertThat(reader.lead(stream, Deadlines.NONE)).isFalse();
+            reader.requestRole(stream);
             await().atMost(PATIENCE).pollInterval(Duration.ofNanos(200_000)).until(() -> role.freedAtNanos() != freedBefore);
             led = reader.lead(stream, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20));
         }
@@ -60,7 +61,8 @@ class LateCallerGraceTest {
     private static void missOneHandOff(Stream stream, SessionReader reader, ReadRole role, long graceNanos)
             throws java.io.IOException {
         long freedBefore = role.freedAtNanos();
-        assertThat(reader.lead(stream, Deadlines.NONE)).as("the reader thread holds the role: asked for").isFalse();
+        assertThat(reader.lead(stream, Deadlines.NONE)).as("the reader thread holds the role").isFalse();
+        assertThat(reader.requestRole(stream)).as("asked for").isFalse();
         // Handed over (freed at a new time) and taken back; seen at or after the take-back.
         await().atMost(PATIENCE).pollInterval(Duration.ofMillis(1))
                 .until(() -> role.freedAtNanos() != freedBefore && role.state() == ReadRole.DEDICATED);

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@link CallerLeadsContract} with virtual-thread callers on a session's only stream, which lead;
+ * {@link CallerLeadsContract} with virtual-thread callers, which lead (the contract's sessions have
+ * one or two streams);
  * and the rule that a virtual caller leads while its session has at most
  * {@link SessionReader#MAX_STREAMS_FOR_VIRTUAL_LEAD} streams and not beyond
  * ({@link SessionReader#mayLead}).
