@@ -352,9 +352,48 @@ final class Outbound {
      * @return {@code false} if the session already failed (the frame is not sent)
      */
     boolean writeControlLater(FrameType type, int flags, int streamId, long length) {
+        return enqueueControl(controlFrame(type, flags, streamId, length), false);
+    }
+
+    private static Frame controlFrame(FrameType type, int flags, int streamId, long length) {
         byte[] header = new byte[FrameHeader.SIZE];
         FrameHeader.encode(header, 0, type, flags, streamId, length);
-        return enqueueControl(new Frame(header, null, type), false);
+        return new Frame(header, null, type);
+    }
+
+    /**
+     * Queues a header-only control frame and, when nobody is flushing, puts it on the wire at once
+     * on the calling thread (with whatever else is queued) instead of waking the writer thread:
+     * one transport write and no thread hand-off. When a flusher is busy it takes the frame with
+     * its next batch, as for
+     * {@link #writeControlLater}. For application threads only (never the session reader, a
+     * leading caller, or the timer): like a data write, the call may wait in the transport write,
+     * bounded by the write-stall watchdog; over a transport whose callers may not write
+     * ({@link Transport#callersMayWrite}) the writer thread writes it and the call returns at once.
+     *
+     * @return {@code false} if the session already failed (the frame is not sent)
+     */
+    boolean writeControl(FrameType type, int flags, int streamId, long length) {
+        Frame frame = controlFrame(type, flags, streamId, length);
+        lock.lock();
+        try {
+            if (failure != null) {
+                return false;
+            }
+            addControlLocked(frame, false);
+            if (flushing) {
+                return true;
+            }
+            if (!transport.callersMayWrite()) {
+                workAvailable.signal();
+                return true;
+            }
+            flushing = true;
+        } finally {
+            lock.unlock();
+        }
+        flush(frame);
+        return true;
     }
 
     /**
@@ -374,20 +413,24 @@ final class Outbound {
             if (failure != null) {
                 return false;
             }
-            if (first) {
-                control.addFirst(frame);
-            } else {
-                control.addLast(frame);
-            }
-            if (control.size() >= CONTROL_QUEUE_LIMIT) {
-                controlFull = true;
-            }
+            addControlLocked(frame, first);
             if (!flushing) {
                 workAvailable.signal();
             }
             return true;
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void addControlLocked(Frame frame, boolean first) {
+        if (first) {
+            control.addFirst(frame);
+        } else {
+            control.addLast(frame);
+        }
+        if (control.size() >= CONTROL_QUEUE_LIMIT) {
+            controlFull = true;
         }
     }
 

@@ -337,23 +337,27 @@ final class SessionReader implements Runnable {
     /**
      * Whether the calling thread may {@link #lead} now, over a transport that allows it: a platform
      * thread always; a virtual thread only while the session has at most
-     * {@link #MAX_STREAMS_FOR_VIRTUAL_LEAD} streams. A virtual caller that leads is woken by the
+     * {@link #FEW_STREAMS} streams. A virtual caller that leads is woken by the
      * poller itself instead of by the reader thread, one hand-off less per message (64 B round
      * trips +35 %, docs/benchmarks.md); with many streams, callers taking turns cost a wake-up of
      * the reader thread per turn.
      */
     boolean mayLead() {
-        return leadable && (!Thread.currentThread().isVirtual() || session.streamCount() <= MAX_STREAMS_FOR_VIRTUAL_LEAD);
+        return leadable && (!Thread.currentThread().isVirtual() || session.streamCount() <= FEW_STREAMS);
     }
 
     /**
-     * The most streams a session may have for a virtual caller to {@link #lead}: its own and one
-     * other, an interactive stream beside a bulk one being a tunnel's everyday case. Measured
-     * (docs/benchmarks.md): with 2, 64 B round trips beside a bulk stream rose 1.3x and their p99
-     * fell 30 %, the bulk stream still above Go's; with 8, 8-stream bulk lost 15 %, and with no
-     * limit stream churn (16 at a time) lost 8-15 %.
+     * The most streams a session may have for its callers to do the session's work themselves: a
+     * virtual caller {@link #lead}s, and a reader writes the window update its read made due on
+     * its own thread ({@link Stream#read}) rather than waking the writer thread; one thread
+     * hand-off less each. Its own stream and one other: an interactive stream beside a bulk one
+     * is a tunnel's everyday case. With more, the session's threads serve them and batch across
+     * streams. Measured (docs/benchmarks.md): with 2, 64 B round trips beside a bulk stream
+     * rose 1.2-1.6x and their p99 fell 13-30 %, the bulk stream still above Go's; virtual callers
+     * leading with 8 streams cost 8-stream bulk 15 %, with no limit stream churn 8-15 %; window
+     * updates written by 8 readers themselves cost 8-stream bulk 12 %.
      */
-    static final int MAX_STREAMS_FOR_VIRTUAL_LEAD = 2;
+    static final int FEW_STREAMS = 2;
 
     /**
      * Wakes the caller leading for {@code stream}, if one does and it is not the calling thread,

@@ -165,7 +165,9 @@ public final class Stream implements Conn {
             } finally {
                 lock.unlock();
             }
-            if (delta > 0) {
+            if (delta > 0 && session.streamCount() <= SessionReader.FEW_STREAMS) {
+                session.outbound.writeControl(FrameType.WINDOW_UPDATE, 0, id, delta); // see FEW_STREAMS
+            } else if (delta > 0) {
                 session.outbound.writeControlLater(FrameType.WINDOW_UPDATE, 0, id, delta);
             }
             if (released != null) {

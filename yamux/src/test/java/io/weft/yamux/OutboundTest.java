@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.weft.yamux.frame.FrameHeader;
+import io.weft.yamux.frame.FrameType;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -29,6 +30,8 @@ class OutboundTest {
         final CountDownLatch release = new CountDownLatch(1);
         final AtomicInteger writesEntered = new AtomicInteger();
         final List<Integer> streamsWritten = new CopyOnWriteArrayList<>();
+        /** The thread of every write call, in order. */
+        final List<Thread> writers = new CopyOnWriteArrayList<>();
         /** When set, a released write fails instead of writing, as over a reset connection. */
         volatile boolean failWrites;
 
@@ -49,6 +52,7 @@ class OutboundTest {
         @Override
         void write(ByteBuffer[] srcs, int offset, int count) throws IOException {
             writesEntered.incrementAndGet();
+            writers.add(Thread.currentThread());
             try {
                 release.await();
             } catch (InterruptedException e) {
@@ -108,6 +112,55 @@ class OutboundTest {
                 throw new java.util.concurrent.CompletionException(e);
             }
         }, task -> Thread.ofVirtual().start(task));
+    }
+
+    @Test
+    void writeControlPutsTheFrameOnTheWireOnTheCallersThreadWhenNobodyFlushes() {
+        start(true);
+        transport.release.countDown(); // writes do not stick
+
+        assertThat(outbound.writeControl(FrameType.WINDOW_UPDATE, 0, 11, 1024)).isTrue();
+
+        assertThat(transport.streamsWritten).containsExactly(11); // written before the call returned
+        assertThat(transport.writers).containsExactly(Thread.currentThread());
+        assertThat(outbound.controlQueued()).isZero();
+    }
+
+    @Test
+    void writeControlWhileAnotherThreadFlushesQueuesTheFrameForItAndReturnsAtOnce() throws Exception {
+        start(true);
+        CompletableFuture<Void> flusher = writeAsync(7, 10); // an application flusher, stuck in its write
+        await().atMost(PATIENCE).until(() -> transport.writesEntered.get() == 1);
+
+        assertThat(outbound.writeControl(FrameType.WINDOW_UPDATE, 0, 13, 1024)).isTrue();
+        assertThat(outbound.controlQueued()).isEqualTo(1);
+
+        transport.release.countDown();
+        flusher.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        await().atMost(PATIENCE).until(() -> transport.streamsWritten.size() == 2);
+        assertThat(transport.streamsWritten).containsExactly(7, 13);
+        assertThat(transport.writers).doesNotContain(Thread.currentThread());
+    }
+
+    @Test
+    void writeControlOverATransportCallersMayNotWriteLeavesTheFrameToTheWriterThread() {
+        start(false);
+        transport.release.countDown();
+
+        assertThat(outbound.writeControl(FrameType.WINDOW_UPDATE, 0, 15, 1024)).isTrue();
+
+        await().atMost(PATIENCE).until(() -> transport.streamsWritten.contains(15));
+        assertThat(transport.writers).doesNotContain(Thread.currentThread());
+    }
+
+    @Test
+    void writeControlAfterTheSessionFailedSendsNothing() {
+        start(true);
+        transport.release.countDown();
+        outbound.fail(new SessionClosedException("closed", null), null);
+
+        assertThat(outbound.writeControl(FrameType.WINDOW_UPDATE, 0, 17, 1024)).isFalse();
+        assertThat(transport.streamsWritten).doesNotContain(17);
     }
 
     @Test

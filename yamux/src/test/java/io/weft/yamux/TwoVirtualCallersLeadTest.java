@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Two virtual-thread callers on a session's two streams, which both may lead
- * ({@link SessionReader#MAX_STREAMS_FOR_VIRTUAL_LEAD}) and take turns: every byte of an interactive
+ * ({@link SessionReader#FEW_STREAMS}) and take turns: every byte of an interactive
  * and a bulk stream arrives, and close, reset and a deadline end the wait of the caller that leads
  * and of the one it refused, the other going on.
  */

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Timeout;
  * {@link CallerLeadsContract} with virtual-thread callers, which lead (the contract's sessions have
  * one or two streams);
  * and the rule that a virtual caller leads while its session has at most
- * {@link SessionReader#MAX_STREAMS_FOR_VIRTUAL_LEAD} streams and not beyond
+ * {@link SessionReader#FEW_STREAMS} streams and not beyond
  * ({@link SessionReader#mayLead}).
  */
 class VirtualCallerLeadsTest extends CallerLeadsContract {
@@ -35,7 +35,7 @@ class VirtualCallerLeadsTest extends CallerLeadsContract {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aVirtualCallerLeadsBesideOneOtherStream() throws Exception {
-        assertThat(SessionReader.MAX_STREAMS_FOR_VIRTUAL_LEAD).isEqualTo(2);
+        assertThat(SessionReader.FEW_STREAMS).isEqualTo(2);
         assertThat(ledFramesOfRoundTripsWith(2)).isPositive();
     }
 
