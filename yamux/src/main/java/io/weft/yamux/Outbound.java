@@ -18,7 +18,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Two queues: <em>control</em> frames (header only: SYN, ACK, window updates, FIN, RST, ping,
  * GoAway) are enqueued without ever blocking by any thread ({@link #writeControlLater},
- * {@link #writePingReplyLater}), including the session reader and the timer; <em>data</em> frames are enqueued by the application thread that writes them, which then
+ * {@link #writePingReplyLater}), including the session reader and the timer; an application
+ * thread may instead write one itself when nobody is flushing ({@link #writeControl}, a reader's
+ * window update on a session of few streams), as a data writer does; <em>data</em> frames are enqueued by the application thread that writes them, which then
  * waits until its frame is on the wire (the payload is the caller's buffer, never copied).
  * While it waits, the caller's write deadline applies: a data frame not yet taken for the wire
  * is withdrawn at the deadline (see {@link #writeData}).
@@ -47,7 +49,8 @@ import java.util.function.LongSupplier;
  * {@link #awaitControlSpace()} before each frame it reads, so it stops reading from a peer that
  * does not read our frames while {@link #CONTROL_QUEUE_LIMIT} of them are unsent. No frame is ever
  * dropped (every ping of a peer that reads is answered), and no application thread ever waits for
- * queue space (a read cannot block past its deadline on it).
+ * queue space (a read never waits for it; a read that writes its window update itself with
+ * {@link #writeControl} may wait in that transport write).
  *
  * <p>Locking: {@link #lock} guards the queues, {@link #flushing} and {@link #failure}; it is a
  * leaf lock (never held while taking another) and never held during a transport write. Only

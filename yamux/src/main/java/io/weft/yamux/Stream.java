@@ -97,7 +97,11 @@ public final class Stream implements Conn {
     }
 
     /**
-     * Reads buffered or arriving data, returning its credit to the peer as it is consumed.
+     * Reads buffered or arriving data, returning its credit to the peer as it is consumed. On a
+     * session of at most two streams a read that makes a window update due may write it itself
+     * (as hashicorp's {@code Read} waits for its update to be sent); it then returns once that
+     * write is done, which neither the read deadline nor a close ends (only a session failure,
+     * such as the write-stall watchdog's).
      *
      * @return bytes read (0 only when {@code dst} is full), or -1 after the peer's FIN once all
      *     data is read, or after {@link #closeRead()}
