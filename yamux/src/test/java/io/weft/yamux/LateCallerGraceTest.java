@@ -5,9 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * A caller that asks for the read role but comes back for it only after the reader thread took
@@ -16,18 +14,7 @@ import org.junit.jupiter.api.Timeout;
  * caller woken later than 1 ms every time never led (seen as a flake of the leader tests under
  * load). The test thread is a platform thread and plays the late caller.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
-class LateCallerGraceTest {
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
-
-    private SessionPair pair;
-
-    @AfterEach
-    void close() {
-        if (pair != null) {
-            pair.close();
-        }
-    }
+class LateCallerGraceTest extends OnePairTest {
 
     @Test
     void eachHandOffNoCallerTookDoublesTheGraceAndATakenOneResetsIt() throws Exception {

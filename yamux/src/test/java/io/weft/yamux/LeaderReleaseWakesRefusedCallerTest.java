@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -20,31 +17,17 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Keepalive is off, so no frame arrives after the leader's: without the wake-up the refused caller
  * never leads, and the wait below times out.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
-class LeaderReleaseWakesRefusedCallerTest {
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
-
-    private SessionPair pair;
-
-    @AfterEach
-    void close() {
-        if (pair != null) {
-            pair.close();
-        }
-    }
+class LeaderReleaseWakesRefusedCallerTest extends OnePairTest {
 
     @ParameterizedTest
     @EnumSource(value = SessionPair.Kind.class, names = {"PIPE", "NETPOLL_TCP"})
     void theRefusedCallerLeadsOnceTheLeaderReleases(SessionPair.Kind kind) throws Exception {
-        YamuxConfig quiet = SessionPair.testConfig().keepAliveEnabled(false).build();
-        pair = SessionPair.open(kind, quiet, quiet);
+        Stream[] streams = twoQuietStreams(kind);
         SessionReader reader = pair.client().reader();
-        Stream first = pair.client().openStream();
-        Stream second = pair.client().openStream();
-        first.write(ByteBuffer.wrap(new byte[] {1}));
-        second.write(ByteBuffer.wrap(new byte[] {2}));
-        Stream firstServer = pair.server().acceptStream();
-        Stream secondServer = pair.server().acceptStream();
+        Stream first = streams[0];
+        Stream second = streams[1];
+        Stream firstServer = streams[2];
+        Stream secondServer = streams[3];
 
         CompletableFuture<Integer> firstRead = readOnPlatformThread(first);
         await().atMost(PATIENCE).until(() -> reader.leaderStream() == first);

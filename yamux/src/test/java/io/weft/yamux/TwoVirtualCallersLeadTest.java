@@ -6,13 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.weft.netpoll.DeadlineExceededException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -23,19 +20,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * and a bulk stream arrives, and close, reset and a deadline end the wait of the caller that leads
  * and of the one it refused, the other going on.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
-class TwoVirtualCallersLeadTest {
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
+class TwoVirtualCallersLeadTest extends OnePairTest {
     private static final int BULK_PIECE_BYTES = 64 * 1024;
 
-    private SessionPair pair;
-
-    @AfterEach
-    void close() {
-        if (pair != null) {
-            pair.close();
-        }
-    }
 
     @ParameterizedTest
     @EnumSource(value = SessionPair.Kind.class, names = {"PIPE", "NETPOLL_TCP", "SOCKET_CHANNEL"})
@@ -163,15 +150,12 @@ class TwoVirtualCallersLeadTest {
      * {@link #one} leads, {@link #two} was refused. Returns the server's ends of the streams.
      */
     private Stream[] twoBlockedCallers(SessionPair.Kind kind) throws Exception {
-        YamuxConfig quiet = SessionPair.testConfig().keepAliveEnabled(false).build();
-        pair = SessionPair.open(kind, quiet, quiet);
+        Stream[] streams = twoQuietStreams(kind);
         SessionReader reader = pair.client().reader();
-        Stream first = pair.client().openStream();
-        Stream second = pair.client().openStream();
-        first.write(ByteBuffer.wrap(new byte[] {1}));
-        second.write(ByteBuffer.wrap(new byte[] {2}));
-        Stream firstServer = pair.server().acceptStream();
-        Stream secondServer = pair.server().acceptStream();
+        Stream first = streams[0];
+        Stream second = streams[1];
+        Stream firstServer = streams[2];
+        Stream secondServer = streams[3];
         assertThat(readFully(firstServer, 1)).containsExactly(1);
         assertThat(readFully(secondServer, 1)).containsExactly(2);
 

@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * An idle session whose only stream's virtual-thread caller leads ({@link SessionReader#lead}),
@@ -19,18 +16,7 @@ import org.junit.jupiter.api.Timeout;
  * would keep the carriers busy doing nothing), and once the caller has gone it still takes the role
  * back and reads for the session's other streams.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
-class VirtualLeaderIdleTest {
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
-
-    private SessionPair pair;
-
-    @AfterEach
-    void close() {
-        if (pair != null) {
-            pair.close();
-        }
-    }
+class VirtualLeaderIdleTest extends OnePairTest {
 
     @Test
     void theReaderThreadSleepsWhileACallerLeadsAnIdleSessionAndTakesTheRoleBackWhenItLeaves() throws Exception {
