@@ -93,8 +93,8 @@ final class Outbound {
     /** Signalled when the control queue drops below its limit, or the session failed (the reader waits on it). */
     private final Condition controlSpace = lock.newCondition();
     // Guarded by lock.
-    private final ArrayDeque<Frame> control = new ArrayDeque<>();
-    private final ArrayDeque<Frame> data = new ArrayDeque<>();
+    private final ArrayDeque<OutboundFrame> control = new ArrayDeque<>();
+    private final ArrayDeque<OutboundFrame> data = new ArrayDeque<>();
     private boolean flushing;
     /** Frames of the batch being written, {@code batchFrames[0..inFlight)}; their writers wait too. */
     private int inFlight;
@@ -103,7 +103,7 @@ final class Outbound {
      * {@link #fail}: their writers wait for that failure, so {@link #fail} must still find and wake
      * them after the batch arrays were cleared. Guarded by {@link #lock}; emptied by {@link #fail}.
      */
-    private final java.util.ArrayList<Frame> failedBatch = new java.util.ArrayList<>();
+    private final java.util.ArrayList<OutboundFrame> failedBatch = new java.util.ArrayList<>();
     private IOException failure;
     /**
      * Whether the control queue reached {@link #CONTROL_QUEUE_LIMIT}: written under {@link #lock},
@@ -114,7 +114,7 @@ final class Outbound {
 
     // Owned by the current flusher.
     private final ByteBuffer[] batchBuffers = new ByteBuffer[2 * MAX_BATCH_FRAMES];
-    private final Frame[] batchFrames = new Frame[MAX_BATCH_FRAMES];
+    private final OutboundFrame[] batchFrames = new OutboundFrame[MAX_BATCH_FRAMES];
 
     /**
      * The session's {@link SessionClock#nanoTime()} (made odd, so never 0) when the running
@@ -217,7 +217,7 @@ final class Outbound {
      * @throws IOException the session's failure (a fresh copy) if it fails first
      */
     void writeData(byte[] header, ByteBuffer payload, LongSupplier writeDeadlineNanos) throws IOException {
-        Frame frame = new Frame(header, payload, FrameType.DATA);
+        OutboundFrame frame = new OutboundFrame(header, payload, FrameType.DATA);
         frame.streamId = FrameHeader.streamIdAt(header, 0);
         boolean flusher = false;
         lock.lock();
@@ -269,8 +269,8 @@ final class Outbound {
         lock.lock();
         try {
             int withdrawn = 0;
-            for (java.util.Iterator<Frame> it = data.iterator(); it.hasNext(); ) {
-                Frame frame = it.next();
+            for (java.util.Iterator<OutboundFrame> it = data.iterator(); it.hasNext(); ) {
+                OutboundFrame frame = it.next();
                 if (frame.streamId == streamId) { // queued means not taken
                     it.remove();
                     frame.withdrawnBy = cause;
@@ -289,7 +289,7 @@ final class Outbound {
      * write deadline if the flusher has not taken it. Uninterruptible: an interrupt is passed on
      * to the caller afterwards.
      */
-    private void awaitWritten(Frame frame, LongSupplier writeDeadlineNanos) throws IOException {
+    private void awaitWritten(OutboundFrame frame, LongSupplier writeDeadlineNanos) throws IOException {
         boolean interrupted = false;
         try {
             while (!frame.done && frame.withdrawnBy == null && failure == null) {
@@ -324,7 +324,7 @@ final class Outbound {
         lock.lock();
         try {
             int n = 0;
-            for (Frame frame : data) {
+            for (OutboundFrame frame : data) {
                 n += frame.streamId == streamId ? 1 : 0; // queued means not taken
             }
             return n;
@@ -340,7 +340,7 @@ final class Outbound {
     void writeDeadlineChanged() {
         lock.lock();
         try {
-            for (Frame frame : data) { // only frames not yet taken read their deadline
+            for (OutboundFrame frame : data) { // only frames not yet taken read their deadline
                 frame.wake();
             }
         } finally {
@@ -358,10 +358,10 @@ final class Outbound {
         return enqueueControl(controlFrame(type, flags, streamId, length), false);
     }
 
-    private static Frame controlFrame(FrameType type, int flags, int streamId, long length) {
+    private static OutboundFrame controlFrame(FrameType type, int flags, int streamId, long length) {
         byte[] header = new byte[FrameHeader.SIZE];
         FrameHeader.encode(header, 0, type, flags, streamId, length);
-        return new Frame(header, null, type);
+        return new OutboundFrame(header, null, type);
     }
 
     /**
@@ -377,7 +377,7 @@ final class Outbound {
      * @return {@code false} if the session already failed (the frame is not sent)
      */
     boolean writeControl(FrameType type, int flags, int streamId, long length) {
-        Frame frame = controlFrame(type, flags, streamId, length);
+        OutboundFrame frame = controlFrame(type, flags, streamId, length);
         lock.lock();
         try {
             if (failure != null) {
@@ -407,10 +407,10 @@ final class Outbound {
      */
     boolean writePingReplyLater(int opaque) {
         byte[] header = FrameHeader.ping(io.weft.yamux.frame.Flags.ACK, opaque).toBytes();
-        return enqueueControl(new Frame(header, null, FrameType.PING), true);
+        return enqueueControl(new OutboundFrame(header, null, FrameType.PING), true);
     }
 
-    private boolean enqueueControl(Frame frame, boolean first) {
+    private boolean enqueueControl(OutboundFrame frame, boolean first) {
         lock.lock();
         try {
             if (failure != null) {
@@ -426,7 +426,7 @@ final class Outbound {
         }
     }
 
-    private void addControlLocked(Frame frame, boolean first) {
+    private void addControlLocked(OutboundFrame frame, boolean first) {
         if (first) {
             control.addFirst(frame);
         } else {
@@ -562,7 +562,7 @@ final class Outbound {
                 flushing = true;
                 last = new ByteBuffer[control.size() + (finalFrame != null ? 1 : 0)];
                 int i = 0;
-                for (Frame frame : control) {
+                for (OutboundFrame frame : control) {
                     last[i++] = ByteBuffer.wrap(frame.header);
                     counters.frameOut(frame.type);
                 }
@@ -607,7 +607,7 @@ final class Outbound {
      * Writes batches until {@code mine} is written (an application flusher) or the queues are
      * empty (the writer thread, {@code mine == null}). The caller has set {@link #flushing}.
      */
-    private void flush(Frame mine) {
+    private void flush(OutboundFrame mine) {
         while (true) {
             int frames = 0;
             int buffers = 0;
@@ -625,7 +625,7 @@ final class Outbound {
                     }
                     return;
                 }
-                Frame frame;
+                OutboundFrame frame;
                 long bytes = 0;
                 while (frames < MAX_BATCH_FRAMES && (frame = control.pollFirst()) != null) {
                     batchFrames[frames++] = frame;
@@ -690,7 +690,7 @@ final class Outbound {
             lock.lock();
             try {
                 for (int i = 0; i < frames; i++) {
-                    Frame frame = batchFrames[i];
+                    OutboundFrame frame = batchFrames[i];
                     frame.done = true;
                     frame.wake();
                     counters.frameOut(frame.type);
@@ -769,50 +769,14 @@ final class Outbound {
      * batch being written. The session failed, or a batch write did.
      */
     private void wakeAllWriters() {
-        for (Frame frame : data) {
+        for (OutboundFrame frame : data) {
             frame.wake();
         }
         for (int i = 0; i < inFlight; i++) {
             batchFrames[i].wake();
         }
-        for (Frame frame : failedBatch) {
+        for (OutboundFrame frame : failedBatch) {
             frame.wake();
-        }
-    }
-
-    /**
-     * One queued frame. {@code taken}, {@code done}, {@code withdrawnBy} and {@code written} are
-     * guarded by {@link #lock}.
-     */
-    private static final class Frame {
-        final byte[] header;
-        final ByteBuffer payload;
-        final FrameType type;
-        /** The stream of a data frame (set before it is queued), for {@link #withdrawData}. */
-        int streamId;
-        /** What its writer throws: set when {@link #withdrawData} removed it from the queue. */
-        IOException withdrawnBy;
-        /** Taken by the flusher into a batch: its write has begun, it can no longer be withdrawn. */
-        boolean taken;
-        boolean done;
-        /**
-         * Signalled when this frame is written or withdrawn, or the session fails; made by its
-         * writer when it first waits (an application flusher never does), so a batch wakes only
-         * the writers of its own frames, not every waiting writer.
-         */
-        Condition written;
-
-        /** Wakes this frame's writer if it waits (lock held). */
-        void wake() {
-            if (written != null) {
-                written.signal();
-            }
-        }
-
-        Frame(byte[] header, ByteBuffer payload, FrameType type) {
-            this.header = header;
-            this.payload = payload;
-            this.type = type;
         }
     }
 }
