@@ -154,7 +154,9 @@ class ObservabilityTest {
 
     @Test
     void statsSplitResetsByDirectionAndCountBacklogRttGoAwaysAndMemory() throws Exception {
-        try (SessionPair pair = SessionPair.open(SessionPair.Kind.PIPE)) {
+        // Keepalive off: a keepalive reply landing between ping() and stats() would replace lastRtt.
+        YamuxConfig quiet = SessionPair.testConfig().keepAliveEnabled(false).build();
+        try (SessionPair pair = SessionPair.open(SessionPair.Kind.PIPE, quiet, quiet)) {
             Session client = pair.client();
             Session server = pair.server();
             Stream first = client.openStream();
