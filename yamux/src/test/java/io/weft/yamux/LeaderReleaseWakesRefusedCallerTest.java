@@ -22,12 +22,12 @@ class LeaderReleaseWakesRefusedCallerTest extends OnePairTest {
     @ParameterizedTest
     @EnumSource(value = SessionPair.Kind.class, names = {"PIPE", "NETPOLL_TCP"})
     void theRefusedCallerLeadsOnceTheLeaderReleases(SessionPair.Kind kind) throws Exception {
-        Stream[] streams = twoQuietStreams(kind);
+        QuietStreams streams = twoQuietStreams(kind);
         SessionReader reader = pair.client().reader();
-        Stream first = streams[0];
-        Stream second = streams[1];
-        Stream firstServer = streams[2];
-        Stream secondServer = streams[3];
+        Stream first = streams.first();
+        Stream second = streams.second();
+        Stream firstServer = streams.firstServer();
+        Stream secondServer = streams.secondServer();
 
         CompletableFuture<Integer> firstRead = readOnPlatformThread(first);
         await().atMost(PATIENCE).until(() -> reader.leaderStream() == first);

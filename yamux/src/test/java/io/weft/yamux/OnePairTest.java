@@ -23,16 +23,20 @@ abstract class OnePairTest {
      * Opens {@link #pair} with keepalive off (no frame arrives unless the test sends one) and two
      * client streams, each announced by one byte (1 and 2, unread) and accepted.
      *
-     * @return the client's first and second stream, then the server's first and second
+     * @return the client's two streams and the server's ends of them
      */
-    Stream[] twoQuietStreams(SessionPair.Kind kind) throws IOException {
+    QuietStreams twoQuietStreams(SessionPair.Kind kind) throws IOException {
         YamuxConfig quiet = SessionPair.testConfig().keepAliveEnabled(false).build();
         pair = SessionPair.open(kind, quiet, quiet);
         Stream first = pair.client().openStream();
         Stream second = pair.client().openStream();
         first.write(ByteBuffer.wrap(new byte[] {1}));
         second.write(ByteBuffer.wrap(new byte[] {2}));
-        return new Stream[] {first, second, pair.server().acceptStream(), pair.server().acceptStream()};
+        return new QuietStreams(first, second, pair.server().acceptStream(), pair.server().acceptStream());
+    }
+
+    /** What {@link #twoQuietStreams} opened: the client's streams and the server's ends, in order. */
+    record QuietStreams(Stream first, Stream second, Stream firstServer, Stream secondServer) {
     }
 
     @AfterEach

@@ -150,12 +150,12 @@ class TwoVirtualCallersLeadTest extends OnePairTest {
      * {@link #one} leads, {@link #two} was refused. Returns the server's ends of the streams.
      */
     private Stream[] twoBlockedCallers(SessionPair.Kind kind) throws Exception {
-        Stream[] streams = twoQuietStreams(kind);
+        QuietStreams streams = twoQuietStreams(kind);
         SessionReader reader = pair.client().reader();
-        Stream first = streams[0];
-        Stream second = streams[1];
-        Stream firstServer = streams[2];
-        Stream secondServer = streams[3];
+        Stream first = streams.first();
+        Stream second = streams.second();
+        Stream firstServer = streams.firstServer();
+        Stream secondServer = streams.secondServer();
         assertThat(readFully(firstServer, 1)).containsExactly(1);
         assertThat(readFully(secondServer, 1)).containsExactly(2);
 
