@@ -3,7 +3,7 @@
 # Go peer, checks the machine is idle, then runs every cell side by side in one run and prints a
 # markdown table (also written to bench/target/benchmarks-table.md; raw logs in bench/target/bench-logs).
 #
-#   bench/run.sh                      # the default run (netpoll + yamux + yamux2): 3 rounds, 2 s warm-up + 2 s measured per cell
+#   bench/run.sh                      # the default run (netpoll + yamux + yamux2): 3 rounds, 5 s warm-up (Java: until the JIT is quiet) + 2 s measured per cell
 #   bench/run.sh --suite yamux2       # only issue 12's cells: latency under bulk (+ latency-under-bulk.svg), 8-stream
 #                                     # bulk, churn, platform-thread round trips, idle memory at 10k/100k streams
 #   bench/run.sh --suite tls          # only the TLS cells (~4 min); --suite all: default + tls

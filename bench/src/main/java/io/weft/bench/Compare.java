@@ -22,8 +22,9 @@ import java.util.TreeSet;
  * row interleaved and their order rotated every round, then prints markdown tables of medians
  * [min–max] and ratios to stdout and to {@code --out}.
  *
- * <p>Options (all optional): {@code --rounds 3}, {@code --warmup 2} and {@code --measure 2}
- * (seconds per cell), {@code --suite default|all|netpoll|yamux|yamux2|tls} (or several, comma-separated;
+ * <p>Options (all optional): {@code --rounds 3}, {@code --warmup 5} and {@code --measure 2}
+ * (seconds per cell; a Java cell's warm-up goes on past {@code --warmup} until its JIT is quiet, at
+ * most 20 s more: see {@link Measurement#warmUp}), {@code --suite default|all|netpoll|yamux|yamux2|tls} (or several, comma-separated;
  * {@code default} is netpoll, yamux and yamux2, {@code all} adds tls), {@code --go <weftbench binary>},
  * {@code --out <file.md>}, {@code --jvm "<flags for every child JVM>"}, {@code --heap} (heap
  * instead of direct buffers in the netpoll loops), {@code --epoll-virtual-pollers} (adds a netpoll
@@ -39,9 +40,16 @@ public final class Compare {
 
     private Compare() {}
 
+    /** "median [min–max]" of {@code values}, no decimals. */
+    static String spread(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return String.format(Locale.ROOT, "%.0f [%.0f–%.0f]", sorted.get(sorted.size() / 2), sorted.getFirst(),
+                sorted.getLast());
+    }
+
     /** Runs the comparison; see the class comment for the options. */
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new HashMap<>(Map.of("rounds", "3", "warmup", "2", "measure", "2",
+        Map<String, String> options = new HashMap<>(Map.of("rounds", "3", "warmup", "5", "measure", "2",
                 "suite", "default", "jvm", DEFAULT_JVM_FLAGS, "out", "bench/target/benchmarks-table.md",
                 "command", "bench/run.sh"));
         for (int i = 0; i < args.length; i++) {
@@ -114,9 +122,12 @@ public final class Compare {
         int cells = tables.stream().mapToInt(t -> cells(t).stream()
                 .mapToInt(rows -> (int) t.columns().keySet().stream().filter(rows.getFirst()::appliesTo).count())
                 .sum()).sum() * rounds;
-        log("%d cells, about %.0f s of measuring plus process start-up%s", cells, cells * (warmup + measure),
+        log("%d cells, about %.0f s of measuring plus process start-up and JIT warm-up%s", cells,
+                cells * (warmup + measure),
                 suites.contains("yamux2") ? " (plus opening streams in the idle-memory cells)" : "");
         Map<String, List<Map<String, Double>>> latencies = new LinkedHashMap<>(); // variant -> lub results
+        List<Double> warmups = new ArrayList<>(); // Java cells: seconds of warm-up
+        List<Double> jitMillis = new ArrayList<>(); // Java cells: JIT ms in the window
         long startNanos = System.nanoTime();
         String goVersion = "not built";
         for (int round = 1; round <= rounds; round++) {
@@ -141,6 +152,10 @@ public final class Compare {
                         }
                         if (outcome.ok() && variant.startsWith("go-")) {
                             goVersion = outcome.runtime();
+                        }
+                        if (outcome.ok() && outcome.metrics().containsKey("jitMs")) {
+                            warmups.add(outcome.metrics().get("warmup"));
+                            jitMillis.add(outcome.metrics().get("jitMs"));
                         }
                         if (outcome.ok() && row.cell().equals("lub")) {
                             latencies.computeIfAbsent(variant, k -> new ArrayList<>()).add(outcome.metrics());
@@ -185,6 +200,13 @@ public final class Compare {
                 "- %d round(s); per cell %.1f s warm-up + %.1f s measured; variants interleaved, order rotated "
                         + "each round; median [min–max] of the rounds; ratios are of medians.%n",
                 rounds, warmup, measure));
+        if (!warmups.isEmpty()) {
+            md.append(String.format(Locale.ROOT,
+                    "- Java cells warm up until their JIT is quiet (< %d ms compiling in %d s): warm-up %s s; "
+                            + "JIT compiling during the window %s ms (median [min–max] over %d cells).%n",
+                    Measurement.JIT_QUIET_MILLIS, Measurement.JIT_PROBE.toSeconds(), spread(warmups),
+                    spread(jitMillis), warmups.size()));
+        }
         md.append("- Child JVMs: `").append(options.get("jvm")).append("`; netpoll loops use ")
                 .append(heap ? "heap" : "direct").append(" buffers.\n");
         if (suites.contains("yamux2")) {

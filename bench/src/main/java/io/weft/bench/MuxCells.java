@@ -174,11 +174,12 @@ final class MuxCells {
         while (primary.sum() == 0 && failure.get() == null && System.nanoTime() < firstDeadline) {
             Thread.sleep(5); // polling a counter the loops own; not synchronisation of the loops
         }
-        Measurement.sleepChecking(warmup, failure);
+        double warmupSeconds = Measurement.warmUp(warmup, failure);
         recording.set(true);
         long count0 = primary.sum();
         long bulk0 = bulkBytes.sum();
         long cpu0 = Measurement.cpuNanos();
+        long jit0 = Measurement.jitMillis();
         long t0 = System.nanoTime();
         Measurement.sleepChecking(measure, failure);
         recording.set(false);
@@ -202,7 +203,8 @@ final class MuxCells {
             default -> "streams/s";
         };
         double value = count * (workload.equals("bulk8") ? 1e-6 : 1) / seconds;
-        return new Measurement.Result(impl, workload, streams, seconds, count, value, unit, cpu).toJson(extras);
+        return new Measurement.Result(impl, workload, streams, seconds, count, value, unit, cpu,
+                new Measurement.Window(warmupSeconds, Measurement.jitMillis() - jit0)).toJson(extras);
     }
 
     /** Round trips as {@link Workloads#pingPong}, each timed into {@code latency} while {@code recording}. */
@@ -284,7 +286,7 @@ final class MuxCells {
         extras.put("heapReaders", (heapReaders - heap0) / 1024.0 / streams);
         extras.put("rssMiB", rss1 / 1024.0);
         String json = new Measurement.Result("weft-yamux", "idle", streams, openSeconds, streams,
-                (rss1 - rss0) / (double) streams, "KiB", openCpu).toJson(extras);
+                (rss1 - rss0) / (double) streams, "KiB", openCpu, Measurement.Window.NONE).toJson(extras);
         Workloads.writeFully(control, ByteBuffer.wrap((json + "\n").getBytes(StandardCharsets.UTF_8)));
         control.close();
         session.closeFuture().join(); // until the client leaves; keeps the streams and readers alive

@@ -74,13 +74,14 @@ class HarnessSmokeTest {
         Launcher.Outcome go = Launcher.parse("{\"impl\":\"go-yamux\",\"workload\":\"rr\",\"seconds\":2.0,"
                 + "\"bytes\":1,\"ops\":2,\"value\":8332.9,\"unit\":\"rt/s\",\"runtime\":\"go1.19.8\"}");
         Launcher.Outcome java = Launcher.parse(new Measurement.Result("weft-yamux", "bulk", 1, 2.0, 10, 1234.5,
-                "MB/s", 1.5).toJson());
+                "MB/s", 1.5, new Measurement.Window(7.5, 12)).toJson());
 
         assertThat(go.ok()).isTrue();
         assertThat(go.value()).isEqualTo(8332.9);
         assertThat(go.runtime()).isEqualTo("go1.19.8");
         assertThat(java.value()).isEqualTo(1234.5);
         assertThat(java.cpu()).isEqualTo(1.5);
+        assertThat(java.metrics()).containsEntry("warmup", 7.5).containsEntry("jitMs", 12.0);
     }
 
     @Test
