@@ -40,6 +40,11 @@ public final class Compare {
 
     private Compare() {}
 
+    /** {@code number} as JSON, {@code null} when absent (a Go cell has no warm-up figures). */
+    static String jsonNumber(Double number) {
+        return number == null ? "null" : Double.toString(number);
+    }
+
     /** "median [min–max]" of {@code values}, no decimals. */
     static String spread(List<Double> values) {
         List<Double> sorted = values.stream().sorted().toList();
@@ -169,9 +174,11 @@ public final class Compare {
                             }
                             raw.add(String.format(Locale.ROOT,
                                     "{\"round\":%d,\"row\":\"%s\",\"variant\":\"%s\",\"value\":%s,\"unit\":\"%s\","
-                                            + "\"cpu\":%s,\"load1m\":%.2f,\"error\":%s}",
+                                            + "\"cpu\":%s,\"warmup\":%s,\"jitMs\":%s,\"load1m\":%.2f,\"error\":%s}",
                                     round, shown.key(), variant, figure.ok() ? Double.toString(figure.value()) : "null",
                                     figure.unit(), Double.isNaN(figure.cpu()) ? "null" : Double.toString(figure.cpu()),
+                                    jsonNumber(outcome.metrics().get("warmup")),
+                                    jsonNumber(outcome.metrics().get("jitMs")),
                                     Machine.loadAverage1m(), figure.ok() ? "null"
                                             : "\"" + figure.error().replace("\\", "/").replace("\"", "'") + "\""));
                             log("round %d/%d  %-34s %-12s %s", round, rounds, shown.label(), variant, figure.ok()
