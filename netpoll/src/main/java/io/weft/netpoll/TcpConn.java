@@ -82,6 +82,23 @@ public interface TcpConn extends Conn {
         return 0;
     }
 
+    /**
+     * The smallest round-trip time the kernel has measured on this connection (Linux {@code
+     * TCP_INFO}'s {@code tcpi_min_rtt}, a minimum over the last five minutes by default), in
+     * microsecond resolution: the path's own delay, taken from the acknowledgements of segments
+     * this side sent, so bytes queued in either end's socket buffers or application do not
+     * inflate it, as they do a ping's round trip. A multiplexer sizes windows from it.
+     *
+     * <p>Default: {@link Duration#ZERO}, meaning not known: where the platform does not say
+     * (this default; the portable nio backend, as the JDK offers no {@code TCP_INFO}) or before
+     * the kernel has a sample. Any thread; one system call.
+     *
+     * @throws NetClosedException if the connection is closed
+     */
+    default Duration minRtt() throws IOException {
+        return Duration.ZERO;
+    }
+
     /** The local address; never {@code null} for TCP. */
     @Override
     InetSocketAddress localAddress();

@@ -104,6 +104,27 @@ public abstract class TcpContractTest extends ConnContractTest {
         assertThatThrownBy(tcp::notSentLowWaterBytes).isInstanceOf(NetClosedException.class);
     }
 
+    /** Whether this backend reports the kernel's minimum RTT (see {@link TcpConn#minRtt}). */
+    protected abstract boolean reportsMinRtt();
+
+    @Test
+    void minRttIsTheKernelsWhereReportedAndZeroElsewhere() throws Exception {
+        TcpConn tcp = (TcpConn) c1;
+        c1.write(ByteBuffer.wrap(new byte[] {1}));
+        assertThat(readByte(c2)).isEqualTo(1);
+        c2.write(ByteBuffer.wrap(new byte[] {2}));
+        assertThat(readByte(c1)).isEqualTo(2); // c1's byte is acknowledged by now: a sample
+        Duration rtt = tcp.minRtt();
+        if (reportsMinRtt()) {
+            assertThat(rtt).isPositive().isLessThan(Duration.ofSeconds(1)); // loopback
+            assertThat(((TcpConn) c2).minRtt()).isPositive().isLessThan(Duration.ofSeconds(1));
+        } else {
+            assertThat(rtt).isZero();
+        }
+        c1.close();
+        assertThatThrownBy(tcp::minRtt).isInstanceOf(NetClosedException.class);
+    }
+
     @Test
     void pastReadDeadlineWinsOverBufferedData() throws Exception {
         c2.write(ByteBuffer.wrap(new byte[] {1}));

@@ -9,17 +9,25 @@ import java.util.function.LongSupplier;
  * (reads, or data discarded after close/reset), once the returnable amount reaches half the
  * window (hashicorp's rule), so a slow reader really pushes back.
  *
- * <p>Auto-tuning (optional): when an update falls due less than two round trips after the
- * previous one, the reader drains the window faster than the peer can refill it, so the window
- * doubles, up to {@code maxWindowBytes}, with the growth taken from the session-wide
- * {@link AutoTuneBudget}. The round trip is the session's <em>minimum</em> RTT, so the queue a
- * bulk stream builds in front of the RTT probes cannot make its own window grow. And growth must
- * pay: when the drain rate in the update interval after a doubling is not at least
- * {@link #GROWTH_MUST_PAY} times the rate before it, the window was not what limited the stream
- * (the link or the CPU is), so the growth is undone at once, on that very update, and the window
- * never grows again. A larger window would only be a longer queue in front of every other stream
- * of the session: on loopback a 16 MiB window is about 10 ms of queue. The growth goes back to
- * the budget then, or on {@link #release()}.
+ * <p>Auto-tuning (optional): the drain rate is measured over spans of {@link #SPAN_UPDATES}
+ * updates. When a span's updates fell due less than two round trips apart on average, the reader
+ * drains the window faster than the peer can refill it, so the window doubles, up to
+ * {@code maxWindowBytes}, with the growth taken from the session-wide {@link AutoTuneBudget}. The
+ * round trip is the path's <em>minimum</em> RTT: the kernel's ({@link
+ * io.weft.netpoll.TcpConn#minRtt}, from TCP acknowledgements) where the session runs over netpoll
+ * TCP on Linux, else the smallest of the session's pings. A ping's reply waits behind every byte
+ * already queued towards us, so under bulk traffic even the smallest is mostly queue (0.6–1.2 ms
+ * on loopback beside a bulk stream, where the kernel measured tens of µs), and windows sized by
+ * it grew into queue in front of the session's other streams. And growth must pay: when the drain rate over
+ * the span after a doubling is not at least {@link #GROWTH_MUST_PAY} times the rate over the span
+ * before it, the window was not what limited the stream (the link or the CPU is), so the growth
+ * is undone at once, on the update that ends that span, and the window never grows again. A
+ * larger window would only be a longer queue in front of every other stream of the session: on
+ * loopback a 16 MiB window is about 10 ms of queue. The growth goes back to the budget then, or
+ * on {@link #release()}. Spans, not single updates: two consecutive update intervals differ by
+ * far more than 1.25× from scheduling noise alone, so judged one interval at a time, growth that
+ * did not pay was kept about every other time and a loopback window crept up, a queue that tripled
+ * the tail latency of a small stream beside the bulk one (docs/benchmarks.md).
  *
  * <p>Not thread-safe: the owning {@link Stream}'s lock guards it. Time is passed in, so tests
  * drive it with a fake clock.
@@ -27,6 +35,8 @@ import java.util.function.LongSupplier;
 final class RecvWindow {
     /** How much faster the drain must be after a doubling for the growth to be kept. */
     static final double GROWTH_MUST_PAY = 1.25;
+    /** Window updates per rate measurement. */
+    static final int SPAN_UPDATES = 4;
 
     /** The auto-tuning ceiling: {@code maxWindowBytes}, lowered to the window once growth did not pay. */
     private long ceilingBytes;
@@ -35,11 +45,14 @@ final class RecvWindow {
     private long creditBytes = FrameHeader.INITIAL_STREAM_WINDOW;
     private long bufferedBytes;
     private long grownBytes;
-    private long lastUpdateNanos;
     /** The growth of the last update, while its payoff is not yet judged; 0 otherwise. */
     private long unjudgedGrowthBytes;
-    /** The drain rate (bytes per nanosecond) in the interval before {@link #unjudgedGrowthBytes}. */
+    /** The drain rate (bytes per nanosecond) over the span before {@link #unjudgedGrowthBytes}. */
     private double rateBeforeGrowth;
+    /** The span being measured: when it started, the credit returned and updates sent since. */
+    private long spanStartNanos;
+    private long spanBytes;
+    private int spanUpdates;
 
     /**
      * @param windowBytes the window to grant at open/accept (≥ 256 KiB)
@@ -50,14 +63,14 @@ final class RecvWindow {
         this.windowBytes = windowBytes;
         this.ceilingBytes = maxWindowBytes;
         this.budget = budget;
-        this.lastUpdateNanos = nowNanos;
+        this.spanStartNanos = nowNanos;
     }
 
     /** The delta to send with our SYN or ACK (the window beyond 256 KiB; may be 0). Call once. */
     long initialUpdate(long nowNanos) {
         long delta = Math.max(0, windowBytes - bufferedBytes - creditBytes);
         creditBytes += delta;
-        lastUpdateNanos = nowNanos;
+        spanStartNanos = nowNanos;
         return delta;
     }
 
@@ -88,30 +101,45 @@ final class RecvWindow {
         if (delta < windowBytes / 2) {
             return 0;
         }
-        long intervalNanos = Math.max(1, nowNanos - lastUpdateNanos);
-        double rate = (double) delta / intervalNanos;
-        if (unjudgedGrowthBytes > 0) {
-            if (rate < GROWTH_MUST_PAY * rateBeforeGrowth) { // the window was not the limit: undo
-                windowBytes -= unjudgedGrowthBytes;
-                grownBytes -= unjudgedGrowthBytes;
-                delta -= unjudgedGrowthBytes; // ≥ 0: delta ≥ old window / 2 ≥ the growth
-                budget.give(unjudgedGrowthBytes);
-                ceilingBytes = windowBytes;
-            }
-            unjudgedGrowthBytes = 0;
-        } else {
-            long rtt = budget != null && windowBytes < ceilingBytes ? rttNanos.getAsLong() : 0;
-            if (rtt > 0 && intervalNanos < 2 * rtt) {
-                long growth = budget.take(Math.min(windowBytes, ceilingBytes - windowBytes));
-                windowBytes += growth;
-                grownBytes += growth;
-                delta += growth;
-                unjudgedGrowthBytes = growth;
-                rateBeforeGrowth = rate;
-            }
+        spanBytes += delta;
+        if (budget != null && ++spanUpdates == SPAN_UPDATES) {
+            delta = endSpan(delta, nowNanos, rttNanos);
         }
-        lastUpdateNanos = nowNanos;
         creditBytes += delta;
+        return delta;
+    }
+
+    /**
+     * The update that ends a span judges the growth of the previous one, undoing it if it did not
+     * pay, and may grow the window; returns {@code delta} adjusted by what it changed.
+     */
+    private long endSpan(long delta, long nowNanos, LongSupplier rttNanos) {
+        long spanNanos = Math.max(1, nowNanos - spanStartNanos);
+        double rate = (double) spanBytes / spanNanos;
+        spanStartNanos = nowNanos;
+        spanBytes = 0;
+        spanUpdates = 0;
+        if (unjudgedGrowthBytes > 0) {
+            long growth = unjudgedGrowthBytes;
+            unjudgedGrowthBytes = 0;
+            if (rate < GROWTH_MUST_PAY * rateBeforeGrowth) { // the window was not the limit: undo
+                windowBytes -= growth;
+                grownBytes -= growth;
+                budget.give(growth);
+                ceilingBytes = windowBytes;
+                return delta - growth; // ≥ 0: delta ≥ the grown window / 2 ≥ the growth
+            }
+            // It paid: this span, at the grown window, is the base the next doubling is judged by.
+        }
+        long rtt = windowBytes < ceilingBytes ? rttNanos.getAsLong() : 0;
+        if (rtt > 0 && spanNanos < 2 * rtt * SPAN_UPDATES) {
+            long growth = budget.take(Math.min(windowBytes, ceilingBytes - windowBytes));
+            windowBytes += growth;
+            grownBytes += growth;
+            unjudgedGrowthBytes = growth;
+            rateBeforeGrowth = rate;
+            return delta + growth;
+        }
         return delta;
     }
 

@@ -536,11 +536,13 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** {@link Pings#rttNanosForTuning}, made once for every stream's receive side. */
+    /** {@link #rttNanosForTuning}, made once for every stream's receive side. */
     final java.util.function.LongSupplier tuningRttNanos = this::rttNanosForTuning;
 
+    /** For auto-tuning: the kernel's minimum RTT where known, else our pings' (see {@link RecvWindow}). */
     private long rttNanosForTuning() {
-        return pings.rttNanosForTuning();
+        long path = transport.pathMinRttNanos();
+        return path > 0 ? path : pings.rttNanosForTuning();
     }
 
     RecvWindow newRecvWindow() {

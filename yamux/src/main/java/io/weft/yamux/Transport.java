@@ -64,6 +64,14 @@ abstract class Transport {
         throw new UnsupportedOperationException("no read deadlines on " + this);
     }
 
+    /**
+     * The path's minimum round-trip time as the kernel measured it ({@link TcpConn#minRtt}), in
+     * nanoseconds, or 0 where it is not known (not TCP, the nio backend, an error). Any thread.
+     */
+    long pathMinRttNanos() {
+        return 0;
+    }
+
     /** Closes the connection; idempotent; never throws; may block only as long as the underlying close does. */
     abstract void close();
 
@@ -90,7 +98,7 @@ abstract class Transport {
                 LOG.log(System.Logger.Level.DEBUG, "could not set TCP_NOTSENT_LOWAT", e);
             }
         }
-        return new ConnTransport(conn);
+        return new ConnTransport(conn, socket instanceof TcpConn tcp ? tcp : null);
     }
 
     static Transport of(ByteChannel channel, YamuxConfig config) {
@@ -111,9 +119,24 @@ abstract class Transport {
     /** Over a netpoll {@link Conn}: gathering writes, Go semantics. */
     private static final class ConnTransport extends Transport {
         private final Conn conn;
+        /** The TCP connection under {@link #conn} (itself, or under TLS), or {@code null}. */
+        private final TcpConn tcp;
 
-        ConnTransport(Conn conn) {
+        ConnTransport(Conn conn, TcpConn tcp) {
             this.conn = conn;
+            this.tcp = tcp;
+        }
+
+        @Override
+        long pathMinRttNanos() {
+            if (tcp == null) {
+                return 0;
+            }
+            try {
+                return tcp.minRtt().toNanos();
+            } catch (IOException | RuntimeException e) {
+                return 0; // closed or unreadable: the ping RTT serves; the session reports the failure itself
+            }
         }
 
         /** Conn.close wakes blocked writers (its contract), and an interrupt does not close a Conn. */

@@ -91,28 +91,47 @@ class FlowControlTest {
         assertThat(window.onConsumed(0, MS, () -> 0)).isZero();
     }
 
+    /**
+     * The reader consumes everything the peer may send, {@code updates} times, the i-th
+     * {@code intervals[i % intervals.length]} after the one before, starting after {@code now};
+     * returns the time of the last update and puts each update's delta in {@code deltas}.
+     */
+    private static long drain(RecvWindow window, long now, int updates, long rtt, long[] deltas, long... intervals) {
+        for (int i = 0; i < updates; i++) {
+            now += intervals[i % intervals.length];
+            long credit = window.creditBytes();
+            assertThat(window.onData(credit)).isTrue();
+            long delta = window.onConsumed(credit, now, () -> rtt);
+            if (deltas != null) {
+                deltas[i] = delta;
+            }
+        }
+        return now;
+    }
+
+    private static long drain(RecvWindow window, long now, int updates, long rtt, long... intervals) {
+        return drain(window, now, updates, rtt, null, intervals);
+    }
+
     @Test
-    void autoTuningDoublesTheWindowWhenUpdatesComeWithinTwoRttAndTheGrowthPays() {
+    void autoTuningDoublesTheWindowWhenASpansUpdatesComeWithinTwoRttAndTheGrowthPays() {
         AutoTuneBudget budget = new AutoTuneBudget(64L * 1024 * KIB);
         long rtt = 10 * MS;
+        int span = RecvWindow.SPAN_UPDATES;
         RecvWindow window = new RecvWindow(256 * KIB, 1024 * KIB, budget, 0);
         window.initialUpdate(0);
-        window.onData(128 * KIB);
-        long delta = window.onConsumed(128 * KIB, 5 * MS, () -> rtt); // half window within 0.5 RTT
+        long[] deltas = new long[span];
+        long now = drain(window, 0, span - 1, rtt, MS); // a window per ms: updates 0.1 RTT apart
+        assertThat(window.windowBytes()).as("no growth before a span ends").isEqualTo(256 * KIB);
+        now = drain(window, now, 1, rtt, deltas, MS);
         assertThat(window.windowBytes()).isEqualTo(512 * KIB);
-        assertThat(delta).isEqualTo(128 * KIB + 256 * KIB);
+        assertThat(deltas[0]).as("the growth goes out with the update that ends the span").isEqualTo(512 * KIB);
         assertThat(budget.remainingBytes()).isEqualTo(64L * 1024 * KIB - 256 * KIB);
-        window.onData(256 * KIB);
-        delta = window.onConsumed(256 * KIB, 10 * MS, () -> rtt); // twice the bytes in the same time: it paid
-        assertThat(window.windowBytes()).as("judged, not grown, on the update after a growth").isEqualTo(512 * KIB);
-        assertThat(delta).isEqualTo(256 * KIB);
-        window.onData(256 * KIB);
-        window.onConsumed(256 * KIB, 12 * MS, () -> rtt);
+        now = drain(window, now, span - 1, rtt, MS);
+        assertThat(window.windowBytes()).as("judged at the end of the next span").isEqualTo(512 * KIB);
+        now = drain(window, now, 1, rtt, MS); // twice the bytes per ms: it paid, so it doubles again
         assertThat(window.windowBytes()).as("capped at the ceiling").isEqualTo(1024 * KIB);
-        window.onData(512 * KIB);
-        window.onConsumed(512 * KIB, 13 * MS, () -> rtt); // paid again: judged
-        window.onData(512 * KIB);
-        window.onConsumed(512 * KIB, 14 * MS, () -> rtt);
+        now = drain(window, now, 2 * span, rtt, MS); // paid again; then the ceiling
         assertThat(window.windowBytes()).isEqualTo(1024 * KIB);
         window.release();
         assertThat(budget.remainingBytes()).isEqualTo(64L * 1024 * KIB);
@@ -122,51 +141,66 @@ class FlowControlTest {
     void growthThatDoesNotRaiseTheDrainRateIsUndoneAndNeverRetried() {
         AutoTuneBudget budget = new AutoTuneBudget(64L * 1024 * KIB);
         long rtt = 10 * MS;
+        int span = RecvWindow.SPAN_UPDATES;
         RecvWindow window = new RecvWindow(256 * KIB, 16 * 1024 * KIB, budget, 0);
         window.initialUpdate(0);
-        window.onData(128 * KIB);
-        window.onConsumed(128 * KIB, MS, () -> rtt); // 128 KiB/ms, well within 2 RTT: doubles
+        long now = drain(window, 0, span, rtt, MS); // 256 KiB/ms, well within 2 RTT: doubles
         assertThat(window.windowBytes()).isEqualTo(512 * KIB);
-        window.onData(256 * KIB);
-        // The same 128 KiB/ms after the doubling: the window was not the limit (the CPU or the
-        // link is), so the extra 256 KiB would only be queue. The update returns no growth.
-        long delta = window.onConsumed(256 * KIB, 3 * MS, () -> rtt);
+        // The same 256 KiB/ms after the doubling: the window was not the limit (the CPU or the
+        // link is), so the extra 256 KiB would only be queue. The span's last update undoes it.
+        long[] deltas = new long[span];
+        now = drain(window, now, span, rtt, deltas, 2 * MS);
         assertThat(window.windowBytes()).isEqualTo(256 * KIB);
-        assertThat(delta).isZero();
-        assertThat(window.creditBytes() + window.bufferedBytes()).isLessThanOrEqualTo(256 * KIB);
+        assertThat(deltas[span - 1]).as("the last update returns the credit less the growth").isEqualTo(256 * KIB);
+        assertThat(window.creditBytes() + window.bufferedBytes()).isEqualTo(256 * KIB);
         assertThat(budget.remainingBytes()).isEqualTo(64L * 1024 * KIB);
-        for (long now = 4 * MS; now < 40 * MS; now += MS) { // fast updates go on: no growth any more
-            long credit = window.creditBytes();
-            window.onData(credit);
-            window.onConsumed(credit, now, () -> rtt);
-        }
+        drain(window, now, 10 * span, rtt, MS / 4); // faster updates go on: no growth any more
         assertThat(window.windowBytes()).isEqualTo(256 * KIB);
         assertThat(window.creditBytes()).isEqualTo(256 * KIB);
     }
 
     @Test
+    void growthIsJudgedOverASpanNotOneNoisyInterval() {
+        // Update intervals alternate 1 ms and 3 ms (scheduling noise), before and after the
+        // doubling, so the drain rate over either span is the same. Judged on the first update
+        // after the doubling alone (512 KiB in 1 ms against 256 KiB in 3 ms before), the
+        // growth would look like a sixfold gain and be kept.
+        AutoTuneBudget budget = new AutoTuneBudget(64L * 1024 * KIB);
+        long rtt = 10 * MS;
+        int span = RecvWindow.SPAN_UPDATES;
+        RecvWindow window = new RecvWindow(256 * KIB, 16 * 1024 * KIB, budget, 0);
+        window.initialUpdate(0);
+        long now = drain(window, 0, span, rtt, MS, 3 * MS);
+        assertThat(window.windowBytes()).isEqualTo(512 * KIB);
+        drain(window, now, span, rtt, 2 * MS, 6 * MS);
+        assertThat(window.windowBytes()).isEqualTo(256 * KIB);
+        assertThat(budget.remainingBytes()).isEqualTo(64L * 1024 * KIB);
+    }
+
+    @Test
     void autoTuningLeavesASlowReaderAlone() {
         AutoTuneBudget budget = new AutoTuneBudget(64L * 1024 * KIB);
+        int span = RecvWindow.SPAN_UPDATES;
         RecvWindow window = new RecvWindow(256 * KIB, 1024 * KIB, budget, 0);
         window.initialUpdate(0);
-        window.onData(128 * KIB);
-        assertThat(window.onConsumed(128 * KIB, 50 * MS, () -> 10 * MS)).isEqualTo(128 * KIB); // 5 RTT later
+        drain(window, 0, 2 * span, 10 * MS, 50 * MS); // updates 5 RTT apart
         assertThat(window.windowBytes()).isEqualTo(256 * KIB);
         RecvWindow unknownRtt = new RecvWindow(256 * KIB, 1024 * KIB, budget, 0);
-        unknownRtt.onData(128 * KIB);
-        unknownRtt.onConsumed(128 * KIB, 1, () -> 0);
+        drain(unknownRtt, 0, 2 * span, 0, 1);
         assertThat(unknownRtt.windowBytes()).as("no RTT sample yet").isEqualTo(256 * KIB);
+        RecvWindow off = new RecvWindow(256 * KIB, 1024 * KIB, null, 0);
+        drain(off, 0, 2 * span, 10 * MS, 1);
+        assertThat(off.windowBytes()).as("auto-tuning off").isEqualTo(256 * KIB);
     }
 
     @Test
     void autoTuningGrowthIsBoundedByTheSessionBudget() {
         AutoTuneBudget budget = new AutoTuneBudget(300 * KIB);
+        int span = RecvWindow.SPAN_UPDATES;
         RecvWindow first = new RecvWindow(256 * KIB, 16 * 1024 * KIB, budget, 0);
         RecvWindow second = new RecvWindow(256 * KIB, 16 * 1024 * KIB, budget, 0);
-        first.onData(128 * KIB);
-        first.onConsumed(128 * KIB, 1, () -> 10 * MS);
-        second.onData(128 * KIB);
-        second.onConsumed(128 * KIB, 1, () -> 10 * MS);
+        drain(first, 0, span, 10 * MS, 1);
+        drain(second, 0, span, 10 * MS, 1);
         assertThat(first.windowBytes() + second.windowBytes()).isEqualTo(512 * KIB + 300 * KIB);
         assertThat(budget.remainingBytes()).isZero();
     }

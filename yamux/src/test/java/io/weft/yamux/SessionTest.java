@@ -599,7 +599,9 @@ class SessionTest {
                 writer.get(60, TimeUnit.SECONDS);
                 assertThat(readBytes).isEqualTo(32L << 20);
                 if (tuning) {
-                    assertThat(pair.server().rtt()).as("probed while data flowed").isPositive();
+                    if (kind != SessionPair.Kind.NETPOLL_TCP) { // there the kernel's RTT may serve instead
+                        assertThat(pair.server().rtt()).as("probed while data flowed").isPositive();
+                    }
                     // A doubling is kept only if the next interval drains 1.25x faster. Quiet, this
                     // stays at 2 MiB or less; on a loaded machine interval noise can make a few
                     // doublings in a row look as if they paid (8 MiB seen once in CI, over netpoll

@@ -72,6 +72,19 @@ final class EpollTcpConn extends EpollConn implements TcpConn {
         return option(LibC.IPPROTO_TCP, LibC.TCP_NOTSENT_LOWAT, "TCP_NOTSENT_LOWAT");
     }
 
+    /** {@code TCP_INFO}'s {@code tcpi_min_rtt}; {@link Duration#ZERO} on kernels before 4.6. */
+    @Override
+    public Duration minRtt() throws IOException {
+        if (!poll.acquire()) {
+            throw closedException("get");
+        }
+        try {
+            return Duration.ofNanos(Sockets.tcpMinRttMicros(fd) * 1000L);
+        } finally {
+            releaseCall();
+        }
+    }
+
     @Override
     public void setLinger(int seconds) throws IOException {
         if (!poll.acquire()) {

@@ -50,6 +50,7 @@ final class LibC {
     static final int TCP_KEEPINTVL = 5;
     static final int TCP_KEEPCNT = 6;
     static final int TCP_NOTSENT_LOWAT = 25;
+    static final int TCP_INFO = 11;
     static final int IPPROTO_IPV6 = 41;
     static final int IPV6_V6ONLY = 26;
 

@@ -89,6 +89,30 @@ final class Sockets {
         return value[0];
     }
 
+    /** {@code struct tcp_info}: where {@code tcpi_min_rtt} (µs, a {@code __u32}) is, and the bytes up to its end. */
+    private static final int TCP_INFO_MIN_RTT_OFFSET = 148;
+    private static final int TCP_INFO_BYTES = 256;
+
+    /**
+     * The kernel's minimum RTT of a TCP socket in microseconds ({@code TCP_INFO}), 0 when the
+     * kernel does not report it: before 4.6 (a struct shorter than {@code tcpi_min_rtt}'s end), or
+     * no sample yet (the kernel reports {@code ~0U}).
+     */
+    static long tcpMinRttMicros(int fd) throws IOException {
+        int[] info = new int[TCP_INFO_BYTES / Integer.BYTES];
+        int[] length = {TCP_INFO_BYTES};
+        int result = LibC.getsockopt(fd, LibC.IPPROTO_TCP, LibC.TCP_INFO, MemorySegment.ofArray(info),
+                MemorySegment.ofArray(length));
+        if (result < 0) {
+            throw Errno.exception("getsockopt", "TCP_INFO", -result);
+        }
+        if (length[0] < TCP_INFO_MIN_RTT_OFFSET + Integer.BYTES) {
+            return 0;
+        }
+        int minRtt = info[TCP_INFO_MIN_RTT_OFFSET / Integer.BYTES];
+        return minRtt == -1 ? 0 : Integer.toUnsignedLong(minRtt);
+    }
+
     /** Sets {@code SO_LINGER}: {@code seconds < 0} turns it off. */
     static void setLinger(int fd, int seconds) throws IOException {
         int[] linger = {seconds < 0 ? 0 : 1, Math.max(0, seconds)};

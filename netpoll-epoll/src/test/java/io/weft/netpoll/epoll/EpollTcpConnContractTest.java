@@ -15,6 +15,11 @@ class EpollTcpConnContractTest extends TcpContractTest {
     }
 
     @Override
+    protected boolean reportsMinRtt() {
+        return true;
+    }
+
+    @Override
     protected Poller poller() {
         return Poller.named("epoll");
     }

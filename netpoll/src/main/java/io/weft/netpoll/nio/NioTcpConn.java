@@ -82,6 +82,15 @@ final class NioTcpConn extends NioConn implements TcpConn {
         return 0;
     }
 
+    /** Always {@link Duration#ZERO}: the JDK's sockets offer no {@code TCP_INFO}. */
+    @Override
+    public Duration minRtt() throws IOException {
+        if (!isOpen()) {
+            throw closedException("get");
+        }
+        return Duration.ZERO;
+    }
+
     @Override
     public void setLinger(int seconds) throws IOException {
         // the socket is non-blocking, so even a positive linger never blocks close (as in Go)

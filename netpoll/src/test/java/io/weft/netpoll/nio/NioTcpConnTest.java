@@ -16,6 +16,11 @@ class NioTcpConnTest extends TcpContractTest {
     }
 
     @Override
+    protected boolean reportsMinRtt() {
+        return false;
+    }
+
+    @Override
     protected Poller poller() {
         return Poller.named("nio");
     }

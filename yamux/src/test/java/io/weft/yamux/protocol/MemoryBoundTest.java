@@ -77,17 +77,17 @@ class MemoryBoundTest extends RawPeerTestBase {
         measureALongRtt();
 
         Stream first = accept(2);
-        assertThat(creditAfterReadingHalfAWindow(first, 2)).as("stream 2 grows").isEqualTo(INITIAL_WINDOW / 2 + INITIAL_WINDOW);
+        assertThat(creditAfterASpan(first, 2)).as("stream 2 grows").isEqualTo(INITIAL_WINDOW / 2 + INITIAL_WINDOW);
         peer.sendData(0, 2, bytes(INITIAL_WINDOW, 4)); // unread: the grown window holds it
         finishUnread(first, 2);
 
         Stream second = accept(4);
-        assertThat(creditAfterReadingHalfAWindow(second, 4)).as("no budget while stream 2 holds data")
+        assertThat(creditAfterASpan(second, 4)).as("no budget while stream 2 holds data")
                 .isEqualTo(INITIAL_WINDOW / 2);
 
         assertThat(first.inputStream().readAllBytes()).hasSize(INITIAL_WINDOW / 2 + INITIAL_WINDOW);
         Stream third = accept(6);
-        assertThat(creditAfterReadingHalfAWindow(third, 6)).as("budget back once stream 2 is drained")
+        assertThat(creditAfterASpan(third, 6)).as("budget back once stream 2 is drained")
                 .isEqualTo(INITIAL_WINDOW / 2 + INITIAL_WINDOW);
     }
 
@@ -104,10 +104,23 @@ class MemoryBoundTest extends RawPeerTestBase {
         assertThat(result(rtt)).isEqualTo(Duration.ofSeconds(1));
     }
 
-    /** Fills the initial window, reads half of it, and returns the credit the update grants. */
-    private long creditAfterReadingHalfAWindow(Stream stream, long id) throws Exception {
+    /** {@code RecvWindow.SPAN_UPDATES}: auto-tuning decides once per this many window updates. */
+    private static final int SPAN_UPDATES = 4;
+
+    /**
+     * Fills the initial window, then reads half a window and refills what it read, until a span
+     * of window updates has gone out; returns the credit the last update grants.
+     */
+    private long creditAfterASpan(Stream stream, long id) throws Exception {
         peer.sendData(0, id, bytes(INITIAL_WINDOW, (int) id));
-        assertThat(stream.inputStream().readNBytes(INITIAL_WINDOW / 2)).hasSize(INITIAL_WINDOW / 2);
-        return peer.await("window update on " + id, f -> f.is(WINDOW_UPDATE, id) && f.length() > 0).length();
+        long credit = 0;
+        for (int update = 0; update < SPAN_UPDATES; update++) {
+            if (update > 0) {
+                peer.sendData(0, id, bytes(INITIAL_WINDOW / 2, (int) id));
+            }
+            assertThat(stream.inputStream().readNBytes(INITIAL_WINDOW / 2)).hasSize(INITIAL_WINDOW / 2);
+            credit = peer.await("window update on " + id, f -> f.is(WINDOW_UPDATE, id) && f.length() > 0).length();
+        }
+        return credit;
     }
 }
