@@ -109,6 +109,13 @@ class FlowControlTest {
         return now;
     }
 
+    /** A 256 KiB window auto-tuned up to {@code maxBytes} from {@code budget}, its initial update sent at 0. */
+    private static RecvWindow tuned(AutoTuneBudget budget, long maxBytes) {
+        RecvWindow window = new RecvWindow(256 * KIB, maxBytes, budget, 0);
+        window.initialUpdate(0);
+        return window;
+    }
+
     private static long drain(RecvWindow window, long now, int updates, long rtt, long... intervals) {
         return drain(window, now, updates, rtt, null, intervals);
     }
@@ -118,8 +125,7 @@ class FlowControlTest {
         AutoTuneBudget budget = new AutoTuneBudget(64L * 1024 * KIB);
         long rtt = 10 * MS;
         int span = RecvWindow.SPAN_UPDATES;
-        RecvWindow window = new RecvWindow(256 * KIB, 1024 * KIB, budget, 0);
-        window.initialUpdate(0);
+        RecvWindow window = tuned(budget, 1024 * KIB);
         long[] deltas = new long[span];
         long now = drain(window, 0, span - 1, rtt, MS); // a window per ms: updates 0.1 RTT apart
         assertThat(window.windowBytes()).as("no growth before a span ends").isEqualTo(256 * KIB);
@@ -142,8 +148,7 @@ class FlowControlTest {
         AutoTuneBudget budget = new AutoTuneBudget(64L * 1024 * KIB);
         long rtt = 10 * MS;
         int span = RecvWindow.SPAN_UPDATES;
-        RecvWindow window = new RecvWindow(256 * KIB, 16 * 1024 * KIB, budget, 0);
-        window.initialUpdate(0);
+        RecvWindow window = tuned(budget, 16 * 1024 * KIB);
         long now = drain(window, 0, span, rtt, MS); // 256 KiB/ms, well within 2 RTT: doubles
         assertThat(window.windowBytes()).isEqualTo(512 * KIB);
         // The same 256 KiB/ms after the doubling: the window was not the limit (the CPU or the
@@ -161,15 +166,14 @@ class FlowControlTest {
 
     @Test
     void growthIsJudgedOverASpanNotOneNoisyInterval() {
-        // Update intervals alternate 1 ms and 3 ms (scheduling noise), before and after the
-        // doubling, so the drain rate over either span is the same. Judged on the first update
-        // after the doubling alone (512 KiB in 1 ms against 256 KiB in 3 ms before), the
-        // growth would look like a sixfold gain and be kept.
+        // Update intervals alternate (scheduling noise): 1 and 3 ms before the doubling, 2 and
+        // 6 ms after it, so the drain rate over either span is the same. Judged on the first
+        // update after the doubling alone (512 KiB in 2 ms against 256 KiB in 3 ms before), the
+        // growth would look like a threefold gain and be kept.
         AutoTuneBudget budget = new AutoTuneBudget(64L * 1024 * KIB);
         long rtt = 10 * MS;
         int span = RecvWindow.SPAN_UPDATES;
-        RecvWindow window = new RecvWindow(256 * KIB, 16 * 1024 * KIB, budget, 0);
-        window.initialUpdate(0);
+        RecvWindow window = tuned(budget, 16 * 1024 * KIB);
         long now = drain(window, 0, span, rtt, MS, 3 * MS);
         assertThat(window.windowBytes()).isEqualTo(512 * KIB);
         drain(window, now, span, rtt, 2 * MS, 6 * MS);
@@ -181,8 +185,7 @@ class FlowControlTest {
     void autoTuningLeavesASlowReaderAlone() {
         AutoTuneBudget budget = new AutoTuneBudget(64L * 1024 * KIB);
         int span = RecvWindow.SPAN_UPDATES;
-        RecvWindow window = new RecvWindow(256 * KIB, 1024 * KIB, budget, 0);
-        window.initialUpdate(0);
+        RecvWindow window = tuned(budget, 1024 * KIB);
         drain(window, 0, 2 * span, 10 * MS, 50 * MS); // updates 5 RTT apart
         assertThat(window.windowBytes()).isEqualTo(256 * KIB);
         RecvWindow unknownRtt = new RecvWindow(256 * KIB, 1024 * KIB, budget, 0);
