@@ -660,7 +660,11 @@ final class Outbound {
             boolean interrupted = false;
             try {
                 interrupted = writeBatch(buffers);
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException thrown) {
+                // A Conn that throws unchecked (a bug in it) fails the session like an I/O error;
+                // escaping here would leave `flushing` set and nothing would be written again.
+                IOException e = thrown instanceof IOException io ? io
+                        : new IOException("transport write failed: " + thrown, thrown);
                 writeProgressNanos = 0;
                 java.util.Arrays.fill(batchBuffers, 0, buffers, null);
                 if (interrupted) {
