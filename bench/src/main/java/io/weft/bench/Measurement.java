@@ -103,6 +103,8 @@ final class Measurement {
     /** After a warm-up, the JIT counts as quiet once it compiled less than this in one {@link #JIT_PROBE}. */
     static final long JIT_QUIET_MILLIS = 20;
     static final Duration JIT_PROBE = Duration.ofSeconds(1);
+    /** {@code -Dweft.bench.fixedWarmup=true}: the warm-up is exactly the minimum (to measure a JVM's first seconds). */
+    static final String FIXED_WARMUP_PROPERTY = "weft.bench.fixedWarmup";
     /** The most a warm-up waits for a quiet JIT beyond the minimum asked for. */
     static final Duration JIT_WAIT_LIMIT = Duration.ofSeconds(20);
 
@@ -114,7 +116,7 @@ final class Measurement {
     static double warmUp(Duration minimum, AtomicReference<Throwable> failure) throws Exception {
         long t0 = System.nanoTime();
         sleepChecking(minimum, failure);
-        long limit = System.nanoTime() + JIT_WAIT_LIMIT.toNanos();
+        long limit = System.nanoTime() + (Boolean.getBoolean(FIXED_WARMUP_PROPERTY) ? 0 : JIT_WAIT_LIMIT.toNanos());
         for (long before = jitMillis(); before >= 0 && System.nanoTime() < limit; ) {
             sleepChecking(JIT_PROBE, failure);
             long now = jitMillis();
