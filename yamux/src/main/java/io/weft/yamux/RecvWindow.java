@@ -123,10 +123,15 @@ final class RecvWindow {
             long growth = unjudgedGrowthBytes;
             unjudgedGrowthBytes = 0;
             if (rate < GROWTH_MUST_PAY * rateBeforeGrowth) { // the window was not the limit: undo
-                windowBytes -= growth;
+                long before = windowBytes - growth;
+                // A growth the budget cut short was too small to pay: no verdict on the window.
+                boolean whole = growth == Math.min(before, ceilingBytes - before);
+                windowBytes = before;
                 grownBytes -= growth;
                 budget.give(growth);
-                ceilingBytes = windowBytes;
+                if (whole) {
+                    ceilingBytes = windowBytes;
+                }
                 return delta - growth; // ≥ 0: delta ≥ the grown window / 2 ≥ the growth
             }
             // It paid: this span, at the grown window, is the base the next doubling is judged by.

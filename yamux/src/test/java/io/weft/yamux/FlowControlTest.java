@@ -6,6 +6,7 @@ import io.weft.yamux.frame.FrameHeader;
 import java.nio.ByteBuffer;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** SendWindow, RecvWindow (with a fake clock for auto-tuning), AutoTuneBudget and RecvBuffer, without sockets. */
 class FlowControlTest {
@@ -175,6 +176,31 @@ class FlowControlTest {
         drain(window, now, span, rtt, 2 * MS, 6 * MS);
         assertThat(window.windowBytes()).isEqualTo(256 * KIB);
         assertThat(budget.remainingBytes()).isEqualTo(64L * 1024 * KIB);
+    }
+
+    @Test
+    @Timeout(10)
+    void growthCutShortByTheBudgetDoesNotEndAutoTuningForGood() {
+        // Another stream holds all but 16 KiB of the budget, so a doubling gets 16 KiB: far too
+        // little to raise the drain rate 1.25x. Undoing it is right; deciding from it that the
+        // window is not the limit, for the stream's whole life, is not.
+        AutoTuneBudget budget = new AutoTuneBudget(256 * KIB + 16 * KIB);
+        long rtt = 10 * MS;
+        int span = RecvWindow.SPAN_UPDATES;
+        RecvWindow other = new RecvWindow(256 * KIB, 16 * 1024 * KIB, budget, 0);
+        other.initialUpdate(0);
+        drain(other, 0, span, rtt, MS);
+        assertThat(other.windowBytes()).isEqualTo(512 * KIB);
+        RecvWindow window = new RecvWindow(256 * KIB, 16 * 1024 * KIB, budget, 0);
+        window.initialUpdate(0);
+        long now = drain(window, 0, span, rtt, MS);
+        assertThat(window.windowBytes()).as("what the budget had left").isEqualTo(256 * KIB + 16 * KIB);
+        now = drain(window, now, span, rtt, MS); // the same rate: undone
+        assertThat(window.windowBytes()).isEqualTo(256 * KIB);
+        assertThat(window.creditBytes() + window.bufferedBytes()).isEqualTo(256 * KIB);
+        other.release();
+        drain(window, now, span, rtt, MS);
+        assertThat(window.windowBytes()).as("a whole doubling once the budget has it").isEqualTo(512 * KIB);
     }
 
     @Test
