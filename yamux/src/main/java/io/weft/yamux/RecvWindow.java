@@ -21,7 +21,9 @@ import java.util.function.LongSupplier;
  * it grew into queue in front of the session's other streams. And growth must pay: when the drain rate over
  * the span after a doubling is not at least {@link #GROWTH_MUST_PAY} times the rate over the span
  * before it, the window was not what limited the stream (the link or the CPU is), so the growth
- * is undone at once, on the update that ends that span, and the window never grows again. A
+ * is undone at once, on the update that ends that span, and the window never grows again (a
+ * span drained at less than half the rate before the doubling is no verdict: someone paused, and
+ * the next span judges; nor is a growth the budget cut short a verdict on the ceiling). A
  * larger window would only be a longer queue in front of every other stream of the session: on
  * loopback a 16 MiB window is about 10 ms of queue. The growth goes back to the budget then, or
  * on {@link #release()}. Spans, not single updates: two consecutive update intervals differ by
@@ -120,6 +122,11 @@ final class RecvWindow {
         spanBytes = 0;
         spanUpdates = 0;
         if (unjudgedGrowthBytes > 0) {
+            if (rate < rateBeforeGrowth / 2) {
+                // Slower than before the growth, which a larger window cannot cause: the reader or
+                // the peer paused in this span, so it says nothing about the window. Judge the next.
+                return delta;
+            }
             long growth = unjudgedGrowthBytes;
             unjudgedGrowthBytes = 0;
             if (rate < GROWTH_MUST_PAY * rateBeforeGrowth) { // the window was not the limit: undo

@@ -204,6 +204,28 @@ class FlowControlTest {
     }
 
     @Test
+    @Timeout(10)
+    void aPauseInTheSpanAfterADoublingDoesNotUndoItForGood() {
+        // The peer pauses for a second in the span after a doubling (a bursty sender): that span's
+        // rate says nothing about the window, so the growth is judged on the next span instead,
+        // where it paid (twice the bytes per ms).
+        AutoTuneBudget budget = new AutoTuneBudget(64L * 1024 * KIB);
+        long rtt = 10 * MS;
+        int span = RecvWindow.SPAN_UPDATES;
+        RecvWindow window = new RecvWindow(256 * KIB, 16 * 1024 * KIB, budget, 0);
+        window.initialUpdate(0);
+        long now = drain(window, 0, span, rtt, MS);
+        assertThat(window.windowBytes()).isEqualTo(512 * KIB);
+        now = drain(window, now, span, rtt, MS, MS, 1000 * MS, MS);
+        assertThat(window.windowBytes()).as("not judged on a paused span").isEqualTo(512 * KIB);
+        assertThat(window.creditBytes() + window.bufferedBytes()).isEqualTo(512 * KIB);
+        drain(window, now, span, rtt, MS);
+        assertThat(window.windowBytes()).as("it paid, so it doubles again").isEqualTo(1024 * KIB);
+        window.release();
+        assertThat(budget.remainingBytes()).isEqualTo(64L * 1024 * KIB);
+    }
+
+    @Test
     void autoTuningLeavesASlowReaderAlone() {
         AutoTuneBudget budget = new AutoTuneBudget(64L * 1024 * KIB);
         int span = RecvWindow.SPAN_UPDATES;
