@@ -17,7 +17,7 @@ import java.util.function.LongSupplier;
  * io.weft.netpoll.TcpConn#minRtt}, from TCP acknowledgements) where the session runs over netpoll
  * TCP on Linux, else the smallest of the session's pings. A ping's reply waits behind every byte
  * already queued towards us, so under bulk traffic even the smallest is mostly queue (0.6–1.2 ms
- * on loopback beside a bulk stream, where the kernel measured tens of µs), and windows sized by
+ * on loopback beside a bulk stream, where the kernel measured 2–6 µs), and windows sized by
  * it grew into queue in front of the session's other streams. And growth must pay: when the drain rate over
  * the span after a doubling is not at least {@link #GROWTH_MUST_PAY} times the rate over the span
  * before it, the window was not what limited the stream (the link or the CPU is), so the growth
