@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The pings one session sends and the round-trip time they measure. User pings
  * ({@link Session#ping()}), keepalive pings and the RTT probes of window auto-tuning share one id
  * space and one map of pings awaiting their reply, so any reply, whoever asked, refreshes the
- * smoothed RTT and the minimum RTT. Window auto-tuning uses the minimum: a bulk stream queues its
+ * smoothed RTT and the minimum RTT. Window auto-tuning, where the kernel's RTT is not known
+ * ({@link Transport#pathMinRttNanos}), uses the minimum: a bulk stream queues its
  * data in front of the probe replies, so the smoothed RTT grows with the window and would make
  * the window grow further (a 16 MiB window on loopback measured ~10 ms of queue).
  *

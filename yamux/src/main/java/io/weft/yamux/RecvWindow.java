@@ -17,11 +17,13 @@ import java.util.function.LongSupplier;
  * io.weft.netpoll.TcpConn#minRtt}, from TCP acknowledgements) where the session runs over netpoll
  * TCP on Linux, else the smallest of the session's pings. A ping's reply waits behind every byte
  * already queued towards us, so under bulk traffic even the smallest is mostly queue (0.6–1.2 ms
- * on loopback beside a bulk stream, where the kernel measured tens of µs), and windows sized by
+ * on loopback beside a bulk stream, where the kernel measured 2–6 µs), and windows sized by
  * it grew into queue in front of the session's other streams. And growth must pay: when the drain rate over
  * the span after a doubling is not at least {@link #GROWTH_MUST_PAY} times the rate over the span
  * before it, the window was not what limited the stream (the link or the CPU is), so the growth
- * is undone at once, on the update that ends that span, and the window never grows again. A
+ * is undone at once, on the update that ends that span, and the window never grows again (a
+ * span drained at less than half the rate before the doubling is no verdict: someone paused, and
+ * the next span judges; nor is a growth the budget cut short a verdict on the ceiling). A
  * larger window would only be a longer queue in front of every other stream of the session: on
  * loopback a 16 MiB window is about 10 ms of queue. The growth goes back to the budget then, or
  * on {@link #release()}. Spans, not single updates: two consecutive update intervals differ by
@@ -120,13 +122,23 @@ final class RecvWindow {
         spanBytes = 0;
         spanUpdates = 0;
         if (unjudgedGrowthBytes > 0) {
+            if (rate < rateBeforeGrowth / 2) {
+                // Slower than before the growth, which a larger window cannot cause: the reader or
+                // the peer paused in this span, so it says nothing about the window. Judge the next.
+                return delta;
+            }
             long growth = unjudgedGrowthBytes;
             unjudgedGrowthBytes = 0;
             if (rate < GROWTH_MUST_PAY * rateBeforeGrowth) { // the window was not the limit: undo
-                windowBytes -= growth;
+                long before = windowBytes - growth;
+                // A growth the budget cut short was too small to pay: no verdict on the window.
+                boolean whole = growth == Math.min(before, ceilingBytes - before);
+                windowBytes = before;
                 grownBytes -= growth;
                 budget.give(growth);
-                ceilingBytes = windowBytes;
+                if (whole) {
+                    ceilingBytes = windowBytes;
+                }
                 return delta - growth; // ≥ 0: delta ≥ the grown window / 2 ≥ the growth
             }
             // It paid: this span, at the grown window, is the base the next doubling is judged by.

@@ -6,6 +6,7 @@ import io.weft.yamux.frame.FrameHeader;
 import java.nio.ByteBuffer;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** SendWindow, RecvWindow (with a fake clock for auto-tuning), AutoTuneBudget and RecvBuffer, without sockets. */
 class FlowControlTest {
@@ -178,6 +179,53 @@ class FlowControlTest {
         assertThat(window.windowBytes()).isEqualTo(512 * KIB);
         drain(window, now, span, rtt, 2 * MS, 6 * MS);
         assertThat(window.windowBytes()).isEqualTo(256 * KIB);
+        assertThat(budget.remainingBytes()).isEqualTo(64L * 1024 * KIB);
+    }
+
+    @Test
+    @Timeout(10)
+    void growthCutShortByTheBudgetDoesNotEndAutoTuningForGood() {
+        // Another stream holds all but 16 KiB of the budget, so a doubling gets 16 KiB: far too
+        // little to raise the drain rate 1.25x. Undoing it is right; deciding from it that the
+        // window is not the limit, for the stream's whole life, is not.
+        AutoTuneBudget budget = new AutoTuneBudget(256 * KIB + 16 * KIB);
+        long rtt = 10 * MS;
+        int span = RecvWindow.SPAN_UPDATES;
+        RecvWindow other = new RecvWindow(256 * KIB, 16 * 1024 * KIB, budget, 0);
+        other.initialUpdate(0);
+        drain(other, 0, span, rtt, MS);
+        assertThat(other.windowBytes()).isEqualTo(512 * KIB);
+        RecvWindow window = new RecvWindow(256 * KIB, 16 * 1024 * KIB, budget, 0);
+        window.initialUpdate(0);
+        long now = drain(window, 0, span, rtt, MS);
+        assertThat(window.windowBytes()).as("what the budget had left").isEqualTo(256 * KIB + 16 * KIB);
+        now = drain(window, now, span, rtt, MS); // the same rate: undone
+        assertThat(window.windowBytes()).isEqualTo(256 * KIB);
+        assertThat(window.creditBytes() + window.bufferedBytes()).isEqualTo(256 * KIB);
+        other.release();
+        drain(window, now, span, rtt, MS);
+        assertThat(window.windowBytes()).as("a whole doubling once the budget has it").isEqualTo(512 * KIB);
+    }
+
+    @Test
+    @Timeout(10)
+    void aPauseInTheSpanAfterADoublingDoesNotUndoItForGood() {
+        // The peer pauses for a second in the span after a doubling (a bursty sender): that span's
+        // rate says nothing about the window, so the growth is judged on the next span instead,
+        // where it paid (twice the bytes per ms).
+        AutoTuneBudget budget = new AutoTuneBudget(64L * 1024 * KIB);
+        long rtt = 10 * MS;
+        int span = RecvWindow.SPAN_UPDATES;
+        RecvWindow window = new RecvWindow(256 * KIB, 16 * 1024 * KIB, budget, 0);
+        window.initialUpdate(0);
+        long now = drain(window, 0, span, rtt, MS);
+        assertThat(window.windowBytes()).isEqualTo(512 * KIB);
+        now = drain(window, now, span, rtt, MS, MS, 1000 * MS, MS);
+        assertThat(window.windowBytes()).as("not judged on a paused span").isEqualTo(512 * KIB);
+        assertThat(window.creditBytes() + window.bufferedBytes()).isEqualTo(512 * KIB);
+        drain(window, now, span, rtt, MS);
+        assertThat(window.windowBytes()).as("it paid, so it doubles again").isEqualTo(1024 * KIB);
+        window.release();
         assertThat(budget.remainingBytes()).isEqualTo(64L * 1024 * KIB);
     }
 

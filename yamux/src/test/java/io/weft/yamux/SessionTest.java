@@ -602,7 +602,7 @@ class SessionTest {
                     if (kind != SessionPair.Kind.NETPOLL_TCP) { // there the kernel's RTT may serve instead
                         assertThat(pair.server().rtt()).as("probed while data flowed").isPositive();
                     }
-                    // A doubling is kept only if the next interval drains 1.25x faster. Quiet, this
+                    // A doubling is kept only if the next span drains 1.25x faster. Quiet, this
                     // stays at 2 MiB or less; on a loaded machine interval noise can make a few
                     // doublings in a row look as if they paid (8 MiB seen once in CI, over netpoll
                     // TCP). What this guards against is the window feeding on its own queue all the
