@@ -7,7 +7,6 @@ import io.weft.netpoll.Conn;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,19 +17,7 @@ import org.junit.jupiter.api.Timeout;
  * set, so nothing was ever written again and the next write waited forever.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class ConnWriteThrowsUncheckedTest {
-    private Session client;
-    private Conn raw;
-
-    @AfterEach
-    void close() throws IOException {
-        if (client != null) {
-            client.close();
-        }
-        if (raw != null) {
-            raw.close();
-        }
-    }
+class ConnWriteThrowsUncheckedTest extends RawTcpClientTest {
 
     @Test
     void anUncheckedExceptionFromTheConnsWriteFailsTheSessionAndEveryLaterWrite() throws Exception {

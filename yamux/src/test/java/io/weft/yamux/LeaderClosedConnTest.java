@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,23 +21,11 @@ import org.junit.jupiter.api.Timeout;
  * connection's "closed" error from setting the read deadline.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class LeaderClosedConnTest {
+class LeaderClosedConnTest extends RawTcpClientTest {
     /** One read's deadline: long enough to lead, short enough to ask again if it did not. */
     private static final Duration ATTEMPT = Duration.ofSeconds(1);
 
-    private Session client;
-    private Conn raw;
     private Conn clientConn;
-
-    @AfterEach
-    void close() throws IOException {
-        if (client != null) {
-            client.close();
-        }
-        if (raw != null) {
-            raw.close();
-        }
-    }
 
     @Test
     void aLeaderThatFindsTheConnectionClosedBySessionCloseGetsTheSessionsError() throws Exception {

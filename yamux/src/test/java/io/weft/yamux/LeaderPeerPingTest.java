@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,21 +23,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * reader thread, and goes on reading afterwards.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class LeaderPeerPingTest {
+class LeaderPeerPingTest extends RawTcpClientTest {
     private static final Duration PATIENCE = Duration.ofSeconds(10);
 
-    private Session client;
-    private Conn raw;
-
-    @AfterEach
-    void close() throws IOException {
-        if (client != null) {
-            client.close();
-        }
-        if (raw != null) {
-            raw.close();
-        }
-    }
 
     @ParameterizedTest(name = "virtual caller {0}")
     @ValueSource(booleans = {false, true})
