@@ -93,7 +93,8 @@ public interface TcpConn extends Conn {
      * (this default; the portable nio backend, as the JDK offers no {@code TCP_INFO}) or before
      * the kernel has a sample. Any thread; one system call.
      *
-     * @throws NetClosedException if the connection is closed
+     * @throws NetClosedException if the connection is closed (both of Weft's backends check; this
+     *     default reads nothing and does not)
      */
     default Duration minRtt() throws IOException {
         return Duration.ZERO;
