@@ -40,8 +40,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * the reader has consumed its event, then adds the interest back itself. The reader, back from its
  * read, finds the interest armed and waits with no interest update and no selector wake-up. A key
  * whose event stays unconsumed for {@link #AWAIT_CONSUMER_NANOS} (nobody reads) leaves the list
- * disarmed; its owner's next wait arms it as before. Virtual pollers yield before polling again,
- * so their woken readers usually run first and need none of this.
+ * disarmed; its owner's next wait arms it as before. A pass that re-armed nothing and whose poll
+ * reported nothing blocks in a selection for up to {@link #IDLE_SELECT_MILLIS} instead (an arm or a
+ * new event ends it): at 512 connections on two cores the readers are slow to run, and a poller
+ * spinning for them took the CPU they needed. Virtual pollers yield before polling again, so their
+ * woken readers usually run first and need none of this.
  *
  * <p>Threads: {@link #register}, {@link #arm} and {@link #close} are called by connection
  * threads (any thread but the poller's); the loop runs on the poller thread only and never runs
@@ -51,6 +54,13 @@ final class NioPoller {
     private static final System.Logger LOG = System.getLogger(NioPoller.class.getName());
     /** How long a platform poller waits, polling, for a woken reader to consume its event: 1 ms. */
     static final long AWAIT_CONSUMER_NANOS = 1_000_000;
+    /**
+     * How long a platform poller waiting for consumers blocks in a selection after a pass that
+     * found nothing to do: 1 ms (the Selector's unit). An {@link #arm} or a new event ends it at
+     * once; it only bounds how late the poller re-arms a key consumed meanwhile, whose reader then
+     * arms it itself if it waits first. Measured: docs/benchmarks.md, "Issue 12, session 24".
+     */
+    static final long IDLE_SELECT_MILLIS = 1;
 
     /**
      * {@code weft.netpoll.nio.pollerThreads}: {@code virtual} runs each selector loop on a virtual
@@ -81,6 +91,18 @@ final class NioPoller {
     private final List<SelectionKey> awaitingConsumers = new ArrayList<>();
     /** {@link #AWAIT_CONSUMER_NANOS} unless a test set another. */
     private final long awaitConsumerNanos;
+    /**
+     * Platform pollers waiting for consumers: whether the last pass re-armed no key and its poll
+     * reported none, so the next one blocks for at most {@link #IDLE_SELECT_MILLIS}. Poller thread only.
+     */
+    private boolean lastPassWasIdle;
+    /** Keys the last poll or selection reported; poller thread only. */
+    private int lastPassFired;
+    /** Whether {@link #rearmConsumed} re-armed a key in its current pass; poller thread only. */
+    private boolean rearmedThisPass;
+    /** Passes waiting for consumers that blocked ({@code idleSelects}) or polled ({@code busyPolls}); written by the poller thread only, read by tests. */
+    volatile long idleSelects;
+    volatile long busyPolls;
 
     /**
      * Opens the selector and starts its loop on a virtual thread when {@code virtual} (see
@@ -188,20 +210,22 @@ final class NioPoller {
                 } else if (!virtual && rearmConsumed()) {
                     // A platform poller with woken readers still on their way polls instead of
                     // blocking, so it can re-arm their interest before they wait again: see fired.
-                    Thread.yield();
-                    selector.selectNow(this::fired);
+                    // A pass that found nothing to do blocks for a moment instead: spinning took
+                    // the CPU those readers needed (512 connections on two cores).
+                    if (lastPassWasIdle) {
+                        idleSelects++;
+                        lastPassFired = blockingSelect(IDLE_SELECT_MILLIS);
+                    } else {
+                        busyPolls++;
+                        Thread.yield();
+                        lastPassFired = selector.selectNow(this::fired);
+                    }
                 } else if (notYetDeregistered.isEmpty() && pendingCloses.isEmpty()) {
                     // (A close queued after the selectNow above, which may have consumed an earlier
                     // close's wake-up, wakes this selection: its wakeup() follows its add.)
-                    selecting = true;
-                    VarHandle.fullFence(); // see arm
-                    try {
-                        selector.select(this::fired);
-                    } finally {
-                        selecting = false;
-                    }
+                    lastPassFired = blockingSelect(0);
                 } else {
-                    selector.selectNow(this::fired); // completes the deregistration
+                    lastPassFired = selector.selectNow(this::fired); // completes the deregistration
                 }
                 PendingClose pending;
                 List<PendingClose> retry = new ArrayList<>();
@@ -215,6 +239,20 @@ final class NioPoller {
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.ERROR, "nio poller " + thread.getName() + " select failed; retrying", e);
             }
+        }
+    }
+
+    /**
+     * Selects, blocking up to {@code timeoutMillis} (0: until something happens), with {@link
+     * #selecting} set so that {@link #arm} wakes it; returns how many keys it reported.
+     */
+    private int blockingSelect(long timeoutMillis) throws IOException {
+        selecting = true;
+        VarHandle.fullFence(); // see arm
+        try {
+            return selector.select(this::fired, timeoutMillis);
+        } finally {
+            selecting = false;
         }
     }
 
@@ -295,6 +333,8 @@ final class NioPoller {
             return false;
         }
         long now = System.nanoTime();
+        int listed = awaitingConsumers.size();
+        rearmedThisPass = false;
         awaitingConsumers.removeIf(key -> {
             Registration registration = (Registration) key.attachment();
             boolean consumed = !registration.poll.isReadLatched();
@@ -304,6 +344,7 @@ final class NioPoller {
             int ops = registration.rearmOps;
             registration.rearmOps = 0;
             if (consumed && key.isValid()) {
+                rearmedThisPass = true;
                 try {
                     key.interestOpsOr(ops);
                 } catch (CancelledKeyException closed) {
@@ -312,6 +353,7 @@ final class NioPoller {
             }
             return true;
         });
+        lastPassWasIdle = !rearmedThisPass && awaitingConsumers.size() == listed && lastPassFired == 0;
         return !awaitingConsumers.isEmpty();
     }
 

@@ -48,4 +48,36 @@ class NioPlatformPollerRearmTest {
             poller.close(key, server);
         }
     }
+
+    /**
+     * While a latched event waits for a reader that does not come, the poller has nothing to do:
+     * it blocks between looks (at most {@link NioPoller#IDLE_SELECT_MILLIS} each) instead of
+     * polling in a loop, and still re-arms at once when the reader consumes (its wait's arm, or
+     * the next look). Before, every pass polled: thousands of polls per idle select.
+     */
+    @Test
+    void waitingForAConsumerThatDoesNotComeBlocksInsteadOfSpinning() throws Exception {
+        NioPoller poller = new NioPoller("idle-test-poller", false, AWAIT_CONSUMER_NANOS);
+        try (ServerSocketChannel listener = ServerSocketChannel.open()
+                        .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                SocketChannel client = SocketChannel.open(listener.getLocalAddress());
+                SocketChannel server = listener.accept()) {
+            PollDescriptor poll = new PollDescriptor();
+            SelectionKey key = poller.register(server, poll);
+            poller.arm(key, SelectionKey.OP_READ);
+            client.write(ByteBuffer.wrap(new byte[] {1}));
+            await().atMost(Duration.ofSeconds(5)).until(() -> (key.interestOps() & SelectionKey.OP_READ) == 0);
+
+            long pollsBefore = poller.busyPolls;
+            long idleBefore = poller.idleSelects;
+            await().atMost(Duration.ofSeconds(5)).until(() -> poller.idleSelects >= idleBefore + 20);
+            // Each idle select may be followed by one poll at most if something happened; nothing did.
+            assertThat(poller.busyPolls - pollsBefore).isLessThanOrEqualTo(poller.idleSelects - idleBefore);
+
+            assertThat(server.read(ByteBuffer.allocate(8))).isEqualTo(1);
+            assertThat(poll.prepareRead()).isEqualTo(PollStatus.READY);
+            await().atMost(Duration.ofSeconds(5)).until(() -> (key.interestOps() & SelectionKey.OP_READ) != 0);
+            poller.close(key, server);
+        }
+    }
 }
