@@ -211,8 +211,9 @@ final class NioPoller {
                     // A platform poller with woken readers still on their way polls instead of
                     // blocking, so it can re-arm their interest before they wait again: see fired.
                     // A pass that found nothing to do blocks for a moment instead: spinning took
-                    // the CPU those readers needed (512 connections on two cores).
-                    if (lastPassWasIdle) {
+                    // the CPU those readers needed (512 connections on two cores). Not while a
+                    // close waits for its key to be dropped: its caller joins it (see below).
+                    if (lastPassWasIdle && notYetDeregistered.isEmpty()) {
                         idleSelects++;
                         lastPassFired = blockingSelect(IDLE_SELECT_MILLIS);
                     } else {
