@@ -41,8 +41,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * read, finds the interest armed and waits with no interest update and no selector wake-up. A key
  * whose event stays unconsumed for {@link #AWAIT_CONSUMER_NANOS} (nobody reads) leaves the list
  * disarmed; its owner's next wait arms it as before. A pass that re-armed nothing and whose poll
- * reported nothing blocks in a selection for up to {@link #IDLE_SELECT_MILLIS} instead (an arm or a
- * new event ends it): at 512 connections on two cores the readers are slow to run, and a poller
+ * reported nothing blocks in a selection for up to {@link #IDLE_SELECT_MILLIS} instead (an arm, a
+ * close or a new event ends it; not while a close waits for its key to be dropped): at 512 connections on two cores the readers are slow to run, and a poller
  * spinning for them took the CPU they needed. Virtual pollers yield before polling again, so their
  * woken readers usually run first and need none of this.
  *
