@@ -41,8 +41,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * read, finds the interest armed and waits with no interest update and no selector wake-up. A key
  * whose event stays unconsumed for {@link #AWAIT_CONSUMER_NANOS} (nobody reads) leaves the list
  * disarmed; its owner's next wait arms it as before. A pass that re-armed nothing and whose poll
- * reported nothing blocks in a selection for up to {@link #IDLE_SELECT_MILLIS} instead (an arm or a
- * new event ends it): at 512 connections on two cores the readers are slow to run, and a poller
+ * reported nothing blocks in a selection for up to {@link #IDLE_SELECT_MILLIS} instead (an arm, a
+ * close or a new event ends it; not while a close waits for its key to be dropped): at 512 connections on two cores the readers are slow to run, and a poller
  * spinning for them took the CPU they needed. Virtual pollers yield before polling again, so their
  * woken readers usually run first and need none of this.
  *
@@ -211,8 +211,9 @@ final class NioPoller {
                     // A platform poller with woken readers still on their way polls instead of
                     // blocking, so it can re-arm their interest before they wait again: see fired.
                     // A pass that found nothing to do blocks for a moment instead: spinning took
-                    // the CPU those readers needed (512 connections on two cores).
-                    if (lastPassWasIdle) {
+                    // the CPU those readers needed (512 connections on two cores). Not while a
+                    // close waits for its key to be dropped: its caller joins it (see below).
+                    if (lastPassWasIdle && notYetDeregistered.isEmpty()) {
                         idleSelects++;
                         lastPassFired = blockingSelect(IDLE_SELECT_MILLIS);
                     } else {

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -77,6 +78,50 @@ class NioPlatformPollerRearmTest {
             assertThat(server.read(ByteBuffer.allocate(8))).isEqualTo(1);
             assertThat(poll.prepareRead()).isEqualTo(PollStatus.READY);
             await().atMost(Duration.ofSeconds(5)).until(() -> (key.interestOps() & SelectionKey.OP_READ) != 0);
+            poller.close(key, server);
+        }
+    }
+
+    /**
+     * A close whose key a selection has not yet dropped (its wake-up was taken by an earlier wake-up
+     * of the same selection) is finished by polling, never by a blocking selection: the caller joins
+     * it. Here the closing channel is also registered with a second selector, which keeps it
+     * registered (the state such a race leaves) for as long as the test likes. Before, a poller
+     * waiting for a consumer blocked up to {@link NioPoller#IDLE_SELECT_MILLIS} per look meanwhile.
+     */
+    @Test
+    void aCloseNotYetDeregisteredIsNotWaitedOnInAnIdleSelect() throws Exception {
+        NioPoller poller = new NioPoller("close-test-poller", false, AWAIT_CONSUMER_NANOS);
+        try (ServerSocketChannel listener = ServerSocketChannel.open()
+                        .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                SocketChannel client = SocketChannel.open(listener.getLocalAddress());
+                SocketChannel server = listener.accept();
+                SocketChannel otherClient = SocketChannel.open(listener.getLocalAddress());
+                SocketChannel other = listener.accept();
+                Selector elsewhere = Selector.open()) {
+            PollDescriptor poll = new PollDescriptor();
+            SelectionKey key = poller.register(server, poll);
+            poller.arm(key, SelectionKey.OP_READ);
+            client.write(ByteBuffer.wrap(new byte[] {1}));
+            await().atMost(Duration.ofSeconds(5)).until(() -> (key.interestOps() & SelectionKey.OP_READ) == 0);
+            SelectionKey otherKey = poller.register(other, new PollDescriptor());
+            SelectionKey elsewhereKey = other.register(elsewhere, 0);
+            long idleBefore = poller.idleSelects;
+            await().atMost(Duration.ofSeconds(5)).until(() -> poller.idleSelects >= idleBefore + 2);
+
+            poller.closeLater(otherKey, other);
+            long idleAtClose = poller.idleSelects;
+            long pollsAtClose = poller.busyPolls;
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> poller.busyPolls >= pollsAtClose + 50 || poller.idleSelects >= idleAtClose + 50);
+            // the selection in progress when the close came, at most
+            assertThat(poller.idleSelects - idleAtClose).isLessThanOrEqualTo(1);
+
+            elsewhereKey.cancel();
+            elsewhere.selectNow();
+            await().atMost(Duration.ofSeconds(5)).until(() -> !other.isOpen());
+            assertThat(server.read(ByteBuffer.allocate(8))).isEqualTo(1);
+            assertThat(poll.prepareRead()).isEqualTo(PollStatus.READY);
             poller.close(key, server);
         }
     }
