@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.weft.netpoll.spi.PollDescriptor;
 import io.weft.netpoll.spi.PollStatus;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -27,26 +28,10 @@ class NioPlatformPollerRearmTest {
 
     @Test
     void readInterestComesBackOnceTheLatchedEventIsConsumed() throws Exception {
-        NioPoller poller = new NioPoller("rearm-test-poller", false, AWAIT_CONSUMER_NANOS);
-        try (ServerSocketChannel listener = ServerSocketChannel.open()
-                        .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                SocketChannel client = SocketChannel.open(listener.getLocalAddress());
-                SocketChannel server = listener.accept()) {
-            PollDescriptor poll = new PollDescriptor();
-            SelectionKey key = poller.register(server, poll);
-            poller.arm(key, SelectionKey.OP_READ);
-
-            client.write(ByteBuffer.wrap(new byte[] {1}));
-            await().atMost(Duration.ofSeconds(5)).until(poll::isReadLatched);
-            // Nobody consumed it, so the next selection reports the socket again: disarmed, kept listed.
-            await().atMost(Duration.ofSeconds(5)).until(() -> (key.interestOps() & SelectionKey.OP_READ) == 0);
-
-            // The reader reads (first here, so no byte is left to report again) and takes the event.
-            assertThat(server.read(ByteBuffer.allocate(8))).isEqualTo(1);
-            assertThat(poll.prepareRead()).isEqualTo(PollStatus.READY);
-            assertThat(poll.isReadLatched()).isFalse();
-            await().atMost(Duration.ofSeconds(5)).until(() -> (key.interestOps() & SelectionKey.OP_READ) != 0);
-            poller.close(key, server);
+        try (Latched latched = Latched.open("rearm-test-poller")) {
+            latched.consume();
+            assertThat(latched.poll.isReadLatched()).isFalse();
+            latched.awaitReadInterest();
         }
     }
 
@@ -58,27 +43,16 @@ class NioPlatformPollerRearmTest {
      */
     @Test
     void waitingForAConsumerThatDoesNotComeBlocksInsteadOfSpinning() throws Exception {
-        NioPoller poller = new NioPoller("idle-test-poller", false, AWAIT_CONSUMER_NANOS);
-        try (ServerSocketChannel listener = ServerSocketChannel.open()
-                        .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                SocketChannel client = SocketChannel.open(listener.getLocalAddress());
-                SocketChannel server = listener.accept()) {
-            PollDescriptor poll = new PollDescriptor();
-            SelectionKey key = poller.register(server, poll);
-            poller.arm(key, SelectionKey.OP_READ);
-            client.write(ByteBuffer.wrap(new byte[] {1}));
-            await().atMost(Duration.ofSeconds(5)).until(() -> (key.interestOps() & SelectionKey.OP_READ) == 0);
-
+        try (Latched latched = Latched.open("idle-test-poller")) {
+            NioPoller poller = latched.poller;
             long pollsBefore = poller.busyPolls;
             long idleBefore = poller.idleSelects;
             await().atMost(Duration.ofSeconds(5)).until(() -> poller.idleSelects >= idleBefore + 20);
             // Each idle select may be followed by one poll at most if something happened; nothing did.
             assertThat(poller.busyPolls - pollsBefore).isLessThanOrEqualTo(poller.idleSelects - idleBefore);
 
-            assertThat(server.read(ByteBuffer.allocate(8))).isEqualTo(1);
-            assertThat(poll.prepareRead()).isEqualTo(PollStatus.READY);
-            await().atMost(Duration.ofSeconds(5)).until(() -> (key.interestOps() & SelectionKey.OP_READ) != 0);
-            poller.close(key, server);
+            latched.consume();
+            latched.awaitReadInterest();
         }
     }
 
@@ -91,19 +65,11 @@ class NioPlatformPollerRearmTest {
      */
     @Test
     void aCloseNotYetDeregisteredIsNotWaitedOnInAnIdleSelect() throws Exception {
-        NioPoller poller = new NioPoller("close-test-poller", false, AWAIT_CONSUMER_NANOS);
-        try (ServerSocketChannel listener = ServerSocketChannel.open()
-                        .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                SocketChannel client = SocketChannel.open(listener.getLocalAddress());
-                SocketChannel server = listener.accept();
-                SocketChannel otherClient = SocketChannel.open(listener.getLocalAddress());
-                SocketChannel other = listener.accept();
+        try (Latched latched = Latched.open("close-test-poller");
+                SocketChannel otherClient = SocketChannel.open(latched.listener.getLocalAddress());
+                SocketChannel other = latched.listener.accept();
                 Selector elsewhere = Selector.open()) {
-            PollDescriptor poll = new PollDescriptor();
-            SelectionKey key = poller.register(server, poll);
-            poller.arm(key, SelectionKey.OP_READ);
-            client.write(ByteBuffer.wrap(new byte[] {1}));
-            await().atMost(Duration.ofSeconds(5)).until(() -> (key.interestOps() & SelectionKey.OP_READ) == 0);
+            NioPoller poller = latched.poller;
             SelectionKey otherKey = poller.register(other, new PollDescriptor());
             SelectionKey elsewhereKey = other.register(elsewhere, 0);
             long idleBefore = poller.idleSelects;
@@ -120,9 +86,60 @@ class NioPlatformPollerRearmTest {
             elsewhereKey.cancel();
             elsewhere.selectNow();
             await().atMost(Duration.ofSeconds(5)).until(() -> !other.isOpen());
+            latched.consume();
+        }
+    }
+
+    /**
+     * A platform poller and a connection whose read event it latched and nobody consumed: the
+     * next selection reported the socket again, so the poller removed its read interest and
+     * listed the key (awaiting its consumer for {@link #AWAIT_CONSUMER_NANOS}).
+     */
+    private static final class Latched implements AutoCloseable {
+        final NioPoller poller;
+        final ServerSocketChannel listener;
+        final SocketChannel client;
+        final SocketChannel server;
+        final PollDescriptor poll = new PollDescriptor();
+        final SelectionKey key;
+
+        private Latched(NioPoller poller, ServerSocketChannel listener, SocketChannel client, SocketChannel server)
+                throws IOException {
+            this.poller = poller;
+            this.listener = listener;
+            this.client = client;
+            this.server = server;
+            this.key = poller.register(server, poll);
+        }
+
+        static Latched open(String pollerName) throws IOException {
+            NioPoller poller = new NioPoller(pollerName, false, AWAIT_CONSUMER_NANOS);
+            ServerSocketChannel listener = ServerSocketChannel.open()
+                    .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            SocketChannel client = SocketChannel.open(listener.getLocalAddress());
+            Latched latched = new Latched(poller, listener, client, listener.accept());
+            latched.poller.arm(latched.key, SelectionKey.OP_READ);
+            client.write(ByteBuffer.wrap(new byte[] {1}));
+            await().atMost(Duration.ofSeconds(5)).until(latched.poll::isReadLatched);
+            await().atMost(Duration.ofSeconds(5)).until(() -> (latched.key.interestOps() & SelectionKey.OP_READ) == 0);
+            return latched;
+        }
+
+        /** The reader reads (first, so no byte is left to report again) and takes the event. */
+        void consume() throws IOException {
             assertThat(server.read(ByteBuffer.allocate(8))).isEqualTo(1);
             assertThat(poll.prepareRead()).isEqualTo(PollStatus.READY);
+        }
+
+        void awaitReadInterest() {
+            await().atMost(Duration.ofSeconds(5)).until(() -> (key.interestOps() & SelectionKey.OP_READ) != 0);
+        }
+
+        @Override
+        public void close() throws IOException {
             poller.close(key, server);
+            client.close();
+            listener.close();
         }
     }
 }
