@@ -18,6 +18,7 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A Selector and the thread that runs it (virtual or platform: {@link #THREADS_PROPERTY}). A
@@ -75,6 +76,8 @@ final class NioPoller {
     /** Whether {@link #thread} is virtual: it then polls without blocking and yields while busy. */
     private final boolean virtual;
     private final Queue<PendingClose> pendingCloses = new ConcurrentLinkedQueue<>();
+    /** See {@link #registrations()}; {@link NioTransport} places new channels by it. */
+    private final AtomicInteger registrations = new AtomicInteger();
     /**
      * Whether the poller thread may be blocked in (or entering) a selection: set just before each
      * blocking select, cleared when it reports its first key or returns. An interest update queued
@@ -141,7 +144,14 @@ final class NioPoller {
     /** Registers a channel (made non-blocking here) with no interest; readiness goes to {@code poll}. */
     SelectionKey register(SelectableChannel channel, PollDescriptor poll) throws IOException {
         channel.configureBlocking(false);
-        return channel.register(selector, 0, new Registration(poll));
+        SelectionKey key = channel.register(selector, 0, new Registration(poll));
+        registrations.incrementAndGet();
+        return key;
+    }
+
+    /** Channels registered here and not yet closed through {@link #close} or {@link #closeLater}. */
+    int registrations() {
+        return registrations.get();
     }
 
     /**
@@ -175,6 +185,7 @@ final class NioPoller {
      * keep its port (and reset connections queued on it) until the next selection, unlike Go.
      */
     void close(SelectionKey key, Closeable channel) throws IOException {
+        registrations.decrementAndGet();
         key.cancel();
         CompletableFuture<Void> closed = new CompletableFuture<>();
         pendingCloses.add(new PendingClose(key.channel(), channel, closed));
@@ -191,6 +202,7 @@ final class NioPoller {
 
     /** Like {@link #close} but returns at once; the poller thread closes the channel. */
     void closeLater(SelectionKey key, Closeable channel) {
+        registrations.decrementAndGet();
         key.cancel();
         pendingCloses.add(new PendingClose(key.channel(), channel, null));
         selector.wakeup();

@@ -21,23 +21,33 @@ import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The portable backend: java.nio channels on {@link NioPoller} Selector threads, one per four
- * processors (at least one), started on first use; sockets are spread over them round-robin.
- * The poller threads are virtual where the JDK parks a virtual thread blocked in a selection
+ * The portable backend: java.nio channels on {@link NioPoller} Selector threads, started on first
+ * use. The poller threads are virtual where the JDK parks a virtual thread blocked in a selection
  * (Linux, JDK 25+), else platform; {@code weft.netpoll.nio.pollerThreads} ({@code virtual} or
- * {@code platform}) overrides. Thread-safe.
+ * {@code platform}) overrides. As many as the JDK runs of its own pollers of that kind
+ * ({@link #pollerCount}). A new socket goes to the first poller with fewer than {@link
+ * #SPREAD_AFTER_REGISTRATIONS} sockets, else to the one with the fewest: a few connections share
+ * one poller (two pollers handing one request/response back and forth each pay a wake-up), many
+ * are spread. Thread-safe.
  */
 public final class NioTransport implements Transport {
     /** Go asks for the kernel's maximum (somaxconn); the kernel caps this request at it. */
     private static final int LISTEN_BACKLOG = 65535;
-    private final AtomicInteger nextPoller = new AtomicInteger();
+    /**
+     * Sockets a poller takes before the next one is used: 16. Measured with 64 B ping-pong on two
+     * cores (docs/benchmarks.md, "Issue 12, session 24"): two virtual pollers sharing 64 or 512
+     * connections beat one by 13-17 %, but with one connection (its two ends in one process)
+     * round-robin put the ends on different pollers and halved the rate.
+     */
+    static final int SPREAD_AFTER_REGISTRATIONS = 16;
     private final boolean virtualPollers;
+    private final int pollerCount;
     private volatile NioPoller[] pollers;
 
     /** Creates the backend; its poller threads start on first use. */
@@ -47,7 +57,24 @@ public final class NioTransport implements Transport {
 
     /** Creates the backend with virtual or platform poller threads; for tests. */
     NioTransport(boolean virtualPollers) {
+        this(virtualPollers, pollerCount(virtualPollers, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** Creates the backend with {@code pollerCount} poller threads of the given kind; for tests. */
+    NioTransport(boolean virtualPollers, int pollerCount) {
         this.virtualPollers = virtualPollers;
+        this.pollerCount = pollerCount;
+    }
+
+    /**
+     * How many pollers: as the JDK sizes its own read pollers, one per processor (rounded down to
+     * a power of two, at most 32) for virtual threads, which yield the carrier when idle, and one
+     * per four processors (at least one) for platform threads, which keep a core each.
+     */
+    static int pollerCount(boolean virtualPollers, int processors) {
+        return virtualPollers
+                ? Math.min(Integer.highestOneBit(Math.max(1, processors)), 32)
+                : Math.max(1, processors / 4);
     }
 
     @Override
@@ -78,11 +105,12 @@ public final class NioTransport implements Transport {
         }
         NioPoller poller = nextPoller();
         PollDescriptor poll = new PollDescriptor();
+        SelectionKey key = null;
         try {
-            SelectionKey key = poller.register(channel, poll);
+            key = poller.register(channel, poll);
             return new NioListener(this, network, channel, poller, key, poll);
         } catch (IOException | RuntimeException e) {
-            channel.close();
+            closeAfterFailure(poller, key, channel, e);
             throw e;
         }
     }
@@ -123,15 +151,7 @@ public final class NioTransport implements Transport {
             return wrap(network, channel, poller, key, poll);
         } catch (IOException | RuntimeException e) {
             IOException failure = dialFailure(where, e);
-            try {
-                if (key != null) {
-                    poller.close(key, channel);
-                } else {
-                    channel.close();
-                }
-            } catch (IOException closeFailure) {
-                failure.addSuppressed(closeFailure);
-            }
+            closeAfterFailure(poller, key, channel, failure);
             throw failure;
         }
     }
@@ -140,12 +160,30 @@ public final class NioTransport implements Transport {
     Conn adopt(String network, SocketChannel accepted) throws IOException {
         NioPoller poller = nextPoller();
         PollDescriptor poll = new PollDescriptor();
+        SelectionKey key = null;
         try {
-            SelectionKey key = poller.register(accepted, poll);
+            key = poller.register(accepted, poll);
             return wrap(network, accepted, poller, key, poll);
         } catch (IOException | RuntimeException e) {
-            accepted.close();
+            closeAfterFailure(poller, key, accepted, e);
             throw e;
+        }
+    }
+
+    /**
+     * Closes a channel whose set-up failed with {@code failure}: through its poller once
+     * registered there (which counts it out), else directly; a close failure is added to it.
+     */
+    private static void closeAfterFailure(NioPoller poller, SelectionKey key, SelectableChannel channel,
+            Exception failure) {
+        try {
+            if (key != null) {
+                poller.close(key, channel);
+            } else {
+                channel.close();
+            }
+        } catch (IOException closeFailure) {
+            failure.addSuppressed(closeFailure);
         }
     }
 
@@ -194,15 +232,30 @@ public final class NioTransport implements Transport {
             synchronized (this) { // a one-time, non-blocking initialisation
                 all = pollers;
                 if (all == null) {
-                    int count = Math.max(1, Runtime.getRuntime().availableProcessors() / 4);
-                    all = new NioPoller[count];
-                    for (int i = 0; i < count; i++) {
+                    all = new NioPoller[pollerCount];
+                    for (int i = 0; i < pollerCount; i++) {
                         all[i] = new NioPoller("weft-nio-poller-" + i, virtualPollers);
                     }
                     pollers = all;
                 }
             }
         }
-        return all[Math.floorMod(nextPoller.getAndIncrement(), all.length)];
+        NioPoller fewest = all[0];
+        for (NioPoller poller : all) {
+            int registrations = poller.registrations();
+            if (registrations < SPREAD_AFTER_REGISTRATIONS) {
+                return poller;
+            }
+            if (registrations < fewest.registrations()) {
+                fewest = poller;
+            }
+        }
+        return fewest;
+    }
+
+    /** Each poller's {@link NioPoller#registrations()}, in order; empty before first use. For tests. */
+    int[] pollerRegistrations() {
+        NioPoller[] all = pollers;
+        return all == null ? new int[0] : java.util.Arrays.stream(all).mapToInt(NioPoller::registrations).toArray();
     }
 }
