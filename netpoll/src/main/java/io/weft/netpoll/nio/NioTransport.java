@@ -30,11 +30,10 @@ import java.nio.channels.SocketChannel;
  * The portable backend: java.nio channels on {@link NioPoller} Selector threads, started on first
  * use. The poller threads are virtual where the JDK parks a virtual thread blocked in a selection
  * (Linux, JDK 25+), else platform; {@code weft.netpoll.nio.pollerThreads} ({@code virtual} or
- * {@code platform}) overrides. As many as the JDK runs of its own pollers of that kind
- * ({@link #pollerCount}). A new socket goes to the first poller with fewer than {@link
- * #SPREAD_AFTER_REGISTRATIONS} sockets, else to the one with the fewest: a few connections share
- * one poller (two pollers handing one request/response back and forth each pay a wake-up), many
- * are spread. Thread-safe.
+ * {@code platform}) overrides. How many: {@link #pollerCount}. A new socket goes to the first
+ * poller with fewer than {@link #SPREAD_AFTER_REGISTRATIONS} sockets, else to the one with the
+ * fewest: a few connections share one poller (two pollers handing one request/response back
+ * and forth each pay a wake-up), many are spread. Thread-safe.
  */
 public final class NioTransport implements Transport {
     /** Go asks for the kernel's maximum (somaxconn); the kernel caps this request at it. */
@@ -67,9 +66,10 @@ public final class NioTransport implements Transport {
     }
 
     /**
-     * How many pollers: as the JDK sizes its own read pollers, one per processor (rounded down to
-     * a power of two, at most 32) for virtual threads, which yield the carrier when idle, and one
-     * per four processors (at least one) for platform threads, which keep a core each.
+     * How many pollers: for virtual threads, which yield the carrier when idle, as many as the JDK
+     * runs of its own read pollers, one per processor (rounded down to a power of two, at most
+     * 32); for platform threads, which keep a core each, one per four processors (at least one;
+     * the JDK also rounds its own platform pollers down to a power of two).
      */
     static int pollerCount(boolean virtualPollers, int processors) {
         return virtualPollers

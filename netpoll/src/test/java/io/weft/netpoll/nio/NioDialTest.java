@@ -25,10 +25,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Dialing on the nio backend: deadlines and interrupts while the TCP handshake hangs. */
 class NioDialTest {
@@ -90,6 +94,27 @@ class NioDialTest {
                 .isInstanceOf(InterruptedIOException.class)
                 .isNotInstanceOf(SocketTimeoutException.class)
                 .hasMessageEndingWith("interrupted");
+    }
+
+    /**
+     * The failed dial closes its channel through the poller, joining the close: the join must
+     * neither swallow the interrupt nor hang on it, and the poller's count must drop again.
+     */
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    @Timeout(30)
+    void anInterruptedDialStaysInterruptedAndLeavesNoRegistration(Kind kind) throws Exception {
+        transport.listen("tcp", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).close(); // pollers started
+        int before = IntStream.of(transport.pollerRegistrations()).sum();
+        Call<Boolean> dial = threads.start(kind, () -> {
+            Throwable failure = catchThrowable(
+                    () -> transport.dial("tcp", saturated.getLocalAddress(), PollDescriptor.NO_DEADLINE));
+            return failure instanceof InterruptedIOException && Thread.currentThread().isInterrupted();
+        });
+        dial.awaitBlocked();
+        dial.thread().interrupt();
+        assertThat(dial.result().get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(IntStream.of(transport.pollerRegistrations()).sum()).isEqualTo(before);
     }
 
     @Test
