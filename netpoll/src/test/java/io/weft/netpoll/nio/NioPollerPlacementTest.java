@@ -6,6 +6,7 @@ import io.weft.netpoll.Conn;
 import io.weft.netpoll.Listener;
 import io.weft.netpoll.spi.PollDescriptor;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +44,10 @@ class NioPollerPlacementTest {
             assertThat(placed[0] + placed[1]).isEqualTo(1 + 4 * SPREAD);
             assertThat(Math.abs(placed[0] - placed[1])).isLessThanOrEqualTo(1);
 
+            // Traffic both ways on every connection, whose two ends are now often on different pollers.
+            for (int i = 0; i < conns.size(); i += 2) {
+                roundTrip(conns.get(i), conns.get(i + 1), (byte) i);
+            }
             for (Conn conn : conns) {
                 conn.close();
             }
@@ -74,6 +79,16 @@ class NioPollerPlacementTest {
             // expected: nothing listens there any more
         }
         assertThat(transport.pollerRegistrations()).containsExactly(0);
+    }
+
+    private static void roundTrip(Conn dialed, Conn accepted, byte value) throws Exception {
+        dialed.write(ByteBuffer.wrap(new byte[] {value}));
+        ByteBuffer one = ByteBuffer.allocate(1);
+        assertThat(accepted.read(one)).isEqualTo(1);
+        accepted.write(one.flip());
+        ByteBuffer back = ByteBuffer.allocate(1);
+        assertThat(dialed.read(back)).isEqualTo(1);
+        assertThat(back.get(0)).isEqualTo(value);
     }
 
     private static void pair(NioTransport transport, Listener listener, List<Conn> conns) throws Exception {
