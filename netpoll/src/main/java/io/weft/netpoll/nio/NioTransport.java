@@ -47,7 +47,8 @@ public final class NioTransport implements Transport {
     static final int SPREAD_AFTER_REGISTRATIONS = 16;
     private final boolean virtualPollers;
     private final int pollerCount;
-    private volatile NioPoller[] pollers;
+    /** The pollers, in order; empty until first use, then all of them (set under this object's monitor). */
+    private volatile NioPoller[] started = new NioPoller[0];
 
     /** Creates the backend; its poller threads start on first use. */
     public NioTransport() {
@@ -90,6 +91,7 @@ public final class NioTransport implements Transport {
 
     @Override
     public Listener listen(String network, SocketAddress address) throws IOException {
+        NioPoller poller = nextPoller(); // first: a failure here leaves no channel open
         ServerSocketChannel channel = ServerSocketChannel.open(family(network, address));
         try {
             if (address instanceof InetSocketAddress) {
@@ -103,7 +105,6 @@ public final class NioTransport implements Transport {
             failure.initCause(e);
             throw failure;
         }
-        NioPoller poller = nextPoller();
         PollDescriptor poll = new PollDescriptor();
         SelectionKey key = null;
         try {
@@ -122,8 +123,8 @@ public final class NioTransport implements Transport {
                 && (deadlineNanos == PollDescriptor.EXPIRED || deadlineNanos - PollDescriptor.nanoTime() <= 0)) {
             throw new DeadlineExceededException(where + ": i/o timeout");
         }
+        NioPoller poller = nextPoller(); // first: a failure here leaves no channel open
         SocketChannel channel = SocketChannel.open(family(network, address));
-        NioPoller poller = nextPoller();
         PollDescriptor poll = new PollDescriptor();
         SelectionKey key = null;
         try {
@@ -158,10 +159,11 @@ public final class NioTransport implements Transport {
 
     /** Wraps a connection the listener accepted: non-blocking, registered, TCP_NODELAY on. */
     Conn adopt(String network, SocketChannel accepted) throws IOException {
-        NioPoller poller = nextPoller();
+        NioPoller poller = null;
         PollDescriptor poll = new PollDescriptor();
         SelectionKey key = null;
         try {
+            poller = nextPoller();
             key = poller.register(accepted, poll);
             return wrap(network, accepted, poller, key, poll);
         } catch (IOException | RuntimeException e) {
@@ -226,19 +228,17 @@ public final class NioTransport implements Transport {
         };
     }
 
-    private NioPoller nextPoller() {
-        NioPoller[] all = pollers;
-        if (all == null) {
-            synchronized (this) { // a one-time, non-blocking initialisation
-                all = pollers;
-                if (all == null) {
-                    all = new NioPoller[pollerCount];
-                    for (int i = 0; i < pollerCount; i++) {
-                        all[i] = new NioPoller("weft-nio-poller-" + i, virtualPollers);
-                    }
-                    pollers = all;
-                }
-            }
+    /**
+     * The poller for a new socket: the first holding fewer than {@link #SPREAD_AFTER_REGISTRATIONS},
+     * else the one holding fewest. All {@link #pollerCount} start together on first use (a poller
+     * started later would show as a descriptor leak to the contract tests' file-descriptor checks).
+     *
+     * @throws IOException if a poller's Selector cannot be opened
+     */
+    private NioPoller nextPoller() throws IOException {
+        NioPoller[] all = started;
+        if (all.length == 0) {
+            all = startPollers();
         }
         NioPoller fewest = all[0];
         for (NioPoller poller : all) {
@@ -253,9 +253,29 @@ public final class NioTransport implements Transport {
         return fewest;
     }
 
-    /** Each poller's {@link NioPoller#registrations()}, in order; empty before first use. For tests. */
+    /** Starts the pollers unless another thread did; non-blocking (opens Selectors, starts threads). */
+    private synchronized NioPoller[] startPollers() throws IOException {
+        if (started.length == 0) {
+            NioPoller[] all = new NioPoller[pollerCount];
+            try {
+                for (int i = 0; i < pollerCount; i++) {
+                    all[i] = new NioPoller("weft-nio-poller-" + i, virtualPollers);
+                }
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
+            }
+            started = all;
+        }
+        return started;
+    }
+
+    /** Each poller's {@link NioPoller#registrations()}, in order (all 0 before first use); for tests. */
     int[] pollerRegistrations() {
-        NioPoller[] all = pollers;
-        return all == null ? new int[0] : java.util.Arrays.stream(all).mapToInt(NioPoller::registrations).toArray();
+        int[] counts = new int[pollerCount];
+        NioPoller[] all = started;
+        for (int i = 0; i < all.length; i++) {
+            counts[i] = all[i].registrations();
+        }
+        return counts;
     }
 }
