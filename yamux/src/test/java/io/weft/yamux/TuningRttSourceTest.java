@@ -40,8 +40,11 @@ class TuningRttSourceTest {
         YamuxConfig config = SessionPair.testConfig().keepAliveEnabled(false).build();
         try (SessionPair pair = SessionPair.open(SessionPair.Kind.PIPE, config, config)) {
             roundTrip(pair);
+            assertThat(pair.client().stats().pingFramesOut()).as("no ping before tuning asks").isZero();
 
-            assertThat(pair.client().tuningRttNanos.getAsLong()).as("no sample yet").isZero();
+            // The first ask sends the probe; its reply may already be in when the ask returns (a
+            // fast pipe), so what that ask returns is not asserted.
+            pair.client().tuningRttNanos.getAsLong();
 
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
                     .until(() -> pair.client().tuningRttNanos.getAsLong() > 0);
