@@ -43,9 +43,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * whose event stays unconsumed for {@link #AWAIT_CONSUMER_NANOS} (nobody reads) leaves the list
  * disarmed; its owner's next wait arms it as before. A pass that re-armed nothing and whose poll
  * reported nothing blocks in a selection for up to {@link #IDLE_SELECT_MILLIS} instead (an arm, a
- * close or a new event ends it; not while a close waits for its key to be dropped): at 512 connections on two cores the readers are slow to run, and a poller
- * spinning for them took the CPU they needed. Virtual pollers yield before polling again, so their
- * woken readers usually run first and need none of this.
+ * close or a new event ends it; not while a close waits for its key to be dropped): at 512
+ * connections on two cores the readers are slow to run, and a poller spinning for them took the
+ * CPU they needed. Virtual pollers yield before polling again, so their woken readers usually run
+ * first and need none of this.
  *
  * <p>Threads: {@link #register}, {@link #arm} and {@link #close} are called by connection
  * threads (any thread but the poller's); the loop runs on the poller thread only and never runs
@@ -103,7 +104,10 @@ final class NioPoller {
     private int lastPassFired;
     /** Whether {@link #rearmConsumed} re-armed a key in its current pass; poller thread only. */
     private boolean rearmedThisPass;
-    /** Passes waiting for consumers that blocked ({@code idleSelects}) or polled ({@code busyPolls}); written by the poller thread only, read by tests. */
+    /**
+     * Passes waiting for consumers that blocked ({@code idleSelects}) or polled ({@code
+     * busyPolls}); written by the poller thread only, read by tests.
+     */
     volatile long idleSelects;
     volatile long busyPolls;
 
