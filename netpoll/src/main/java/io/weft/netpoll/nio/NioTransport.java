@@ -47,8 +47,10 @@ public final class NioTransport implements Transport {
     static final int SPREAD_AFTER_REGISTRATIONS = 16;
     private final boolean virtualPollers;
     private final int pollerCount;
-    /** The pollers, in order; empty until first use, then all of them (set under this object's monitor). */
+    /** The pollers, in order; empty until first use, then all of them (set under {@link #starting}). */
     private volatile NioPoller[] started = new NioPoller[0];
+    /** Held while the pollers start, so they start once. */
+    private final java.util.concurrent.locks.ReentrantLock starting = new java.util.concurrent.locks.ReentrantLock();
 
     /** Creates the backend; its poller threads start on first use. */
     public NioTransport() {
@@ -253,20 +255,23 @@ public final class NioTransport implements Transport {
         return fewest;
     }
 
-    /** Starts the pollers unless another thread did; non-blocking (opens Selectors, starts threads). */
-    private synchronized NioPoller[] startPollers() throws IOException {
-        if (started.length == 0) {
-            NioPoller[] all = new NioPoller[pollerCount];
-            try {
+    /** Starts the pollers unless another thread did (opens Selectors, starts their threads). */
+    private NioPoller[] startPollers() throws IOException {
+        starting.lock();
+        try {
+            if (started.length == 0) {
+                NioPoller[] all = new NioPoller[pollerCount];
                 for (int i = 0; i < pollerCount; i++) {
                     all[i] = new NioPoller("weft-nio-poller-" + i, virtualPollers);
                 }
-            } catch (java.io.UncheckedIOException e) {
-                throw e.getCause();
+                started = all;
             }
-            started = all;
+            return started;
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        } finally {
+            starting.unlock();
         }
-        return started;
     }
 
     /** Each poller's {@link NioPoller#registrations()}, in order (all 0 before first use); for tests. */
