@@ -11,6 +11,7 @@ import io.weft.netpoll.spi.PollStatus;
 import io.weft.netpoll.spi.Transport;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.Inet4Address;
@@ -25,6 +26,7 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The portable backend: java.nio channels on {@link NioPoller} Selector threads, started on first
@@ -50,7 +52,7 @@ public final class NioTransport implements Transport {
     /** The pollers, in order; empty until first use, then all of them (set under {@link #starting}). */
     private volatile NioPoller[] started = new NioPoller[0];
     /** Held while the pollers start, so they start once. */
-    private final java.util.concurrent.locks.ReentrantLock starting = new java.util.concurrent.locks.ReentrantLock();
+    private final ReentrantLock starting = new ReentrantLock();
 
     /** Creates the backend; its poller threads start on first use. */
     public NioTransport() {
@@ -267,7 +269,7 @@ public final class NioTransport implements Transport {
                 started = all;
             }
             return started;
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             throw e.getCause();
         } finally {
             starting.unlock();
